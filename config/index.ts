@@ -1,0 +1,2 @@
+export { ConfigError, loadConfig } from './load-config.ts';
+export type { Config } from './schema.ts';

@@ -1,0 +1,59 @@
+import { z } from 'zod';
+
+/** Whole seconds or milliseconds given as a non-negative integer in an env string. */
+export const integer = (min = 0) => z.coerce.number().int().min(min);
+
+export const positiveNumber = () => z.coerce.number().positive();
+
+export const url = () =>
+  z
+    .string()
+    .url()
+    .transform((value) => value.replace(/\/+$/, ''));
+
+export const nonEmpty = () => z.string().trim().min(1);
+
+/** host:port[,host:port...] */
+export const brokerList = () =>
+  z
+    .string()
+    .transform((value) =>
+      value
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean),
+    )
+    .pipe(
+      z
+        .array(z.string().regex(/^[A-Za-z0-9.-]+:\d{1,5}$/, 'each broker must be host:port'))
+        .min(1, 'at least one host:port'),
+    );
+
+/** Comma-separated base64 keys of exactly 32 bytes each (AES-256). */
+export const encryptionKeys = () =>
+  z
+    .string()
+    .transform((value) =>
+      value
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean),
+    )
+    .pipe(
+      z
+        .array(
+          z
+            .string()
+            .regex(/^[A-Za-z0-9+/]+={0,2}$/, 'each key must be base64')
+            .refine((key) => Buffer.from(key, 'base64').length === 32, 'each key must decode to 32 bytes'),
+        )
+        .min(1, 'at least one key'),
+    );
+
+export const spaceList = () =>
+  z.string().transform((value) =>
+    value
+      .split(/[\s,]+/)
+      .map((s) => s.trim())
+      .filter(Boolean),
+  );

@@ -1,0 +1,19 @@
+import { integer } from './env-types.ts';
+import { envVar } from './env-var.ts';
+
+export const httpVars = {
+  WEBHOOK_MAX_BODY_BYTES: envVar(
+    integer(1024).default(1_048_576),
+    'Largest webhook body accepted (413 above).',
+  ),
+  WEBHOOK_DEDUPE_TTL_SECONDS: envVar(
+    integer(1).default(259_200),
+    'How long a delivery identifier is remembered for dedupe (72 h).',
+  ),
+  WEBHOOK_JWT_CLOCK_SKEW_SECONDS: envVar(
+    integer(0).default(60),
+    'Clock skew allowed when checking a webhook JWT `exp`.',
+  ),
+  OAUTH_STATE_TTL_SECONDS: envVar(integer(1).default(600), 'Lifetime of an OAuth `state` (single use).'),
+  SHUTDOWN_TIMEOUT_MS: envVar(integer(100).default(30_000), 'Deadline for a graceful shutdown on SIGTERM.'),
+} as const;

@@ -1,0 +1,22 @@
+import { integer } from './env-types.ts';
+import { envVar } from './env-var.ts';
+
+export const tokenVars = {
+  TOKEN_REFRESH_MARGIN_SECONDS: envVar(
+    integer(0).default(60),
+    'Refresh an access token this long before it expires.',
+  ),
+  TOKEN_REFRESH_LOCK_MS: envVar(
+    integer(100).default(15_000),
+    'Expiry of the cross-process Redis refresh lock.',
+  ),
+  TOKEN_REFRESH_TIMEOUT_MS: envVar(integer(100).default(10_000), 'Timeout of one token request.'),
+  TOKEN_REUSE_WINDOW_SECONDS: envVar(
+    integer(0).default(600),
+    "Atlassian's refresh-token reuse window: an unknown-outcome refresh is retried with the same token only inside it.",
+  ),
+  TOKEN_KEEPALIVE_IDLE_DAYS: envVar(
+    integer(1).default(75),
+    'Grants idle this long are refreshed by maintenance (before the 90-day expiry).',
+  ),
+} as const;

@@ -1,0 +1,120 @@
+import { execFile } from 'node:child_process';
+import net from 'node:net';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import type { TestProject } from 'vitest/node';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    redisUrl: string;
+    kafkaBrokers: string[];
+  }
+}
+
+const run = promisify(execFile);
+const root = path.resolve(import.meta.dirname, '..');
+
+/**
+ * Finds real Redis and Kafka for the tests, in this order: the URLs in REDIS_URL / KAFKA_BROKERS
+ * (or their local defaults) when they answer; Testcontainers when a container runtime exists; the
+ * local broker of test/infra/kafka.sh when Java and Maven exist; else one message saying what to do.
+ */
+export default async function setup(project: TestProject) {
+  const stops: Array<() => Promise<unknown>> = [];
+  const redisUrl = await findRedis(stops);
+  const kafkaBrokers = await findKafka(stops);
+  project.provide('redisUrl', redisUrl);
+  project.provide('kafkaBrokers', kafkaBrokers);
+  return async () => {
+    for (const stop of stops.reverse()) await stop();
+  };
+}
+
+async function findRedis(stops: Array<() => Promise<unknown>>): Promise<string> {
+  const url = process.env.REDIS_URL || 'redis://127.0.0.1:6379';
+  const u = new URL(url);
+  if (await reachable(u.hostname, Number(u.port || 6379))) return url;
+  const tc = await containerRuntime();
+  if (tc) {
+    const container = await new tc.GenericContainer('redis:7.4')
+      .withCommand(['redis-server', '--appendonly', 'yes', '--maxmemory-policy', 'noeviction'])
+      .withExposedPorts(6379)
+      .start();
+    stops.push(() => container.stop());
+    return `redis://${container.getHost()}:${container.getMappedPort(6379)}`;
+  }
+  throw new Error(
+    `No Redis answers at ${u.host} (REDIS_URL) and no container runtime was found. ` +
+      'Start one (Debian: apt-get install redis-server; redis-server --daemonize yes) or export REDIS_URL.',
+  );
+}
+
+async function findKafka(stops: Array<() => Promise<unknown>>): Promise<string[]> {
+  const brokers = (process.env.KAFKA_BROKERS || '127.0.0.1:9092').split(',').map((s) => s.trim());
+  const [host, port] = (brokers[0] ?? '').split(':');
+  if (host && (await reachable(host, Number(port)))) return brokers;
+  const tc = await containerRuntime();
+  if (tc) {
+    const container = await new tc.GenericContainer('apache/kafka:4.4.0')
+      .withExposedPorts({ container: 9092, host: 19092 })
+      .withEnvironment({
+        KAFKA_NODE_ID: '1',
+        KAFKA_PROCESS_ROLES: 'broker,controller',
+        KAFKA_LISTENERS: 'PLAINTEXT://:9092,CONTROLLER://:9093',
+        KAFKA_ADVERTISED_LISTENERS: 'PLAINTEXT://localhost:19092',
+        KAFKA_CONTROLLER_LISTENER_NAMES: 'CONTROLLER',
+        KAFKA_LISTENER_SECURITY_PROTOCOL_MAP: 'CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT',
+        KAFKA_CONTROLLER_QUORUM_VOTERS: '1@localhost:9093',
+        KAFKA_OFFSETS_TOPIC_REPLICATION_FACTOR: '1',
+        KAFKA_OFFSETS_TOPIC_NUM_PARTITIONS: '1',
+        KAFKA_TRANSACTION_STATE_LOG_REPLICATION_FACTOR: '1',
+        KAFKA_TRANSACTION_STATE_LOG_MIN_ISR: '1',
+        KAFKA_GROUP_INITIAL_REBALANCE_DELAY_MS: '0',
+      })
+      .start();
+    stops.push(() => container.stop());
+    return ['localhost:19092'];
+  }
+  if ((await has('java')) && (await has('mvn'))) {
+    const script = path.join(root, 'test/infra/kafka.sh');
+    await run('bash', [script, 'start'], { cwd: root, timeout: 600_000 });
+    stops.push(() => run('bash', [script, 'stop'], { cwd: root }));
+    return ['127.0.0.1:9092'];
+  }
+  throw new Error(
+    `No Kafka answers at ${brokers[0]} (KAFKA_BROKERS), no container runtime was found, and Java or Maven ` +
+      'is missing for the local broker. Install a JDK 17 and Maven (then test/infra/kafka.sh start), or export KAFKA_BROKERS.',
+  );
+}
+
+async function containerRuntime(): Promise<typeof import('testcontainers') | undefined> {
+  try {
+    const tc = await import('testcontainers');
+    await tc.getContainerRuntimeClient();
+    return tc;
+  } catch {
+    return undefined;
+  }
+}
+
+async function has(command: string): Promise<boolean> {
+  try {
+    await run('sh', ['-c', `command -v ${command}`]);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function reachable(host: string, port: number, timeoutMs = 2000): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect({ host, port });
+    const done = (ok: boolean) => {
+      socket.destroy();
+      resolve(ok);
+    };
+    socket.once('connect', () => done(true));
+    socket.once('error', () => done(false));
+    socket.setTimeout(timeoutMs, () => done(false));
+  });
+}

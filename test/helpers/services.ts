@@ -1,0 +1,25 @@
+import { randomBytes } from 'node:crypto';
+import { Redis } from 'ioredis';
+import { inject, onTestFinished } from 'vitest';
+
+/** A name no other test (or run) uses: queues, topics, consumer groups, key prefixes. */
+export function uniqueName(prefix: string): string {
+  return `${prefix}-${Date.now().toString(36)}-${randomBytes(4).toString('hex')}`;
+}
+
+export function redisUrl(): string {
+  return inject('redisUrl');
+}
+
+export function kafkaBrokers(): string[] {
+  return inject('kafkaBrokers');
+}
+
+/** A Redis connection closed when the current test finishes. BullMQ needs maxRetriesPerRequest null. */
+export function testRedis(): Redis {
+  const redis = new Redis(redisUrl(), { maxRetriesPerRequest: null });
+  onTestFinished(async () => {
+    await redis.quit();
+  });
+  return redis;
+}
