@@ -1,0 +1,25 @@
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { Config } from '../config/index.ts';
+import { installErrorHandler } from './http/error-handler.ts';
+import type { Logger } from './logger.ts';
+import { type ReadinessCheck, registerHealthRoutes } from './routes/health.ts';
+
+export interface AppDeps {
+  readonly config: Config;
+  readonly log: Logger;
+  readonly readiness: readonly ReadinessCheck[];
+}
+
+/** Builds the HTTP service from its dependencies. Never listens: main.ts does, tests use inject(). */
+export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const app: FastifyInstance = Fastify({
+    // pino's Logger is a FastifyBaseLogger; the cast keeps FastifyInstance's default generics.
+    loggerInstance: deps.log as FastifyBaseLogger,
+    bodyLimit: deps.config.WEBHOOK_MAX_BODY_BYTES,
+    trustProxy: true,
+    disableRequestLogging: true,
+  });
+  installErrorHandler(app);
+  registerHealthRoutes(app, deps.readiness);
+  return app;
+}
