@@ -55,8 +55,7 @@ function expectation(issue: z.core.$ZodIssue): string {
     case 'too_big':
       return `must be at most ${String(issue.maximum)}`;
     case 'invalid_format':
-      if (issue.format === 'url') return 'expected a URL';
-      return issue.format === 'regex' ? issue.message : `expected ${issue.format}`;
+      return issue.format === 'regex' || issue.format === 'url' ? issue.message : `expected ${issue.format}`;
     default:
       return issue.message;
   }

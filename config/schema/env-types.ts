@@ -5,10 +5,10 @@ export const integer = (min = 0) => z.coerce.number().int().min(min);
 
 export const positiveNumber = () => z.coerce.number().positive();
 
+/** An http(s) URL without trailing slashes. */
 export const url = () =>
   z
-    .string()
-    .url()
+    .url({ protocol: /^https?$/, message: 'expected an http(s) URL' })
     .transform((value) => value.replace(/\/+$/, ''));
 
 export const nonEmpty = () => z.string().trim().min(1);
