@@ -3,11 +3,14 @@ import type { Config } from '../config/index.ts';
 import { installErrorHandler } from './http/error-handler.ts';
 import type { Logger } from './logger.ts';
 import { type ReadinessCheck, registerHealthRoutes } from './routes/health.ts';
+import { registerWebhookRoutes, type WebhookRouteDeps } from './routes/webhooks.ts';
 
 export interface AppDeps {
   readonly config: Config;
   readonly log: Logger;
   readonly readiness: readonly ReadinessCheck[];
+  /** Jira webhook intake; absent in processes that do not take webhooks. */
+  readonly webhooks?: WebhookRouteDeps;
 }
 
 /** Builds the HTTP service from its dependencies. Never listens: main.ts does, tests use inject(). */
@@ -21,5 +24,6 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   installErrorHandler(app);
   registerHealthRoutes(app, deps.readiness);
+  if (deps.webhooks) registerWebhookRoutes(app, deps.webhooks);
   return app;
 }

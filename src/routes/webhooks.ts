@@ -1,0 +1,120 @@
+import { createHash } from 'node:crypto';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { WebhookAuthenticator } from '../atlassian/webhook-auth.ts';
+import { handledWebhookEvents, matchedWebhookIdsOf, siteHostOf } from '../atlassian/webhook-site.ts';
+import type { Metrics } from '../metrics/registry.ts';
+import type { DeliveryQueue } from '../queues/delivery-queue.ts';
+import type { WebhookDelivery } from '../queues/webhook-delivery.ts';
+
+/** Finds the connection a JWT-authenticated delivery belongs to. */
+export interface WebhookRouter {
+  connectionForSite(siteHost: string): Promise<string | undefined>;
+  connectionForWebhookIds(ids: readonly number[]): Promise<string | undefined>;
+}
+
+export interface WebhookRouteDeps {
+  readonly authenticate: WebhookAuthenticator;
+  readonly router: WebhookRouter;
+  readonly deliveries: DeliveryQueue;
+  readonly metrics: Metrics;
+  readonly maxBodyBytes: number;
+  readonly now?: () => number;
+}
+
+type Parsed = { ok: true; body: Record<string, unknown>; event: string } | { ok: false; reason: string };
+
+/**
+ * POST /webhooks/jira: authenticate the raw bytes, parse, route to a connection, dedupe and queue.
+ * 202 only once the delivery is in Redis; 200 for a repeat; 503 when Redis cannot take it, so that
+ * Jira retries. Every client mistake gets a 4xx with a code, never a 5xx.
+ */
+export function registerWebhookRoutes(app: FastifyInstance, deps: WebhookRouteDeps): void {
+  const now = deps.now ?? Date.now;
+  void app.register(async (scope) => {
+    // Keep the raw bytes: the signature covers them, and nothing is parsed before authentication.
+    scope.removeAllContentTypeParsers();
+    scope.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: deps.maxBodyBytes }, (_req, body, done) =>
+      done(null, body),
+    );
+    scope.post('/webhooks/jira', async (request, reply) => {
+      const end = deps.metrics.webhookIntakeSeconds.startTimer();
+      try {
+        return await intake(request, reply);
+      } finally {
+        end();
+      }
+    });
+  });
+
+  async function intake(request: FastifyRequest, reply: FastifyReply) {
+    const raw = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
+    const auth = await deps.authenticate(request.headers, raw);
+    if (!auth.ok) return reject(reply, 401, auth.reason);
+
+    const parsed = parse(raw);
+    if (!parsed.ok) return reject(reply, 400, parsed.reason);
+    const { body, event } = parsed;
+    if (!handledWebhookEvents.has(event)) return accept(reply, 202, event, 'ignored');
+
+    const siteHost = siteHostOf(body);
+    if (!siteHost) return reject(reply, 400, 'missing_site');
+    const connectionId =
+      (await deps.router.connectionForSite(siteHost)) ??
+      (await deps.router.connectionForWebhookIds(matchedWebhookIdsOf(body)));
+    // A JWT proves the delivery is for our app, not that we still hold the site: drop and count.
+    if (auth.method === 'jwt' && connectionId === undefined) return accept(reply, 202, event, 'unroutable');
+
+    const delivery: WebhookDelivery = {
+      siteHost,
+      ...(connectionId === undefined ? {} : { connectionId }),
+      auth: auth.method,
+      deliveryId: header(request, 'x-atlassian-webhook-identifier') ?? `sha256:${sha256(raw)}`,
+      receivedAt: now(),
+      retry: Number.parseInt(header(request, 'x-atlassian-webhook-retry') ?? '0', 10) || 0,
+      body,
+    };
+    let outcome: 'queued' | 'duplicate';
+    try {
+      outcome = await deps.deliveries.enqueue(delivery);
+    } catch (err) {
+      request.log.warn({ err, site: siteHost }, 'webhook not queued: Redis unavailable');
+      return reject(reply, 503, 'queue_unavailable');
+    }
+    return accept(reply, outcome === 'queued' ? 202 : 200, event, outcome);
+  }
+
+  function reject(reply: FastifyReply, status: number, reason: string) {
+    deps.metrics.webhooksRejected.inc({ reason });
+    if (status === 503) void reply.header('retry-after', '5');
+    return reply.status(status).send({ error: reason });
+  }
+
+  function accept(reply: FastifyReply, status: number, event: string, outcome: string) {
+    deps.metrics.webhooksReceived.inc({ event: handledWebhookEvents.has(event) ? event : 'other', outcome });
+    return reply.status(status).send({ status: outcome });
+  }
+}
+
+function parse(raw: Buffer): Parsed {
+  let body: unknown;
+  try {
+    body = JSON.parse(raw.toString('utf8'));
+  } catch {
+    return { ok: false, reason: 'malformed_json' };
+  }
+  if (typeof body !== 'object' || body === null || Array.isArray(body))
+    return { ok: false, reason: 'not_an_object' };
+  const event = (body as { webhookEvent?: unknown }).webhookEvent;
+  if (typeof event !== 'string' || event === '') return { ok: false, reason: 'missing_webhook_event' };
+  return { ok: true, body: body as Record<string, unknown>, event };
+}
+
+function header(request: FastifyRequest, name: string): string | undefined {
+  const value = request.headers[name];
+  const first = Array.isArray(value) ? value[0] : value;
+  return first === undefined || first === '' ? undefined : first;
+}
+
+function sha256(raw: Buffer): string {
+  return createHash('sha256').update(raw).digest('hex');
+}

@@ -1,0 +1,242 @@
+import { Queue } from 'bullmq';
+import type { FastifyInstance } from 'fastify';
+import { SignJWT } from 'jose';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../../config/index.ts';
+import { buildApp } from '../../../src/app.ts';
+import { createWebhookAuthenticator, signHubSignature } from '../../../src/atlassian/webhook-auth.ts';
+import { createLogger } from '../../../src/logger.ts';
+import { createMetrics } from '../../../src/metrics/registry.ts';
+import { BullDeliveryQueue } from '../../../src/queues/delivery-queue.ts';
+import type { WebhookRouter } from '../../../src/routes/webhooks.ts';
+import { realWebhookBody, webhookJwt } from '../../helpers/jira-webhook.ts';
+import { redisUrl, uniqueName } from '../../helpers/services.ts';
+import { validEnv } from '../../helpers/valid-env.ts';
+
+const clientSecret = 'sim-client-secret';
+const hubSecret = 'admin-webhook-secret-123';
+const knownSite = 'some-instance-test.atlassian.net';
+
+/** The routing port answered from a fixed table: which sites this test "holds". */
+const router: WebhookRouter = {
+  connectionForSite: async (host) => (host === knownSite ? 'cloud-1' : undefined),
+  connectionForWebhookIds: async (ids) => (ids.includes(77) ? 'cloud-2' : undefined),
+};
+
+async function buildIntake(queue: Queue, maxBodyBytes = 64 * 1024): Promise<FastifyInstance> {
+  const config = loadConfig(validEnv({ ATLASSIAN_CLIENT_SECRET: clientSecret }));
+  const metrics = createMetrics();
+  return buildApp({
+    config,
+    log: createLogger({ level: 'silent' }),
+    readiness: [],
+    webhooks: {
+      authenticate: createWebhookAuthenticator({
+        clientSecret,
+        webhookSecret: hubSecret,
+        clockSkewSeconds: 5,
+      }),
+      router,
+      deliveries: new BullDeliveryQueue(queue, 60_000),
+      metrics,
+      maxBodyBytes,
+    },
+  });
+}
+
+describe('POST /webhooks/jira', () => {
+  let queue: Queue;
+  let app: FastifyInstance;
+
+  beforeAll(async () => {
+    queue = new Queue(uniqueName('jira-events'), { connection: { url: redisUrl() } });
+    app = await buildIntake(queue);
+  });
+  afterAll(async () => {
+    await app.close();
+    await queue.obliterate({ force: true });
+    await queue.close();
+  });
+
+  async function post(body: unknown, headers: Record<string, string>) {
+    const payload = typeof body === 'string' ? body : JSON.stringify(body);
+    return app.inject({
+      method: 'POST',
+      url: '/webhooks/jira',
+      payload,
+      headers: { 'content-type': 'application/json', ...headers },
+    });
+  }
+
+  async function bearer(opts?: Parameters<typeof webhookJwt>[1]) {
+    return { authorization: `Bearer ${await webhookJwt(clientSecret, opts)}` };
+  }
+
+  it.each(['issue_created', 'issue_updated', 'comment_created'] as const)(
+    'queues the real %s body with 202, once it is in Redis',
+    async (name) => {
+      const id = uniqueName('delivery');
+      const res = await post(realWebhookBody(name), {
+        ...(await bearer()),
+        'x-atlassian-webhook-identifier': id,
+      });
+      expect(res.statusCode).toBe(202);
+      expect(res.json()).toEqual({ status: 'queued' });
+      const jobs = await queue.getJobs(['wait']);
+      const job = jobs.find((j) => j.data.deliveryId === id);
+      expect(job?.data).toMatchObject({
+        siteHost: knownSite,
+        connectionId: 'cloud-1',
+        auth: 'jwt',
+        retry: 0,
+      });
+      expect(job?.data.body).toEqual(realWebhookBody(name));
+    },
+  );
+
+  it('answers 200 for a repeat of the same delivery, and 202 for the same id on another site', async () => {
+    const headers = { ...(await bearer()), 'x-atlassian-webhook-identifier': uniqueName('dup') };
+    const body = realWebhookBody('issue_updated');
+    expect((await post(body, headers)).statusCode).toBe(202);
+    const again = await post(body, { ...headers, 'x-atlassian-webhook-retry': '1' });
+    expect(again.statusCode).toBe(200);
+    expect(again.json()).toEqual({ status: 'duplicate' });
+
+    const otherSite = JSON.parse(JSON.stringify(body).replaceAll(knownSite, 'other.atlassian.net'));
+    otherSite.matchedWebhookIds = [77];
+    expect((await post(otherSite, headers)).statusCode).toBe(202);
+  });
+
+  it('dedupes on a hash of the body when the identifier header is missing', async () => {
+    const body = { ...realWebhookBody('issue_created'), timestamp: Date.now() };
+    expect((await post(body, await bearer())).statusCode).toBe(202);
+    expect((await post(body, await bearer())).statusCode).toBe(200);
+  });
+
+  it('accepts admin webhooks signed with X-Hub-Signature, with or without a connection', async () => {
+    const body = JSON.stringify({ ...realWebhookBody('issue_created'), timestamp: Date.now() });
+    const unknown = body.replaceAll(knownSite, 'admin-only.atlassian.net');
+    for (const payload of [body, unknown]) {
+      const res = await post(payload, { 'x-hub-signature': signHubSignature(hubSecret, payload) });
+      expect(res.statusCode).toBe(202);
+    }
+  });
+
+  it('drops JWT deliveries for a site without a connection with 202, counted as unroutable', async () => {
+    const body = JSON.parse(
+      JSON.stringify(realWebhookBody('issue_created')).replaceAll(knownSite, 'gone.atlassian.net'),
+    );
+    const res = await post(body, await bearer());
+    expect(res.statusCode).toBe(202);
+    expect(res.json()).toEqual({ status: 'unroutable' });
+  });
+
+  it('acknowledges events it does not handle with 202 and queues nothing', async () => {
+    const before = await queue.count();
+    const res = await post({ webhookEvent: 'worklog_created', worklog: { issueId: '1' } }, await bearer());
+    expect(res.statusCode).toBe(202);
+    expect(res.json()).toEqual({ status: 'ignored' });
+    expect(await queue.count()).toBe(before);
+  });
+
+  describe('refuses with 401 and a code', () => {
+    const body = realWebhookBody('issue_created');
+    const cases: Array<[string, () => Promise<Record<string, string>>, string]> = [
+      ['no credentials', async () => ({}), 'missing_credentials'],
+      [
+        'a forged JWT',
+        async () => ({ authorization: `Bearer ${await webhookJwt('wrong-secret')}` }),
+        'jwt_invalid',
+      ],
+      ['an expired JWT', async () => bearer({ expiresInSeconds: -60 }), 'jwt_expired'],
+      ['an HS512 JWT', async () => bearer({ alg: 'HS512' }), 'jwt_algorithm'],
+      ['an unsigned JWT', async () => ({ authorization: `Bearer ${unsignedJwt()}` }), 'jwt_algorithm'],
+      ['garbage in the bearer', async () => ({ authorization: 'Bearer not-a-jwt' }), 'jwt_invalid'],
+      ['basic auth', async () => ({ authorization: 'Basic dXNlcjpwYXNz' }), 'unsupported_auth_method'],
+      [
+        'a wrong HMAC',
+        async () => ({ 'x-hub-signature': signHubSignature('nope', JSON.stringify(body)) }),
+        'signature_invalid',
+      ],
+      ['a sha1 HMAC', async () => ({ 'x-hub-signature': 'sha1=0123' }), 'signature_method'],
+    ];
+    it.each(cases)('%s', async (_name, headers, code) => {
+      const res = await post(body, await headers());
+      expect(res.statusCode).toBe(401);
+      expect(res.json()).toEqual({ error: code });
+    });
+
+    it('an RS256 JWT (algorithm confusion)', async () => {
+      const { privateKey } = await import('node:crypto').then((c) =>
+        c.generateKeyPairSync('rsa', { modulusLength: 2048 }),
+      );
+      const token = await new SignJWT({})
+        .setProtectedHeader({ alg: 'RS256' })
+        .setExpirationTime('5m')
+        .sign(privateKey);
+      const res = await post(body, { authorization: `Bearer ${token}` });
+      expect(res.statusCode).toBe(401);
+      expect(res.json()).toEqual({ error: 'jwt_algorithm' });
+    });
+
+    it('a body changed after signing', async () => {
+      const payload = JSON.stringify(body);
+      const res = await post(payload.replace('issue_created', 'issue_updated'), {
+        'x-hub-signature': signHubSignature(hubSecret, payload),
+      });
+      expect(res.statusCode).toBe(401);
+    });
+  });
+
+  it.each([
+    ['malformed JSON', '{"webhookEvent": ', 'malformed_json'],
+    ['a JSON array', '[1,2]', 'not_an_object'],
+    ['a body without webhookEvent', '{"issue":{}}', 'missing_webhook_event'],
+    [
+      'a handled event without any self link',
+      '{"webhookEvent":"jira:issue_created","issue":{"id":"1"}}',
+      'missing_site',
+    ],
+  ])('answers 400 for %s', async (_name, payload, code) => {
+    const res = await post(payload, await bearer());
+    expect(res.statusCode).toBe(400);
+    expect(res.json()).toEqual({ error: code });
+  });
+
+  it('answers 413 above the size limit, before authenticating or parsing', async () => {
+    const res = await post({ webhookEvent: 'x', pad: 'a'.repeat(70 * 1024) }, {});
+    expect(res.statusCode).toBe(413);
+  });
+
+  it('answers 503 when Redis cannot take the delivery, so Jira retries', async () => {
+    const dead = new Queue(uniqueName('dead'), {
+      connection: {
+        host: '127.0.0.1',
+        port: 1,
+        enableOfflineQueue: false,
+        maxRetriesPerRequest: 0,
+        retryStrategy: () => null,
+      },
+    });
+    dead.on('error', () => undefined);
+    const deadApp = await buildIntake(dead);
+    try {
+      const res = await deadApp.inject({
+        method: 'POST',
+        url: '/webhooks/jira',
+        payload: realWebhookBody('issue_created'),
+        headers: await bearer(),
+      });
+      expect(res.statusCode).toBe(503);
+      expect(res.headers['retry-after']).toBeDefined();
+    } finally {
+      await deadApp.close();
+      await dead.close().catch(() => undefined);
+    }
+  });
+});
+
+function unsignedJwt(): string {
+  const enc = (o: object) => Buffer.from(JSON.stringify(o)).toString('base64url');
+  return `${enc({ alg: 'none', typ: 'JWT' })}.${enc({ exp: Math.floor(Date.now() / 1000) + 60 })}.`;
+}
