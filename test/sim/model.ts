@@ -1,0 +1,84 @@
+/** The simulator's in-memory world: Atlassian accounts, Jira sites and their issues. */
+
+export interface SimUser {
+  readonly accountId: string;
+  readonly displayName: string;
+  readonly email: string;
+  readonly timeZone: string;
+  readonly locale: string;
+}
+
+export interface SimProject {
+  readonly id: string;
+  readonly key: string;
+  readonly name: string;
+}
+
+export interface HistoryItem {
+  field: string;
+  fieldtype: 'jira' | 'custom';
+  fieldId?: string;
+  from: string | null;
+  fromString: string | null;
+  to: string | null;
+  toString: string | null;
+}
+
+export interface SimHistory {
+  readonly id: string;
+  readonly authorId: string;
+  readonly created: number;
+  readonly items: HistoryItem[];
+  readonly historyMetadata?: Record<string, unknown>;
+}
+
+export interface SimComment {
+  readonly id: string;
+  readonly issueId: string;
+  body: AdfDoc;
+  readonly authorId: string;
+  updateAuthorId: string;
+  readonly created: number;
+  updated: number;
+  properties: Map<string, unknown>;
+}
+
+export interface AdfDoc {
+  type: 'doc';
+  version: 1;
+  content: unknown[];
+}
+
+export interface SimIssue {
+  readonly id: string;
+  key: string;
+  projectId: string;
+  issueTypeId: string;
+  summary: string;
+  description: AdfDoc | null;
+  statusId: string;
+  priorityId: string;
+  labels: string[];
+  componentIds: string[];
+  assigneeId: string | null;
+  readonly reporterId: string;
+  readonly creatorId: string;
+  readonly created: number;
+  updated: number;
+  resolutionDate: number | null;
+  /** Custom field values by field id (customfield_NNNNN). */
+  custom: Record<string, unknown>;
+  comments: SimComment[];
+  changelog: SimHistory[];
+  properties: Map<string, unknown>;
+}
+
+export interface SimSite {
+  readonly cloudId: string;
+  readonly name: string;
+  readonly url: string;
+  readonly host: string;
+  readonly projects: SimProject[];
+  /** Account ids of the users who can see this site. */
+  readonly userIds: Set<string>;
+}
