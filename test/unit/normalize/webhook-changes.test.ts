@@ -13,7 +13,9 @@ function only(body: Record<string, unknown>, context: DeliveryContext = ctx) {
   const outcome = changesFromWebhook(body, context);
   if (outcome.kind !== 'changes') throw new Error(`skipped: ${outcome.reason}`);
   expect(outcome.changes).toHaveLength(1);
-  return outcome.changes[0];
+  const [change] = outcome.changes;
+  if (!change) throw new Error('no change');
+  return change;
 }
 
 const site = 'https://acme.atlassian.net';
