@@ -1,0 +1,133 @@
+import {
+  escapeMarkdown,
+  inlineCode,
+  markdownHref,
+  mentionLabel,
+  type TextMode,
+  type TextOptions,
+} from './text-options.ts';
+
+/**
+ * Jira wiki markup, inline part: `*strong*`, `_em_`, `-strike-`, `+ins+`, `^sup^`, `~sub~`,
+ * `??cite??`, `{{mono}}`, `[text|url]`, `[~accountid:id]`, `[~user]`, `[^file]`, `!image.png!`,
+ * `{color}`, `\\` line breaks and backslash escapes. Parsed left to right into text with the
+ * formatting resolved, so Markdown output escapes only what was literal text.
+ */
+export interface InlineContext {
+  readonly mode: TextMode;
+  readonly opts: TextOptions;
+}
+
+const effects: Readonly<Record<string, { md: string } | undefined>> = {
+  '*': { md: '**' },
+  _: { md: '_' },
+  '-': { md: '~~' },
+  '+': { md: '' },
+  '^': { md: '' },
+  '~': { md: '' },
+};
+
+interface Atom {
+  readonly pattern: RegExp;
+  readonly render: (m: RegExpExecArray, ctx: InlineContext) => string;
+}
+
+const atoms: readonly Atom[] = [
+  { pattern: /\\\\/y, render: (_m, ctx) => (ctx.mode === 'markdown' ? '\\\n' : '\n') },
+  { pattern: /\\([^\s\\])/y, render: (m, ctx) => literal(m[1] ?? '', ctx) },
+  { pattern: /\{\{(.+?)\}\}/y, render: (m, ctx) => mono(m[1] ?? '', ctx) },
+  { pattern: /\{(?:color(?::[^}]*)?|anchor:[^}]*)\}/y, render: () => '' },
+  { pattern: /\[([^[\]\n]*)\]/y, render: (m, ctx) => renderBracket(m[1] ?? '', ctx) },
+  {
+    pattern: /!([^\s!|]+?\.[A-Za-z0-9]{2,5}|https?:\/\/[^\s!|]+)(?:\|[^!\n]*)?!/y,
+    render: (m, ctx) => image(m[1] ?? '', ctx),
+  },
+  {
+    pattern: /\?\?(?=\S)(.+?)(?<=\S)\?\?(?![\p{L}\p{N}])/uy,
+    render: (m, ctx) => renderWikiInline(m[1] ?? '', ctx),
+  },
+];
+
+export function renderWikiInline(src: string, ctx: InlineContext): string {
+  let out = '';
+  let i = 0;
+  outer: while (i < src.length) {
+    for (const atom of atoms) {
+      atom.pattern.lastIndex = i;
+      const m = atom.pattern.exec(src);
+      if (m) {
+        out += atom.render(m, ctx);
+        i += m[0].length;
+        continue outer;
+      }
+    }
+    const span = formattedSpan(src, i);
+    if (span) {
+      const inner = renderWikiInline(src.slice(i + 1, span.end), ctx);
+      const md = ctx.mode === 'markdown' ? (effects[span.marker]?.md ?? '') : '';
+      out += md + inner + md;
+      i = span.end + 1;
+      continue;
+    }
+    out += literal(src[i] ?? '', ctx);
+    i += 1;
+  }
+  return out;
+}
+
+const wordChar = /[\p{L}\p{N}]/u;
+
+/** A formatting span opened at `start`: marker at a word boundary, hugging non-space content. */
+function formattedSpan(src: string, start: number): { marker: string; end: number } | undefined {
+  const marker = src[start] ?? '';
+  if (effects[marker] === undefined) return undefined;
+  const before = src[start - 1];
+  const first = src[start + 1];
+  if (before !== undefined && (wordChar.test(before) || before === marker)) return undefined;
+  if (first === undefined || /\s/.test(first) || first === marker) return undefined;
+  for (let end = start + 2; end < src.length; end++) {
+    if (src[end] === '\n') return undefined;
+    if (src[end] !== marker || /\s/.test(src[end - 1] ?? ' ')) continue;
+    const after = src[end + 1];
+    if (after === undefined || !(wordChar.test(after) || after === marker)) return { marker, end };
+  }
+  return undefined;
+}
+
+function literal(text: string, ctx: InlineContext): string {
+  return ctx.mode === 'markdown' ? escapeMarkdown(text) : text;
+}
+
+function mono(code: string, ctx: InlineContext): string {
+  return ctx.mode === 'markdown' ? inlineCode(code) : code;
+}
+
+function image(target: string, ctx: InlineContext): string {
+  if (/^https?:\/\//.test(target)) return ctx.mode === 'markdown' ? `![](<${target}>)` : target;
+  return literal(`[attachment: ${target}]`, ctx);
+}
+
+/** `[...]`: mentions, attachments, anchors, links with or without a label. */
+function renderBracket(body: string, ctx: InlineContext): string {
+  const md = ctx.mode === 'markdown';
+  if (body.startsWith('~')) {
+    const id = body.slice(1).replace(/^accountid:/i, '');
+    return literal(mentionLabel(id, undefined, ctx.opts), ctx);
+  }
+  if (body.startsWith('^')) return literal(`[attachment: ${body.slice(1)}]`, ctx);
+  if (body.startsWith('#')) return renderWikiInline(body.slice(1), ctx);
+  if (/^[A-Z][A-Z0-9_]+-\d+$/.test(body)) return body;
+  const bar = body.indexOf('|');
+  const label = bar === -1 ? '' : body.slice(0, bar).trim();
+  const target = (bar === -1 ? body : (body.slice(bar + 1).split('|')[0] ?? '')).trim();
+  if (!isLinkTarget(target)) return literal(`[${body}]`, ctx);
+  const href = target.startsWith('www.') ? `http://${target}` : target;
+  if (!label) return md ? `<${href}>` : target;
+  const text = renderWikiInline(label, ctx);
+  if (md) return `[${text}](${markdownHref(href)})`;
+  return text === target || `mailto:${text}` === target ? text : `${text} (${target})`;
+}
+
+function isLinkTarget(target: string): boolean {
+  return /^(?:[a-z][a-z0-9+.-]*:\/\/|mailto:|www\.)\S+$/i.test(target);
+}
