@@ -5,12 +5,33 @@ export const jiraVars = {
   JIRA_REQUEST_TIMEOUT_MS: envVar(integer(100).default(30_000), 'Timeout of one Jira REST call.'),
   JIRA_RETRY_LIMIT: envVar(
     integer(0).default(3),
-    'Retries of an idempotent Jira call on 5xx or network errors.',
+    'Retries of an idempotent Jira call on 5xx, network errors or a short 429.',
+  ),
+  JIRA_RETRY_BASE_DELAY_MS: envVar(
+    integer(1).default(2000),
+    'First backoff delay of a Jira retry; doubles per attempt, with 0.7–1.3 jitter.',
+  ),
+  JIRA_RETRY_MAX_DELAY_MS: envVar(integer(1).default(30_000), 'Cap of the exponential Jira backoff.'),
+  JIRA_RATE_LIMIT_MAX_WAIT_MS: envVar(
+    integer(0).default(5000),
+    'Longest 429 delay a Jira call waits in place; longer delays and quota 429s go back to the caller.',
   ),
   JIRA_SEARCH_PAGE_SIZE: envVar(integer(1).max(5000).default(100), 'Issues per `search/jql` page.'),
   JIRA_SEARCH_MAX_PAGES: envVar(
     integer(1).default(10_000),
     'Page cap of one search iteration (guards against loops).',
+  ),
+  JIRA_BULK_FETCH_SIZE: envVar(
+    integer(1).max(1000).default(100),
+    'Issues per `issue/bulkfetch` call (Jira allows 100, or 1000 with narrow fields).',
+  ),
+  JIRA_COMMENT_PAGE_SIZE: envVar(
+    integer(1).max(1000).default(100),
+    'Comments per page of an issue comment listing.',
+  ),
+  JIRA_CHANGELOG_PAGE_SIZE: envVar(
+    integer(1).max(10_000).default(1000),
+    'Change histories per `changelog/bulkfetch` page.',
   ),
   JIRA_BUDGET_WINDOW_SECONDS: envVar(
     integer(1).default(3600),

@@ -10,7 +10,15 @@ export const tokenVars = {
     integer(100).default(15_000),
     'Expiry of the cross-process Redis refresh lock.',
   ),
+  TOKEN_REFRESH_LOCK_POLL_MS: envVar(
+    integer(1).default(50),
+    'How often a process waiting for another process to refresh re-reads the grant.',
+  ),
   TOKEN_REFRESH_TIMEOUT_MS: envVar(integer(100).default(10_000), 'Timeout of one token request.'),
+  TOKEN_REFRESH_ATTEMPTS: envVar(
+    integer(1).default(2),
+    'Token requests one call may make when the outcome of the previous one is unknown (timeout, reset).',
+  ),
   TOKEN_REUSE_WINDOW_SECONDS: envVar(
     integer(0).default(600),
     "Atlassian's refresh-token reuse window: an unknown-outcome refresh is retried with the same token only inside it.",
@@ -18,5 +26,9 @@ export const tokenVars = {
   TOKEN_KEEPALIVE_IDLE_DAYS: envVar(
     integer(1).default(75),
     'Grants idle this long are refreshed by maintenance (before the 90-day expiry).',
+  ),
+  OAUTH_STATE_MEMORY_SECONDS: envVar(
+    integer(1).default(86_400),
+    'How long a used or expired OAuth `state` is remembered, so the callback can say which.',
   ),
 } as const;
