@@ -3,6 +3,7 @@ import type { Config } from '../config/index.ts';
 import { installErrorHandler } from './http/error-handler.ts';
 import type { Logger } from './logger.ts';
 import { type ReadinessCheck, registerHealthRoutes } from './routes/health.ts';
+import { type OAuthRouteDeps, registerOAuthRoutes } from './routes/oauth.ts';
 import { registerWebhookRoutes, type WebhookRouteDeps } from './routes/webhooks.ts';
 
 export interface AppDeps {
@@ -11,6 +12,8 @@ export interface AppDeps {
   readonly readiness: readonly ReadinessCheck[];
   /** Jira webhook intake; absent in processes that do not take webhooks. */
   readonly webhooks?: WebhookRouteDeps;
+  /** OAuth consent (`/oauth/start`, `/oauth/callback`); absent in processes that do not serve it. */
+  readonly oauth?: OAuthRouteDeps;
 }
 
 /** Builds the HTTP service from its dependencies. Never listens: main.ts does, tests use inject(). */
@@ -25,5 +28,6 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   installErrorHandler(app);
   registerHealthRoutes(app, deps.readiness);
   if (deps.webhooks) registerWebhookRoutes(app, deps.webhooks);
+  if (deps.oauth) await registerOAuthRoutes(app, deps.oauth);
   return app;
 }

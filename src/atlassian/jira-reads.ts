@@ -1,0 +1,172 @@
+import type { JiraClient } from './jira-client.ts';
+import type { JiraIssue } from './jira-search.ts';
+
+/** A comment as REST v3 returns it; `body` is ADF. */
+export interface JiraComment {
+  readonly id: string;
+  readonly body?: unknown;
+  readonly author?: { readonly accountId?: string; readonly displayName?: string };
+  readonly created: string;
+  readonly updated: string;
+  readonly jsdPublic?: boolean;
+  readonly visibility?: unknown;
+  readonly properties?: readonly { key: string; value: unknown }[];
+}
+
+export interface ChangeHistory {
+  readonly id: string;
+  readonly created: string;
+  readonly author?: { readonly accountId?: string };
+  readonly items: readonly Record<string, unknown>[];
+  readonly historyMetadata?: unknown;
+}
+
+export interface IssueChangelog {
+  readonly issueId: string;
+  readonly changeHistories: readonly ChangeHistory[];
+}
+
+export interface JiraProject {
+  readonly id: string;
+  readonly key: string;
+  readonly name: string;
+}
+
+export interface PageSizes {
+  /** JIRA_BULK_FETCH_SIZE. */
+  readonly bulkFetch: number;
+  /** JIRA_COMMENT_PAGE_SIZE. */
+  readonly commentPage: number;
+  /** JIRA_CHANGELOG_PAGE_SIZE. */
+  readonly changelogPage: number;
+  /** JIRA_SEARCH_MAX_PAGES, reused as the cap of every paged listing. */
+  readonly maxPages: number;
+}
+
+/** `POST /issue/bulkfetch` in chunks. Issues that are gone or not visible are simply absent. */
+export async function bulkFetchIssues(
+  client: JiraClient,
+  ids: readonly string[],
+  sizes: PageSizes,
+  opts: { fields: readonly string[]; expand?: readonly string[]; properties?: readonly string[] },
+): Promise<{ issues: JiraIssue[]; errors: unknown[] }> {
+  const issues: JiraIssue[] = [];
+  const errors: unknown[] = [];
+  for (const chunk of chunks(ids, sizes.bulkFetch)) {
+    const page = await client.post<{ issues?: JiraIssue[]; issueErrors?: unknown[] }>(
+      'issue/bulkfetch',
+      {
+        issueIdsOrKeys: chunk,
+        fields: opts.fields,
+        expand: opts.expand ?? [],
+        properties: opts.properties ?? [],
+      },
+      { idempotent: true, routeClass: 'issue-bulkfetch', estimatedCost: 1 + chunk.length },
+    );
+    issues.push(...(page.issues ?? []));
+    errors.push(...(page.issueErrors ?? []));
+  }
+  return { issues, errors };
+}
+
+/** `POST /comment/list`: comments by id, up to 1000 per call. */
+export async function fetchCommentsByIds(
+  client: JiraClient,
+  ids: readonly string[],
+  expand?: string,
+): Promise<JiraComment[]> {
+  const comments: JiraComment[] = [];
+  for (const chunk of chunks(ids, 1000)) {
+    const page = await client.request<{ values?: JiraComment[] }>({
+      method: 'POST',
+      path: 'comment/list',
+      json: { ids: chunk.map(Number) },
+      ...(expand ? { searchParams: { expand } } : {}),
+      idempotent: true,
+      routeClass: 'comment-list',
+      estimatedCost: 1 + chunk.length,
+    });
+    comments.push(...(page.values ?? []));
+  }
+  return comments;
+}
+
+/** `GET /issue/{key}/comment`, oldest first, page by page (offset paging with a cap). */
+export async function* issueCommentPages(
+  client: JiraClient,
+  issueIdOrKey: string,
+  sizes: PageSizes,
+): AsyncGenerator<readonly JiraComment[], void, undefined> {
+  let startAt = 0;
+  for (let page = 0; page < sizes.maxPages; page++) {
+    const body = await client.get<{ comments?: JiraComment[]; total?: number }>(
+      `issue/${encodeURIComponent(issueIdOrKey)}/comment`,
+      { startAt, maxResults: sizes.commentPage, orderBy: 'created' },
+      { routeClass: 'issue-comments', estimatedCost: 1 + sizes.commentPage },
+    );
+    const comments = body.comments ?? [];
+    if (comments.length === 0) return;
+    yield comments;
+    startAt += comments.length;
+    if (body.total !== undefined && startAt >= body.total) return;
+  }
+}
+
+/** `POST /changelog/bulkfetch`: change histories of many issues, oldest first, following the token. */
+export async function* changelogPages(
+  client: JiraClient,
+  issueIds: readonly string[],
+  sizes: PageSizes,
+  fieldIds?: readonly string[],
+): AsyncGenerator<readonly IssueChangelog[], void, undefined> {
+  for (const chunk of chunks(issueIds, 1000)) {
+    const seen = new Set<string>();
+    let token: string | undefined;
+    for (let page = 0; page < sizes.maxPages; page++) {
+      const body = await client.post<{ issueChangeLogs?: IssueChangelog[]; nextPageToken?: string | null }>(
+        'changelog/bulkfetch',
+        {
+          issueIdsOrKeys: chunk,
+          maxResults: sizes.changelogPage,
+          ...(fieldIds ? { fieldIds } : {}),
+          ...(token ? { nextPageToken: token } : {}),
+        },
+        { idempotent: true, routeClass: 'changelog-bulkfetch', estimatedCost: 1 + sizes.changelogPage },
+      );
+      const logs = body.issueChangeLogs ?? [];
+      if (logs.length > 0) yield logs;
+      const next = body.nextPageToken || null;
+      if (logs.length === 0 || next === null || seen.has(next)) break;
+      seen.add(next);
+      token = next;
+    }
+  }
+}
+
+/** Every project the grant can see (`GET /project/search`, offset paging). */
+export async function listProjects(client: JiraClient, sizes: PageSizes): Promise<JiraProject[]> {
+  const projects: JiraProject[] = [];
+  for (let page = 0; page < sizes.maxPages; page++) {
+    const body = await client.get<{ values?: JiraProject[]; isLast?: boolean; total?: number }>(
+      'project/search',
+      { startAt: projects.length, maxResults: 50 },
+      { routeClass: 'project-search', estimatedCost: 51 },
+    );
+    const values = body.values ?? [];
+    projects.push(...values.map(({ id, key, name }) => ({ id, key, name })));
+    if (values.length === 0 || body.isLast === true) break;
+    if (body.total !== undefined && projects.length >= body.total) break;
+  }
+  return projects;
+}
+
+/** The calling account (`GET /myself`): its `timeZone` decides how JQL reads date strings. */
+export function myself(
+  client: JiraClient,
+): Promise<{ accountId: string; timeZone?: string; displayName?: string }> {
+  return client.get('myself', undefined, { routeClass: 'myself', estimatedCost: 3 });
+}
+
+function* chunks<T>(items: readonly T[], size: number): Generator<T[]> {
+  for (let i = 0; i < items.length; i += size) yield items.slice(i, i + size);
+}

@@ -1,0 +1,69 @@
+import type { StateRejection } from '../atlassian/oauth-state-store.ts';
+import type { Connection } from '../connections/connection.ts';
+
+/** The small HTML pages of the consent flow. Every interpolated value is escaped. */
+export interface Page {
+  readonly status: number;
+  readonly html: string;
+}
+
+const stateMessages: Record<StateRejection, string> = {
+  missing: 'The sign-in link has no state parameter, so it cannot be checked.',
+  expired: 'This sign-in attempt expired before it was completed.',
+  reused: 'This sign-in link was already used.',
+  foreign: 'This sign-in attempt was not started from this browser.',
+};
+
+export function stateRejectedPage(reason: StateRejection): Page {
+  return page(400, 'Sign-in refused', `<p>${escapeHtml(stateMessages[reason])}</p>${startAgain}`);
+}
+
+export function declinedPage(): Page {
+  return page(
+    200,
+    'Nothing connected',
+    `<p>You declined access, so no Jira site was connected.</p>${startAgain}`,
+  );
+}
+
+export function atlassianErrorPage(error: string, description: string | undefined): Page {
+  const detail = description ? ` (${escapeHtml(description)})` : '';
+  return page(
+    400,
+    'Sign-in failed',
+    `<p>Atlassian reported <code>${escapeHtml(error)}</code>${detail}.</p>${startAgain}`,
+  );
+}
+
+export function failedPage(status: number, message: string): Page {
+  return page(status, 'Connection failed', `<p>${escapeHtml(message)}</p>${startAgain}`);
+}
+
+export function connectedPage(connections: readonly { connection: Connection; created: boolean }[]): Page {
+  if (connections.length === 0) {
+    return page(200, 'Nothing connected', '<p>This account granted access to no Jira site.</p>');
+  }
+  const items = connections
+    .map(({ connection: c, created }) => {
+      const note = created ? 'connected' : 'updated';
+      return `<li><a href="${escapeHtml(c.siteUrl)}">${escapeHtml(c.name)}</a> (${escapeHtml(c.siteHost)}): ${note}</li>`;
+    })
+    .join('');
+  return page(200, 'Jira connected', `<p>These Jira sites are connected:</p><ul>${items}</ul>`);
+}
+
+export function escapeHtml(value: string): string {
+  return value
+    .replaceAll('&', '&amp;')
+    .replaceAll('<', '&lt;')
+    .replaceAll('>', '&gt;')
+    .replaceAll('"', '&quot;')
+    .replaceAll("'", '&#39;');
+}
+
+const startAgain = '<p><a href="/oauth/start">Connect a Jira site</a></p>';
+
+function page(status: number, title: string, body: string): Page {
+  const html = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(title)}</title></head><body><h1>${escapeHtml(title)}</h1>${body}</body></html>`;
+  return { status, html };
+}

@@ -1,0 +1,131 @@
+import fastifyCookie from '@fastify/cookie';
+import type { FastifyBaseLogger, FastifyInstance, FastifyReply } from 'fastify';
+import type { AccessibleResource } from '../atlassian/oauth-client.ts';
+import { newStateBinding, type StateCheck } from '../atlassian/oauth-state-store.ts';
+import type { Connection, ConsentedSite } from '../connections/connection.ts';
+import type { ConnectionStore } from '../connections/connection-store.ts';
+import { isRelayError } from '../errors.ts';
+import type { TokenPair } from '../tokens/grant.ts';
+import type { TokenStore } from '../tokens/token-store.ts';
+import * as pages from './oauth-pages.ts';
+
+/** The OAuth client calls the consent flow makes (AtlassianOAuthClient). */
+export interface ConsentClient {
+  authorizeUrl(state: string): string;
+  exchangeCode(code: string): Promise<TokenPair>;
+  accessibleResources(accessToken: string): Promise<AccessibleResource[]>;
+  accountId(accessToken: string, grantedScopes: readonly string[], cloudId: string): Promise<string>;
+}
+
+export interface OAuthStates {
+  issue(binding: string): Promise<string>;
+  consume(state: string | undefined, binding: string | undefined): Promise<StateCheck>;
+}
+
+export interface OAuthRouteDeps {
+  /** PUBLIC_URL: the cookie is `Secure` when it is https. */
+  readonly publicUrl: string;
+  /** OAUTH_STATE_MEMORY_SECONDS: lifetime of the browser-binding cookie. */
+  readonly bindingCookieSeconds: number;
+  readonly oauth: ConsentClient;
+  readonly states: OAuthStates;
+  readonly grants: Pick<TokenStore, 'putFromConsent'>;
+  readonly connections: Pick<ConnectionStore, 'upsertFromConsent'>;
+  /** Starts what follows a consent (webhook registration, first sync) as jobs; must return quickly. */
+  readonly onConnected: (connections: Connection[]) => Promise<void>;
+  /** Tells the token manager a consent replaced an account's grant (drop its cached token). */
+  readonly onGrantReplaced?: (accountId: string) => void;
+  readonly now?: () => number;
+}
+
+const bindingCookie = 'jira_relay_oauth';
+const bindingShape = /^[A-Za-z0-9_-]{43}$/;
+
+/** `GET /oauth/start` and `GET /oauth/callback`: Atlassian 3LO consent, one connection per Jira site. */
+export async function registerOAuthRoutes(app: FastifyInstance, deps: OAuthRouteDeps): Promise<void> {
+  await app.register(async (scope) => {
+    if (!scope.hasDecorator('parseCookie')) await scope.register(fastifyCookie);
+
+    scope.get('/oauth/start', async (request, reply) => {
+      const existing = request.cookies[bindingCookie];
+      const binding = existing && bindingShape.test(existing) ? existing : newStateBinding();
+      const state = await deps.states.issue(binding);
+      reply.setCookie(bindingCookie, binding, {
+        path: '/oauth',
+        httpOnly: true,
+        sameSite: 'lax',
+        secure: deps.publicUrl.startsWith('https:'),
+        maxAge: deps.bindingCookieSeconds,
+      });
+      return reply.header('cache-control', 'no-store').redirect(deps.oauth.authorizeUrl(state), 302);
+    });
+
+    scope.get('/oauth/callback', async (request, reply) => {
+      const query = request.query as Record<string, string | undefined>;
+      const check = await deps.states.consume(query.state, request.cookies[bindingCookie]);
+      if (query.error === 'access_denied') return send(reply, pages.declinedPage());
+      if (query.error) return send(reply, pages.atlassianErrorPage(query.error, query.error_description));
+      if (!check.ok) return send(reply, pages.stateRejectedPage(check.reason));
+      if (!query.code) return send(reply, pages.failedPage(400, 'Atlassian sent no authorization code.'));
+      return send(reply, await connect(deps, query.code, request.log));
+    });
+  });
+}
+
+async function connect(deps: OAuthRouteDeps, code: string, log: FastifyBaseLogger): Promise<pages.Page> {
+  let stored: Awaited<ReturnType<typeof storeConsent>>;
+  try {
+    stored = await storeConsent(deps, code);
+  } catch (err) {
+    log.warn({ err }, 'OAuth consent could not be completed');
+    const retryable = !isRelayError(err) || err.retryable;
+    return pages.failedPage(
+      retryable ? 502 : 400,
+      retryable
+        ? 'Atlassian could not be reached to complete the connection. Please try again.'
+        : 'Atlassian refused the authorization (it may have been used already or expired). Please start again.',
+    );
+  }
+  try {
+    await deps.onConnected(stored.map(({ connection }) => connection));
+  } catch (err) {
+    log.error({ err }, 'connected, but follow-up jobs could not be scheduled');
+    return pages.failedPage(
+      503,
+      'The sites were connected, but their setup could not be scheduled. Please connect again.',
+    );
+  }
+  log.info({ sites: stored.map(({ connection }) => connection.siteHost) }, 'Jira sites connected');
+  return pages.connectedPage(stored);
+}
+
+/** Code -> token pair -> Jira sites -> account -> grant, then one connection per site. */
+async function storeConsent(deps: OAuthRouteDeps, code: string) {
+  const pair = await deps.oauth.exchangeCode(code);
+  const sites = (await deps.oauth.accessibleResources(pair.accessToken)).filter(isJiraSite);
+  const [first] = sites;
+  if (!first) return [];
+  const accountId = await deps.oauth.accountId(pair.accessToken, pair.scopes, first.id);
+  await deps.grants.putFromConsent(accountId, pair, (deps.now ?? Date.now)());
+  deps.onGrantReplaced?.(accountId);
+  const stored: { connection: Connection; created: boolean }[] = [];
+  for (const site of sites) stored.push(await deps.connections.upsertFromConsent(toSite(site), accountId));
+  return stored;
+}
+
+/** accessible-resources also lists other products' containers (same id possible): Jira ones have Jira scopes. */
+function isJiraSite(resource: AccessibleResource): boolean {
+  return resource.scopes.some((scope) => scope.includes('jira'));
+}
+
+function toSite(resource: AccessibleResource): ConsentedSite {
+  return { cloudId: resource.id, url: resource.url, name: resource.name, scopes: resource.scopes };
+}
+
+function send(reply: FastifyReply, page: pages.Page): FastifyReply {
+  return reply
+    .status(page.status)
+    .header('cache-control', 'no-store')
+    .type('text/html; charset=utf-8')
+    .send(page.html);
+}

@@ -1,0 +1,119 @@
+import type { Redis } from 'ioredis';
+import type { Config } from '../../config/index.ts';
+import { AtlassianOAuthClient } from '../atlassian/oauth-client.ts';
+import { OAuthStateStore } from '../atlassian/oauth-state-store.ts';
+import type { Connection } from '../connections/connection.ts';
+import type { ConnectionStore } from '../connections/connection-store.ts';
+import { RedisConnectionStore } from '../connections/redis-connection-store.ts';
+import type { Logger } from '../logger.ts';
+import type { OAuthRouteDeps } from '../routes/oauth.ts';
+import { GrantRefresher } from './grant-refresher.ts';
+import { RedisTokenStore } from './redis-token-store.ts';
+import { RedisRefreshLock } from './refresh-lock.ts';
+import { createTokenCipher } from './token-cipher.ts';
+import { TokenManager } from './token-manager.ts';
+
+export interface TokenServices {
+  readonly oauth: AtlassianOAuthClient;
+  readonly tokenStore: RedisTokenStore;
+  readonly connections: ConnectionStore;
+  readonly states: OAuthStateStore;
+  readonly tokens: TokenManager;
+}
+
+export interface TokenServicesDeps {
+  readonly redis: Redis;
+  readonly log: Logger;
+  /** Prefix of every Redis key (grants, connections, OAuth states, locks). */
+  readonly keyPrefix: string;
+  /** The clock; tests share the simulator's to skip token lifetimes instead of waiting. */
+  readonly now?: () => number;
+}
+
+type TokenConfig = Pick<
+  Config,
+  | 'PUBLIC_URL'
+  | 'ATLASSIAN_CLIENT_ID'
+  | 'ATLASSIAN_CLIENT_SECRET'
+  | 'ATLASSIAN_AUTH_URL'
+  | 'ATLASSIAN_API_URL'
+  | 'ATLASSIAN_SCOPES'
+  | 'TOKEN_ENCRYPTION_KEY'
+  | 'TOKEN_REFRESH_MARGIN_SECONDS'
+  | 'TOKEN_REFRESH_LOCK_MS'
+  | 'TOKEN_REFRESH_LOCK_POLL_MS'
+  | 'TOKEN_REFRESH_TIMEOUT_MS'
+  | 'TOKEN_REFRESH_ATTEMPTS'
+  | 'TOKEN_REUSE_WINDOW_SECONDS'
+  | 'TOKEN_KEEPALIVE_IDLE_DAYS'
+  | 'OAUTH_STATE_TTL_SECONDS'
+  | 'OAUTH_STATE_MEMORY_SECONDS'
+>;
+
+/** The OAuth client, stores and token manager built from configuration: one wiring for every process. */
+export function createTokenServices(config: TokenConfig, deps: TokenServicesDeps): TokenServices {
+  const now = deps.now ?? Date.now;
+  const { redis, keyPrefix } = deps;
+  const oauth = new AtlassianOAuthClient({
+    authUrl: config.ATLASSIAN_AUTH_URL,
+    apiUrl: config.ATLASSIAN_API_URL,
+    clientId: config.ATLASSIAN_CLIENT_ID,
+    clientSecret: config.ATLASSIAN_CLIENT_SECRET,
+    redirectUri: `${config.PUBLIC_URL}/oauth/callback`,
+    scopes: config.ATLASSIAN_SCOPES,
+    timeoutMs: config.TOKEN_REFRESH_TIMEOUT_MS,
+    now,
+  });
+  const tokenStore = new RedisTokenStore({
+    redis,
+    keyPrefix,
+    cipher: createTokenCipher(config.TOKEN_ENCRYPTION_KEY),
+  });
+  const connections = new RedisConnectionStore({ redis, keyPrefix, now });
+  const refresher = new GrantRefresher({
+    store: tokenStore,
+    endpoint: oauth,
+    lock: new RedisRefreshLock({ redis, keyPrefix, ttlMs: config.TOKEN_REFRESH_LOCK_MS }),
+    log: deps.log.child({ component: 'token-refresh' }),
+    now,
+    // A waiter gives up only after the holder's lock would have expired and its request timed out.
+    lockWaitMs: config.TOKEN_REFRESH_LOCK_MS + config.TOKEN_REFRESH_TIMEOUT_MS,
+    pollMs: config.TOKEN_REFRESH_LOCK_POLL_MS,
+    reuseWindowMs: config.TOKEN_REUSE_WINDOW_SECONDS * 1000,
+    attempts: config.TOKEN_REFRESH_ATTEMPTS,
+  });
+  const tokens = new TokenManager({
+    refresher,
+    store: tokenStore,
+    connections,
+    log: deps.log.child({ component: 'tokens' }),
+    refreshMarginMs: config.TOKEN_REFRESH_MARGIN_SECONDS * 1000,
+    keepAliveIdleMs: config.TOKEN_KEEPALIVE_IDLE_DAYS * 86_400_000,
+    now,
+  });
+  const states = new OAuthStateStore({
+    redis,
+    keyPrefix,
+    ttlSeconds: config.OAUTH_STATE_TTL_SECONDS,
+    memorySeconds: config.OAUTH_STATE_MEMORY_SECONDS,
+  });
+  return { oauth, tokenStore, connections, states, tokens };
+}
+
+/** The consent routes' dependencies from the same services. */
+export function oauthRouteDeps(
+  config: Pick<Config, 'PUBLIC_URL' | 'OAUTH_STATE_MEMORY_SECONDS'>,
+  services: TokenServices,
+  onConnected: (connections: Connection[]) => Promise<void>,
+): OAuthRouteDeps {
+  return {
+    publicUrl: config.PUBLIC_URL,
+    bindingCookieSeconds: config.OAUTH_STATE_MEMORY_SECONDS,
+    oauth: services.oauth,
+    states: services.states,
+    grants: services.tokenStore,
+    connections: services.connections,
+    onConnected,
+    onGrantReplaced: (accountId) => services.tokens.forget(accountId),
+  };
+}
