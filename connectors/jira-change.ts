@@ -105,7 +105,14 @@ export interface CommentChange extends ChangeBase {
     readonly key: string;
     readonly summary?: string;
     readonly projectKey?: string;
+    /** The issue type name, when the payload carries it (webhook comment events do). */
+    readonly issueType?: string;
   };
+  /**
+   * The issue's last snapshot the relay processed, added by the change worker when it has one; null
+   * when none. Lets connectors filter comments by issue type or label and give them context.
+   */
+  readonly issueSnapshot?: IssueSnapshot | null;
 }
 
 export type JiraChange = IssueChange | CommentChange;

@@ -1,0 +1,19 @@
+import { readFile } from 'node:fs/promises';
+import { type ConnectorsConfigResult, parseConnectorsConfig } from './parse-connectors-config.ts';
+
+/**
+ * Reads and checks the connectors file once at start-up. The only file in connectors/ that touches
+ * the disk; the composition root calls it and stops the process when `ok` is false, printing each
+ * problem (they already name the file and the path inside it).
+ */
+export async function loadConnectorsConfig(path: string): Promise<ConnectorsConfigResult> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code ?? 'unknown error';
+    return { ok: false, problems: [`${path}: cannot be read (${code}); set CONNECTORS_CONFIG`] };
+  }
+  const result = parseConnectorsConfig(text);
+  return result.ok ? result : { ok: false, problems: result.problems.map((p) => `${path}: ${p}`) };
+}
