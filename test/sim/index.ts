@@ -1,13 +1,23 @@
 import { buildSimApp } from './app.ts';
 import { createClock, type SimClock } from './clock.ts';
 import type { SimContext } from './context.ts';
+import { SimControl } from './control/control.ts';
 import { generateWorld } from './data/generate.ts';
 import { GrantStore } from './oauth/grant-store.ts';
 import { resolveOptions, type SimulatorOptions } from './options.ts';
+import { RateLimiter } from './rate-limiter.ts';
+import { EventBus } from './state/events.ts';
+import { Mutations } from './state/mutations.ts';
 import { World } from './state/world.ts';
 import { createStats, type SimStats } from './stats.ts';
+import { WebhookDispatcher } from './webhooks/dispatcher.ts';
+import { WebhookRegistry } from './webhooks/registry.ts';
 
+export type { AdminWebhookInput, ControlIssueInput } from './control/control.ts';
+export type { FaultRule, SimFaults } from './faults.ts';
 export type { SimulatorOptions } from './options.ts';
+export type { SimStats } from './stats.ts';
+export type { DeliveryRecord } from './webhooks/dispatcher.ts';
 
 export interface SimulatorSite {
   cloudId: string;
@@ -23,6 +33,10 @@ export interface SimulatorUser {
   email: string;
 }
 
+/**
+ * A running simulator. Besides the contract fields (url, sites, users, close) it is a typed handle
+ * with the powers of the /_sim control API: act in Jira as a person, break things, look inside.
+ */
 export interface Simulator {
   /** http://127.0.0.1:PORT: serves the auth routes, the Jira API and /_sim on one origin. */
   url: string;
@@ -30,8 +44,19 @@ export interface Simulator {
   users: SimulatorUser[];
   clientId: string;
   clientSecret: string;
-  /** The simulated clock: advance it instead of waiting for expiry or the quota reset. */
+  /** The simulated clock: advance it instead of waiting for expiry, the reuse window or the quota reset. */
   clock: SimClock;
+  /** Jira activity and inspection (createIssue, updateIssue, addComment, deliveries(), setFaults, ...). */
+  control: SimControl;
+  createIssue: SimControl['createIssue'];
+  updateIssue: SimControl['updateIssue'];
+  /** Moves an issue to a status (name such as "Done") or through a transition id. */
+  transition(cloudId: string, idOrKey: string, status: string, actorAccountId?: string): void;
+  addComment: SimControl['addComment'];
+  updateComment: SimControl['updateComment'];
+  deleteComment: SimControl['deleteComment'];
+  deleteIssue: SimControl['deleteIssue'];
+  setFaults: SimControl['setFaults'];
   /** Makes the next consent (auto-consent or the consent page default) act as this account. */
   setNextConsentUser(accountId: string): void;
   /** The user removes the app: the grant's refresh and access tokens stop working. */
@@ -47,19 +72,38 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   const clock = createClock(resolved.now);
   const generated = generateWorld(resolved, clock.now());
   const world = new World(generated.users, generated.stores);
+  const stats = createStats();
+  const events = new EventBus();
+  const webhooks = new WebhookRegistry();
+  const faults = { current: {} };
+  const dispatcher = new WebhookDispatcher({
+    world,
+    registry: webhooks,
+    options: resolved,
+    stats,
+    faults,
+    clock,
+  });
+  events.on((event) => dispatcher.handle(event));
   const ctx: SimContext = {
     options: resolved,
     clock,
     world,
     grants: new GrantStore(resolved),
-    stats: createStats(),
+    stats,
+    limiter: new RateLimiter(resolved, stats),
+    events,
+    mutations: new Mutations(world, events, clock),
+    webhooks,
+    dispatcher,
+    faults,
     baseUrl: '',
     nextConsentUser: undefined,
   };
-  const app = await buildSimApp(ctx);
+  const control = new SimControl(ctx);
+  const app = await buildSimApp(ctx, control);
   const address = await app.listen({ port: resolved.port, host: resolved.host });
-  const url = new URL(address);
-  ctx.baseUrl = `http://${resolved.host}:${url.port}`;
+  ctx.baseUrl = `http://${resolved.host}:${new URL(address).port}`;
   return {
     url: ctx.baseUrl,
     sites: world.stores.map(({ site }) => ({
@@ -77,13 +121,23 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     clientId: resolved.clientId,
     clientSecret: resolved.clientSecret,
     clock,
-    setNextConsentUser: (accountId) => {
-      if (!world.user(accountId)) throw new Error(`unknown account ${accountId}`);
-      ctx.nextConsentUser = accountId;
-    },
+    control,
+    createIssue: (...args) => control.createIssue(...args),
+    updateIssue: (...args) => control.updateIssue(...args),
+    transition: (cloudId, idOrKey, status, actorAccountId) =>
+      void control.updateIssue(cloudId, idOrKey, { status, ...(actorAccountId ? { actorAccountId } : {}) }),
+    addComment: (...args) => control.addComment(...args),
+    updateComment: (...args) => control.updateComment(...args),
+    deleteComment: (...args) => control.deleteComment(...args),
+    deleteIssue: (...args) => control.deleteIssue(...args),
+    setFaults: (faults) => control.setFaults(faults),
+    setNextConsentUser: (accountId) => control.setNextConsentUser(accountId),
     revokeGrant: (accountId) => ctx.grants.revokeGrant(accountId),
     expireAccessTokens: (accountId) => ctx.grants.expireAccessTokens(clock.now(), accountId),
     stats: () => structuredClone(ctx.stats),
-    close: () => app.close(),
+    close: async () => {
+      dispatcher.close();
+      await app.close();
+    },
   };
 }

@@ -23,7 +23,10 @@ const EXPANDABLE = 'renderedFields,names,schema,operations,editmeta,changelog,ve
  * Jira's `fields` parameter: `*all`, `*navigable`, ids, and `-id` exclusions; unknown ids are
  * ignored as Jira ignores them. An empty list means the endpoint's default.
  */
-export function selectFields(requested: readonly string[], fallback: '*all' | 'id'): Set<string> {
+export function selectFields(
+  requested: readonly string[],
+  fallback: '*all' | '*navigable' | 'id',
+): Set<string> {
   const list = requested.length > 0 ? requested : [fallback];
   const selected = new Set<string>();
   for (const raw of list) {

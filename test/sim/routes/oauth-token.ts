@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { SimContext } from '../context.ts';
+import { sleep, takeRule } from '../faults.ts';
 import { jiraScopes } from '../oauth/scopes.ts';
 import { bump } from '../stats.ts';
 import { authenticate, requireScopes } from './bearer.ts';
@@ -12,6 +13,11 @@ export function registerTokenRoutes(app: FastifyInstance, ctx: SimContext): void
     const body = (request.body ?? {}) as TokenBody;
     const grantType = str(body.grant_type);
     bump(ctx.stats.tokenRequests, grantType ?? 'missing');
+    const rule = takeRule(ctx.faults.current.tokenFailNext, 'POST', request.url);
+    if (rule)
+      return reply
+        .code(rule.status)
+        .send(rule.body ?? { error: 'server_error', error_description: 'Simulated failure' });
     if (
       str(body.client_id) !== ctx.options.clientId ||
       str(body.client_secret) !== ctx.options.clientSecret
@@ -41,6 +47,8 @@ export function registerTokenRoutes(app: FastifyInstance, ctx: SimContext): void
         error_description: `Unsupported grant type: ${grantType ?? ''}`,
       });
     }
+    // The work is done; a slow answer lets clients time out on a refresh that did rotate.
+    if (ctx.faults.current.tokenLatencyMs) await sleep(ctx.faults.current.tokenLatencyMs);
     if (!result.ok) return reply.code(result.error.status).send(result.error.body);
     return reply.header('cache-control', 'no-store').send(result.tokens);
   });
