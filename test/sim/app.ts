@@ -18,10 +18,16 @@ import { registerWebhookRoutes } from './routes/webhooks.ts';
 import { bump } from './stats.ts';
 
 /** The simulator's one origin: auth.atlassian.com, api.atlassian.com and the /_sim control API. */
-export async function buildSimApp(ctx: SimContext, control: SimControl): Promise<FastifyInstance> {
+export async function buildSimApp(
+  ctx: SimContext,
+  control: SimControl,
+): Promise<{ app: FastifyInstance; routes: string[] }> {
   const app = Fastify({ logger: false, bodyLimit: 10 * 1024 * 1024 });
+  const routes: string[] = [];
+  app.addHook('onRoute', (route) => {
+    for (const method of [route.method].flat()) if (method !== 'HEAD') routes.push(`${method} ${route.url}`);
+  });
   await app.register(formbody);
-  // Jira accepts a DELETE with a JSON body (webhook deletion) and an empty PUT/DELETE body.
   app.addHook('onResponse', async (request, reply) => {
     bump(
       ctx.stats.requests,
@@ -46,5 +52,5 @@ export async function buildSimApp(ctx: SimContext, control: SimControl): Promise
     },
     { prefix: JIRA_PREFIX },
   );
-  return app;
+  return { app, routes };
 }

@@ -64,6 +64,8 @@ export interface Simulator {
   /** Expires every current access token (of one account, or all); returns how many. */
   expireAccessTokens(accountId?: string): number;
   stats(): SimStats;
+  /** Every route served, as "METHOD /path" (Fastify syntax). */
+  routes: string[];
   close(): Promise<void>;
 }
 
@@ -101,7 +103,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     nextConsentUser: undefined,
   };
   const control = new SimControl(ctx);
-  const app = await buildSimApp(ctx, control);
+  const { app, routes } = await buildSimApp(ctx, control);
   const address = await app.listen({ port: resolved.port, host: resolved.host });
   ctx.baseUrl = `http://${resolved.host}:${new URL(address).port}`;
   return {
@@ -135,6 +137,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     revokeGrant: (accountId) => ctx.grants.revokeGrant(accountId),
     expireAccessTokens: (accountId) => ctx.grants.expireAccessTokens(clock.now(), accountId),
     stats: () => structuredClone(ctx.stats),
+    routes,
     close: async () => {
       dispatcher.close();
       await app.close();

@@ -52,7 +52,7 @@ export function registerBulkRoutes(app: FastifyInstance, _ctx: SimContext): void
       namesOnIssue: false,
       changelogCap: 40,
     };
-    return { expand: 'schema,names', issues: issues.map((i) => renderIssue(i, view, req)), issueErrors: [] };
+    return { issues: issues.map((i) => renderIssue(i, view, req)), issueErrors: [] };
   });
 
   app.get('/issue/:issueIdOrKey/changelog', async (request, reply) => {

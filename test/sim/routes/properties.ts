@@ -70,6 +70,22 @@ export function registerPropertyRoutes(app: FastifyInstance, ctx: SimContext): v
     return { key: propertyKey, value: found.get(propertyKey) };
   });
 
+  app.get('/comment/:commentId/properties', async (request, reply) => {
+    const found = findCommentById(request, reply);
+    if (!found) return reply;
+    const { commentId } = request.params as { commentId: string };
+    const base = `${jiraCall(request).view.base}/comment/${commentId}/properties`;
+    return { keys: [...found.keys()].map((key) => ({ self: `${base}/${key}`, key })) };
+  });
+
+  app.delete('/comment/:commentId/properties/:propertyKey', async (request, reply) => {
+    const found = findCommentById(request, reply, 'write:jira-work');
+    if (!found) return reply;
+    const { propertyKey } = request.params as { propertyKey: string };
+    if (!found.delete(propertyKey)) return jiraError(reply, 404, missing(propertyKey));
+    return reply.code(204).send();
+  });
+
   app.put('/comment/:commentId/properties/:propertyKey', async (request, reply) => {
     const found = findCommentById(request, reply, 'write:jira-work');
     if (!found) return reply;
