@@ -4,7 +4,7 @@ import { changesFromWebhook } from '../src/normalize/webhook-changes.ts';
 import type { ChangeQueue } from '../src/queues/change-queue.ts';
 import { deliveryKey } from '../src/queues/delivery-queue.ts';
 import { queueNames } from '../src/queues/queue-names.ts';
-import { type WebhookDelivery, webhookDeliverySchema } from '../src/queues/webhook-delivery.ts';
+import { deliveryBatchSchema, type WebhookDelivery } from '../src/queues/webhook-delivery.ts';
 import type { RedisSeenDeliveries } from '../src/state/seen-deliveries.ts';
 import type { WorkerConnection } from './worker-options.ts';
 
@@ -21,17 +21,28 @@ export type DeliveryOutcome =
   | { readonly outcome: 'skipped'; readonly reason: string };
 
 /**
- * A webhook delivery becomes JiraChange records, mapped from its payload alone (no Jira call), and
- * goes on to the change queue. A malformed job fails at once: retrying cannot fix it.
+ * Each webhook delivery of a batch becomes JiraChange records, mapped from its payload alone (no
+ * Jira call), and goes on to the change queue. A malformed job fails at once: retrying cannot fix
+ * it. A retried batch redoes every delivery; the seen claim and change job ids make that harmless.
  */
-export async function processDelivery(job: Job, deps: EventsWorkerDeps): Promise<DeliveryOutcome> {
-  const parsed = webhookDeliverySchema.safeParse(job.data);
+export async function processDeliveries(job: Job, deps: EventsWorkerDeps): Promise<DeliveryOutcome[]> {
+  const parsed = deliveryBatchSchema.safeParse(job.data);
   if (!parsed.success)
     throw new UnrecoverableError(`invalid delivery job: ${parsed.error.issues[0]?.message}`);
-  const delivery: WebhookDelivery = parsed.data;
-  const log = deps.log.child({ queue: queueNames.events, jobId: job.id, site: delivery.siteHost });
+  const outcomes: DeliveryOutcome[] = [];
+  for (const [index, delivery] of parsed.data.deliveries.entries()) {
+    outcomes.push(await processDelivery(delivery, `${job.id}/${index}`, deps));
+  }
+  return outcomes;
+}
 
-  if (!(await deps.seen.claim(deliveryKey(delivery), String(job.id)))) {
+async function processDelivery(
+  delivery: WebhookDelivery,
+  owner: string,
+  deps: EventsWorkerDeps,
+): Promise<DeliveryOutcome> {
+  const log = deps.log.child({ queue: queueNames.events, owner, site: delivery.siteHost });
+  if (!(await deps.seen.claim(deliveryKey(delivery), owner))) {
     log.debug({ deliveryId: delivery.deliveryId }, 'duplicate delivery dropped');
     return { outcome: 'duplicate' };
   }
@@ -49,5 +60,5 @@ export async function processDelivery(job: Job, deps: EventsWorkerDeps): Promise
 }
 
 export function startEventsWorker(connection: WorkerConnection, deps: EventsWorkerDeps): Worker {
-  return new Worker(queueNames.events, (job) => processDelivery(job, deps), connection);
+  return new Worker(queueNames.events, (job) => processDeliveries(job, deps), connection);
 }

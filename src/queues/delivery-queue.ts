@@ -1,5 +1,5 @@
-import { randomUUID } from 'node:crypto';
 import type { Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
 import type { WebhookDelivery } from './webhook-delivery.ts';
 
 export type EnqueueOutcome = 'queued' | 'duplicate';
@@ -9,29 +9,105 @@ export interface DeliveryQueue {
   enqueue(delivery: WebhookDelivery): Promise<EnqueueOutcome>;
 }
 
-/**
- * One BullMQ add per delivery (a single Redis round trip): BullMQ's deduplication on
- * (site, delivery id) with a TTL tells a repeat from a new delivery in the same script. The key goes
- * away early if its job is trimmed from the completed set, so the events worker checks the delivery
- * id again (state/seen-deliveries) and drops what slipped through: dedupe never costs a delivery.
- */
-export class BullDeliveryQueue implements DeliveryQueue {
-  readonly #queue: Queue;
-  readonly #ttlMs: number;
+/** The events job: deliveries accepted together, processed in order by the events worker. */
+export interface DeliveryBatch {
+  readonly deliveries: readonly WebhookDelivery[];
+}
 
-  constructor(queue: Queue, dedupeTtlMs: number) {
-    this.#queue = queue;
-    this.#ttlMs = dedupeTtlMs;
+export interface BatchingDeliveryQueueOptions {
+  readonly queue: Queue<DeliveryBatch>;
+  readonly redis: Redis;
+  readonly keyPrefix: string;
+  /** How long a delivery id is remembered (WEBHOOK_DEDUPE_TTL_SECONDS). */
+  readonly dedupeTtlMs: number;
+  /** Most deliveries in one job. */
+  readonly maxBatch?: number;
+}
+
+interface Pending {
+  readonly delivery: WebhookDelivery;
+  readonly resolve: (outcome: EnqueueOutcome) => void;
+  readonly reject: (err: unknown) => void;
+}
+
+/** A claim that outlives a failed enqueue only briefly: Jira's next retry comes minutes later. */
+const provisionalClaimMs = 30_000;
+
+/**
+ * Micro-batches intake: deliveries that arrive in the same event-loop turn are claimed in one
+ * pipeline (SET NX per delivery id) and stored as one BullMQ job, so a burst costs two Redis round
+ * trips and one job instead of a job each. Claims start short-lived and are extended to the dedupe
+ * window only once the job is stored: a failed store never turns Jira's retry into a "duplicate".
+ */
+export class BatchingDeliveryQueue implements DeliveryQueue {
+  readonly #o: Required<BatchingDeliveryQueueOptions>;
+  #batch: Pending[] = [];
+
+  constructor(opts: BatchingDeliveryQueueOptions) {
+    this.#o = { maxBatch: 200, ...opts };
   }
 
-  async enqueue(delivery: WebhookDelivery): Promise<EnqueueOutcome> {
-    const jobId = randomUUID();
-    const name = String(delivery.body.webhookEvent);
-    const job = await this.#queue.add(name, delivery, {
-      jobId,
-      deduplication: { id: deliveryKey(delivery), ttl: this.#ttlMs },
+  enqueue(delivery: WebhookDelivery): Promise<EnqueueOutcome> {
+    return new Promise((resolve, reject) => {
+      this.#batch.push({ delivery, resolve, reject });
+      if (this.#batch.length === 1) setImmediate(() => void this.#flush());
+      else if (this.#batch.length >= this.#o.maxBatch) void this.#flush();
     });
-    return job.id === jobId ? 'queued' : 'duplicate';
+  }
+
+  async #flush(): Promise<void> {
+    const batch = this.#batch;
+    this.#batch = [];
+    if (batch.length === 0) return;
+    const keys = batch.map((p) => this.#key(p.delivery));
+    let claimed: boolean[];
+    try {
+      claimed = await this.#claim(keys);
+    } catch (err) {
+      for (const p of batch) p.reject(err);
+      return;
+    }
+    const fresh = batch.filter((_, i) => claimed[i]);
+    try {
+      if (fresh.length > 0)
+        await this.#o.queue.add('deliveries', { deliveries: fresh.map((p) => p.delivery) });
+    } catch (err) {
+      void this.#release(keys.filter((_, i) => claimed[i]));
+      for (const p of batch) p.reject(err);
+      return;
+    }
+    batch.forEach((p, i) => {
+      p.resolve(claimed[i] ? 'queued' : 'duplicate');
+    });
+    void this.#confirm(keys.filter((_, i) => claimed[i]));
+  }
+
+  async #claim(keys: readonly string[]): Promise<boolean[]> {
+    const pipeline = this.#o.redis.pipeline();
+    for (const key of keys) pipeline.set(key, '1', 'PX', provisionalClaimMs, 'NX');
+    const results = (await pipeline.exec()) ?? [];
+    return keys.map((_, i) => {
+      const [err, reply] = results[i] ?? [new Error('no reply')];
+      if (err) throw err;
+      return reply === 'OK';
+    });
+  }
+
+  /** Best effort: a claim left behind expires on its own within the provisional window. */
+  async #release(keys: readonly string[]): Promise<void> {
+    if (keys.length > 0) await this.#o.redis.del(...keys).catch(() => undefined);
+  }
+
+  /** Best effort: if this fails the events worker's own dedupe still catches late repeats. */
+  async #confirm(keys: readonly string[]): Promise<void> {
+    if (keys.length === 0) return;
+    const pipeline = this.#o.redis.pipeline();
+    for (const key of keys) pipeline.pexpire(key, this.#o.dedupeTtlMs);
+    await pipeline.exec().catch(() => undefined);
+  }
+
+  #key(delivery: WebhookDelivery): string {
+    return `${this.#o.keyPrefix}:delivery:${deliveryKey(delivery)}`;
   }
 }
 

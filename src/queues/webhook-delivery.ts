@@ -16,3 +16,5 @@ export const webhookDeliverySchema = z.object({
 });
 
 export type WebhookDelivery = z.infer<typeof webhookDeliverySchema>;
+
+export const deliveryBatchSchema = z.object({ deliveries: z.array(webhookDeliverySchema).min(1) });

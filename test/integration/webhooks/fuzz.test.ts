@@ -5,9 +5,9 @@ import { buildApp } from '../../../src/app.ts';
 import { createWebhookAuthenticator, signHubSignature } from '../../../src/atlassian/webhook-auth.ts';
 import { createLogger } from '../../../src/logger.ts';
 import { createMetrics } from '../../../src/metrics/registry.ts';
-import { BullDeliveryQueue } from '../../../src/queues/delivery-queue.ts';
+import { BatchingDeliveryQueue } from '../../../src/queues/delivery-queue.ts';
 import { realWebhookBody, webhookJwt } from '../../helpers/jira-webhook.ts';
-import { redisUrl, uniqueName } from '../../helpers/services.ts';
+import { redisUrl, testRedis, uniqueName } from '../../helpers/services.ts';
 import { validEnv } from '../../helpers/valid-env.ts';
 
 const clientSecret = 'sim-client-secret';
@@ -106,7 +106,12 @@ describe('webhook intake fuzz', () => {
           clockSkewSeconds: 5,
         }),
         router: { connectionForSite: async () => 'conn-1', connectionForWebhookIds: async () => undefined },
-        deliveries: new BullDeliveryQueue(queue, 60_000),
+        deliveries: new BatchingDeliveryQueue({
+          queue,
+          redis: testRedis(),
+          keyPrefix: uniqueName('relay'),
+          dedupeTtlMs: 60_000,
+        }),
         metrics: createMetrics(),
         maxBodyBytes: 64 * 1024,
       },

@@ -1,5 +1,6 @@
 import { Queue } from 'bullmq';
 import type { FastifyInstance } from 'fastify';
+import { type Redis, Redis as RedisClient } from 'ioredis';
 import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../config/index.ts';
@@ -7,7 +8,7 @@ import { buildApp } from '../../../src/app.ts';
 import { createWebhookAuthenticator, signHubSignature } from '../../../src/atlassian/webhook-auth.ts';
 import { createLogger } from '../../../src/logger.ts';
 import { createMetrics } from '../../../src/metrics/registry.ts';
-import { BullDeliveryQueue } from '../../../src/queues/delivery-queue.ts';
+import { BatchingDeliveryQueue, type DeliveryBatch } from '../../../src/queues/delivery-queue.ts';
 import type { WebhookRouter } from '../../../src/routes/webhooks.ts';
 import { realWebhookBody, webhookJwt } from '../../helpers/jira-webhook.ts';
 import { redisUrl, uniqueName } from '../../helpers/services.ts';
@@ -23,7 +24,11 @@ const router: WebhookRouter = {
   connectionForWebhookIds: async (ids) => (ids.includes(77) ? 'cloud-2' : undefined),
 };
 
-async function buildIntake(queue: Queue, maxBodyBytes = 64 * 1024): Promise<FastifyInstance> {
+async function buildIntake(
+  queue: Queue<DeliveryBatch>,
+  redis: Redis,
+  maxBodyBytes = 64 * 1024,
+): Promise<FastifyInstance> {
   const config = loadConfig(validEnv({ ATLASSIAN_CLIENT_SECRET: clientSecret }));
   const metrics = createMetrics();
   return buildApp({
@@ -37,7 +42,12 @@ async function buildIntake(queue: Queue, maxBodyBytes = 64 * 1024): Promise<Fast
         clockSkewSeconds: 5,
       }),
       router,
-      deliveries: new BullDeliveryQueue(queue, 60_000),
+      deliveries: new BatchingDeliveryQueue({
+        queue,
+        redis,
+        keyPrefix: uniqueName('relay'),
+        dedupeTtlMs: 60_000,
+      }),
       metrics,
       maxBodyBytes,
     },
@@ -45,12 +55,12 @@ async function buildIntake(queue: Queue, maxBodyBytes = 64 * 1024): Promise<Fast
 }
 
 describe('POST /webhooks/jira', () => {
-  let queue: Queue;
+  let queue: Queue<DeliveryBatch>;
   let app: FastifyInstance;
 
   beforeAll(async () => {
-    queue = new Queue(uniqueName('jira-events'), { connection: { url: redisUrl() } });
-    app = await buildIntake(queue);
+    queue = new Queue<DeliveryBatch>(uniqueName('jira-events'), { connection: { url: redisUrl() } });
+    app = await buildIntake(queue, testRedisForSuite());
   });
   afterAll(async () => {
     await app.close();
@@ -83,14 +93,14 @@ describe('POST /webhooks/jira', () => {
       expect(res.statusCode).toBe(202);
       expect(res.json()).toEqual({ status: 'queued' });
       const jobs = await queue.getJobs(['wait']);
-      const job = jobs.find((j) => j.data.deliveryId === id);
-      expect(job?.data).toMatchObject({
+      const delivery = jobs.flatMap((j) => j.data.deliveries).find((d) => d.deliveryId === id);
+      expect(delivery).toMatchObject({
         siteHost: knownSite,
         connectionId: 'cloud-1',
         auth: 'jwt',
         retry: 0,
       });
-      expect(job?.data.body).toEqual(realWebhookBody(name));
+      expect(delivery?.body).toEqual(realWebhookBody(name));
     },
   );
 
@@ -208,8 +218,10 @@ describe('POST /webhooks/jira', () => {
     expect(res.statusCode).toBe(413);
   });
 
-  it('answers 503 when Redis cannot take the delivery, so Jira retries', async () => {
-    const dead = new Queue(uniqueName('dead'), {
+  it("queues Jira's retry of a delivery that could not be stored, instead of calling it a duplicate", async () => {
+    const redis = testRedisForSuite();
+    const keyPrefix = uniqueName('relay');
+    const deadQueue = new Queue<DeliveryBatch>(uniqueName('dead'), {
       connection: {
         host: '127.0.0.1',
         port: 1,
@@ -218,8 +230,39 @@ describe('POST /webhooks/jira', () => {
         retryStrategy: () => null,
       },
     });
+    deadQueue.on('error', () => undefined);
+    const failing = new BatchingDeliveryQueue({ queue: deadQueue, redis, keyPrefix, dedupeTtlMs: 60_000 });
+    const working = new BatchingDeliveryQueue({ queue, redis, keyPrefix, dedupeTtlMs: 60_000 });
+    const delivery = {
+      siteHost: knownSite,
+      auth: 'jwt' as const,
+      deliveryId: uniqueName('d'),
+      receivedAt: Date.now(),
+      retry: 0,
+      body: realWebhookBody('issue_created'),
+    };
+    try {
+      await expect(failing.enqueue(delivery)).rejects.toThrow();
+      expect(await working.enqueue({ ...delivery, retry: 1 })).toBe('queued');
+      expect(await working.enqueue({ ...delivery, retry: 2 })).toBe('duplicate');
+    } finally {
+      await deadQueue.close().catch(() => undefined);
+    }
+  });
+
+  it('answers 503 when Redis cannot take the delivery, so Jira retries', async () => {
+    const deadConnection = {
+      host: '127.0.0.1',
+      port: 1,
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 0,
+      retryStrategy: () => null,
+    };
+    const dead = new Queue<DeliveryBatch>(uniqueName('dead'), { connection: deadConnection });
     dead.on('error', () => undefined);
-    const deadApp = await buildIntake(dead);
+    const deadRedis = new RedisClient(deadConnection);
+    deadRedis.on('error', () => undefined);
+    const deadApp = await buildIntake(dead, deadRedis);
     try {
       const res = await deadApp.inject({
         method: 'POST',
@@ -232,8 +275,19 @@ describe('POST /webhooks/jira', () => {
     } finally {
       await deadApp.close();
       await dead.close().catch(() => undefined);
+      deadRedis.disconnect();
     }
   });
+});
+
+/** A Redis connection for the whole suite (testRedis() closes at the end of one test). */
+let suiteRedis: Redis | undefined;
+function testRedisForSuite(): Redis {
+  suiteRedis ??= new RedisClient(redisUrl());
+  return suiteRedis;
+}
+afterAll(async () => {
+  await suiteRedis?.quit();
 });
 
 function unsignedJwt(): string {

@@ -4,7 +4,7 @@ import { createLogger } from '../../../src/logger.ts';
 import { BullChangeQueue, type ChangeJob } from '../../../src/queues/change-queue.ts';
 import type { WebhookDelivery } from '../../../src/queues/webhook-delivery.ts';
 import { RedisSeenDeliveries } from '../../../src/state/seen-deliveries.ts';
-import { processDelivery } from '../../../workers/events-worker.ts';
+import { processDeliveries } from '../../../workers/events-worker.ts';
 import { realWebhookBody } from '../../helpers/jira-webhook.ts';
 import { redisUrl, testRedis, uniqueName } from '../../helpers/services.ts';
 
@@ -28,8 +28,9 @@ function setup() {
     log: createLogger({ level: 'silent' }),
   };
   const deliver = async (delivery: WebhookDelivery) => {
-    const job = await Job.create(events, 'delivery', delivery);
-    return processDelivery(job, deps);
+    const job = await Job.create(events, 'deliveries', { deliveries: [delivery] });
+    const [outcome] = await processDeliveries(job, deps);
+    return outcome;
   };
   return { changes, deliver };
 }

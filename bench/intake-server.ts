@@ -1,0 +1,83 @@
+/**
+ * One HTTP server for the intake benchmark, in its own process so the load generator does not
+ * share its event loop. Modes:
+ *   intake  the real POST /webhooks/jira (JWT check, routing, dedupe, BullMQ add)
+ *   bare    a Fastify route that parses the same JSON body and answers 202
+ *   add     a Fastify route that parses the body and does one plain BullMQ add per request
+ * Prints `listening <port>` once ready.
+ */
+import { Queue } from 'bullmq';
+import Fastify from 'fastify';
+import { Redis } from 'ioredis';
+import { loadConfig } from '../config/index.ts';
+import { buildApp } from '../src/app.ts';
+import { createWebhookAuthenticator } from '../src/atlassian/webhook-auth.ts';
+import { RedisConnectionStore } from '../src/connections/redis-connection-store.ts';
+import { createLogger } from '../src/logger.ts';
+import { createMetrics } from '../src/metrics/registry.ts';
+import { BatchingDeliveryQueue } from '../src/queues/delivery-queue.ts';
+import { CachedWebhookRouter } from '../src/webhooks/connection-router.ts';
+import { RedisRegistrationStore } from '../src/webhooks/registration-store.ts';
+
+const [mode = 'intake', queueName = 'bench-intake', site = 'bench.atlassian.net'] = process.argv.slice(2);
+const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+const connection = { url: redisUrl, enableOfflineQueue: false };
+const queue = new Queue(queueName, { connection });
+await queue.waitUntilReady();
+
+async function intakeApp() {
+  const config = loadConfig({
+    PUBLIC_URL: 'http://127.0.0.1:3000',
+    ATLASSIAN_CLIENT_ID: 'sim-client-id',
+    ATLASSIAN_CLIENT_SECRET: 'sim-client-secret',
+    TOKEN_ENCRYPTION_KEY: Buffer.alloc(32, 7).toString('base64'),
+    ADMIN_TOKEN: 'bench-admin-token-0123',
+  });
+  const redis = new Redis(redisUrl);
+  const prefix = `${queueName}-state`;
+  const connections = new RedisConnectionStore({ redis, keyPrefix: prefix });
+  await connections.upsertFromConsent(
+    { cloudId: 'bench-cloud', url: `https://${site}`, name: 'bench', scopes: ['read:jira-work'] },
+    'bench-account',
+  );
+  return buildApp({
+    config,
+    log: createLogger({ level: 'warn' }),
+    readiness: [],
+    webhooks: {
+      authenticate: createWebhookAuthenticator({
+        clientSecret: config.ATLASSIAN_CLIENT_SECRET,
+        webhookSecret: undefined,
+        clockSkewSeconds: 60,
+      }),
+      router: new CachedWebhookRouter({
+        connections,
+        registrations: new RedisRegistrationStore(redis, prefix),
+        ttlMs: 10_000,
+      }),
+      deliveries: new BatchingDeliveryQueue({ queue, redis, keyPrefix: prefix, dedupeTtlMs: 60 * 60 * 1000 }),
+      metrics: createMetrics(),
+      maxBodyBytes: config.WEBHOOK_MAX_BODY_BYTES,
+    },
+  });
+}
+
+function plainApp(add: boolean) {
+  const app = Fastify({ bodyLimit: 1_048_576 });
+  app.post('/webhooks/jira', async (request, reply) => {
+    if (add) await queue.add('delivery', { body: request.body });
+    return reply.status(202).send({ status: 'queued' });
+  });
+  return app;
+}
+
+const app = mode === 'intake' ? await intakeApp() : plainApp(mode === 'add');
+await app.listen({ port: 0, host: '127.0.0.1' });
+const address = app.server.address();
+process.stdout.write(`listening ${typeof address === 'object' && address ? address.port : 0}\n`);
+process.on('SIGTERM', () => {
+  void app
+    .close()
+    .then(() => queue.close())
+    .then(() => process.exit(0));
+});
