@@ -23,4 +23,20 @@ export const pipelineVars = {
   ),
   KAFKA_LINGER_MS: envVar(integer(0).default(5), 'How long the publisher gathers messages into one batch.'),
   KAFKA_DLQ_TOPIC: envVar(z.string().min(1).default('jira.relay.dlq'), 'Dead-letter topic.'),
+  KAFKA_BATCH_MAX_MESSAGES: envVar(
+    integer(1).default(1000),
+    'Most messages the publisher sends in one produce request; the rest wait for the next.',
+  ),
+  KAFKA_RETRY_MAX_DELAY_MS: envVar(
+    integer(1).default(5000),
+    'Longest pause between retries of a produce while the broker is away (retries never stop).',
+  ),
+  PUBLISH_CLAIM_TTL_MS: envVar(
+    integer(1).default(60_000),
+    'How long a worker holds an entity version while publishing it; then another may retry it.',
+  ),
+  PUBLISHED_VERSION_TTL_SECONDS: envVar(
+    integer(60).default(30 * 24 * 3600),
+    'How long published-version markers are kept after their last write (per connector and entity).',
+  ),
 } as const;

@@ -1,0 +1,69 @@
+import type { Kafka } from 'kafkajs';
+import type { Logger } from '../logger.ts';
+
+export interface TopicSettings {
+  /** KAFKA_TOPIC_PARTITIONS */
+  readonly partitions: number;
+  /** KAFKA_REPLICATION_FACTOR */
+  readonly replicationFactor: number;
+}
+
+/**
+ * Creates the topics the relay publishes to, at start-up; topics that exist are left as they are
+ * (running it again, or from several processes at once, is harmless). A topic with fewer
+ * partitions than configured is reported, not changed: adding partitions would move issues to
+ * other partitions and break their order.
+ */
+export async function ensureTopics(
+  kafka: Kafka,
+  topics: readonly string[],
+  settings: TopicSettings,
+  log: Logger,
+): Promise<{ created: string[] }> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const existing = new Set(await admin.listTopics());
+    const missing = [...new Set(topics)].filter((t) => !existing.has(t));
+    if (missing.length > 0) {
+      await createIgnoringRaces(admin, missing, settings);
+      log.info({ topics: missing, ...settings }, 'kafka topics created');
+    }
+    const present = [...new Set(topics)].filter((t) => existing.has(t));
+    if (present.length > 0) await reportPartitions(admin, present, settings, log);
+    return { created: missing };
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+type Admin = ReturnType<Kafka['admin']>;
+
+async function createIgnoringRaces(admin: Admin, topics: string[], s: TopicSettings) {
+  try {
+    await admin.createTopics({
+      waitForLeaders: true,
+      topics: topics.map((topic) => ({
+        topic,
+        numPartitions: s.partitions,
+        replicationFactor: s.replicationFactor,
+      })),
+    });
+  } catch (err) {
+    // Another process created them between our list and create: fine, as long as they exist now.
+    const now = new Set(await admin.listTopics());
+    if (!topics.every((t) => now.has(t))) throw err;
+  }
+}
+
+async function reportPartitions(admin: Admin, topics: string[], s: TopicSettings, log: Logger) {
+  const { topics: meta } = await admin.fetchTopicMetadata({ topics });
+  for (const { name, partitions } of meta) {
+    if (partitions.length < s.partitions) {
+      log.warn(
+        { topic: name, partitions: partitions.length, configured: s.partitions },
+        'topic has fewer partitions than configured',
+      );
+    }
+  }
+}

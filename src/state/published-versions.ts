@@ -1,0 +1,173 @@
+import { randomUUID } from 'node:crypto';
+import type { Redis } from 'ioredis';
+
+/** One entity as one connector sees it: markers are per connector, so each publishes on its own. */
+export interface PublishedRef {
+  readonly connector: string;
+  readonly siteHost: string;
+  readonly entity: 'issue' | 'comment';
+  readonly entityId: string;
+}
+
+/**
+ * The answer to "may this worker publish version V now?":
+ * - `claimed`: yes; publish, then `markPublished` with the token (or `release` it on failure);
+ * - `published`: this version (or, for a deletion, the deletion) is out already: nothing to do;
+ * - `superseded`: a newer version, or the deletion, is out or being published: drop this one, so
+ *   an older version never follows a newer one;
+ * - `busy`: another worker is publishing this or an older version: try again after `retryInMs`
+ *   (that publish may still fail, so dropping would lose the change).
+ */
+export type ClaimOutcome =
+  | { readonly kind: 'claimed'; readonly token: string }
+  | { readonly kind: 'published' | 'superseded'; readonly version: number }
+  | { readonly kind: 'busy'; readonly version: number; readonly retryInMs: number };
+
+export interface VersionOptions {
+  /** Deletions have their own version (the delivery time) and win over every other version. */
+  readonly deletion: boolean;
+}
+
+/**
+ * The highest version published per (connector, entity). At least once: if a worker dies between
+ * the broker's ack and `markPublished`, its claim lapses and a retry publishes the same version
+ * again, under the same ce_id, which consumers drop.
+ */
+export interface PublishedVersions {
+  claim(ref: PublishedRef, version: number, opts: VersionOptions): Promise<ClaimOutcome>;
+  markPublished(ref: PublishedRef, version: number, token: string, opts: VersionOptions): Promise<void>;
+  release(ref: PublishedRef, token: string): Promise<void>;
+  current(ref: PublishedRef): Promise<{ readonly version: number; readonly deleted: boolean } | null>;
+}
+
+// One hash per entity: v/d (published version, deletion flag), cv/cd/ct/cexp (the claim in flight:
+// version, deletion flag, token, expiry in ms of Redis time). One key keeps it Redis Cluster-safe.
+// KEYS[1]; ARGV: version, deletion ('1'/'0'), token, lease ms, ttl ms.
+const claimScript = `
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local h = redis.call('HMGET', KEYS[1], 'v', 'd', 'cv', 'cd', 'cexp')
+local version = tonumber(ARGV[1])
+local deletion = ARGV[2] == '1'
+if h[2] == '1' then
+  if deletion then return {'published', h[1]} end
+  return {'superseded', h[1]}
+end
+if h[1] and not deletion then
+  local v = tonumber(h[1])
+  if version == v then return {'published', h[1]} end
+  if version < v then return {'superseded', h[1]} end
+end
+if h[3] and tonumber(h[5]) > now then
+  local remaining = tostring(tonumber(h[5]) - now)
+  if h[4] == '1' and not deletion then return {'superseded', h[3]} end
+  if h[4] ~= '1' and not deletion and version < tonumber(h[3]) then return {'superseded', h[3]} end
+  return {'busy', h[3], remaining}
+end
+redis.call('HSET', KEYS[1], 'cv', ARGV[1], 'cd', ARGV[2], 'ct', ARGV[3], 'cexp', tostring(now + tonumber(ARGV[4])))
+if redis.call('PTTL', KEYS[1]) < tonumber(ARGV[5]) then redis.call('PEXPIRE', KEYS[1], ARGV[5]) end
+return {'claimed', ARGV[3]}
+`;
+
+// KEYS[1]; ARGV: version, deletion, token, ttl ms. Versions only move forward; a deletion sticks.
+const markScript = `
+local h = redis.call('HMGET', KEYS[1], 'v', 'd', 'ct')
+if h[2] ~= '1' then
+  if ARGV[2] == '1' then
+    redis.call('HSET', KEYS[1], 'v', ARGV[1], 'd', '1')
+  elseif not h[1] or tonumber(ARGV[1]) > tonumber(h[1]) then
+    redis.call('HSET', KEYS[1], 'v', ARGV[1], 'd', '0')
+  end
+end
+if h[3] == ARGV[3] then redis.call('HDEL', KEYS[1], 'cv', 'cd', 'ct', 'cexp') end
+redis.call('PEXPIRE', KEYS[1], ARGV[4])
+return 1
+`;
+
+// KEYS[1]; ARGV: token. Only the holder's own claim is dropped.
+const releaseScript = `
+if redis.call('HGET', KEYS[1], 'ct') == ARGV[1] then redis.call('HDEL', KEYS[1], 'cv', 'cd', 'ct', 'cexp') end
+return 1
+`;
+
+interface Commands {
+  pvClaim(
+    key: string,
+    version: string,
+    deletion: string,
+    token: string,
+    lease: string,
+    ttl: string,
+  ): Promise<string[]>;
+  pvMark(key: string, version: string, deletion: string, token: string, ttl: string): Promise<number>;
+  pvRelease(key: string, token: string): Promise<number>;
+}
+
+export interface RedisPublishedVersionsOptions {
+  /** Key prefix (QUEUE_PREFIX, or a test's unique name). */
+  readonly prefix: string;
+  /** How long a claim holds (PUBLISH_CLAIM_TTL_MS): longer than a publish normally takes. */
+  readonly claimTtlMs: number;
+  /** How long a marker lives after its last write (PUBLISHED_VERSION_TTL_SECONDS). */
+  readonly markerTtlSeconds: number;
+}
+
+/** PublishedVersions in Redis: every decision is one Lua script, atomic across all workers. */
+export class RedisPublishedVersions implements PublishedVersions {
+  readonly #redis: Redis & Commands;
+  readonly #opts: RedisPublishedVersionsOptions;
+
+  constructor(redis: Redis, opts: RedisPublishedVersionsOptions) {
+    redis.defineCommand('pvClaim', { numberOfKeys: 1, lua: claimScript });
+    redis.defineCommand('pvMark', { numberOfKeys: 1, lua: markScript });
+    redis.defineCommand('pvRelease', { numberOfKeys: 1, lua: releaseScript });
+    this.#redis = redis as Redis & Commands;
+    this.#opts = opts;
+  }
+
+  async claim(ref: PublishedRef, version: number, opts: VersionOptions): Promise<ClaimOutcome> {
+    const [kind, value = '', remaining = '0'] = await this.#redis.pvClaim(
+      this.#key(ref),
+      String(version),
+      opts.deletion ? '1' : '0',
+      randomUUID(),
+      String(this.#opts.claimTtlMs),
+      String(this.#ttlMs()),
+    );
+    if (kind === 'claimed') return { kind, token: value };
+    if (kind === 'busy') return { kind, version: Number(value), retryInMs: Number(remaining) };
+    return { kind: kind === 'published' ? 'published' : 'superseded', version: Number(value) };
+  }
+
+  async markPublished(
+    ref: PublishedRef,
+    version: number,
+    token: string,
+    opts: VersionOptions,
+  ): Promise<void> {
+    await this.#redis.pvMark(
+      this.#key(ref),
+      String(version),
+      opts.deletion ? '1' : '0',
+      token,
+      String(this.#ttlMs()),
+    );
+  }
+
+  async release(ref: PublishedRef, token: string): Promise<void> {
+    await this.#redis.pvRelease(this.#key(ref), token);
+  }
+
+  async current(ref: PublishedRef): Promise<{ version: number; deleted: boolean } | null> {
+    const [v, d] = await this.#redis.hmget(this.#key(ref), 'v', 'd');
+    return v === null || v === undefined ? null : { version: Number(v), deleted: d === '1' };
+  }
+
+  #key(ref: PublishedRef): string {
+    return `${this.#opts.prefix}:published:${ref.connector}:${ref.siteHost}:${ref.entity}:${ref.entityId}`;
+  }
+
+  #ttlMs(): number {
+    return this.#opts.markerTtlSeconds * 1000;
+  }
+}

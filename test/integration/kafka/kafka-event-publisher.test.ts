@@ -1,0 +1,202 @@
+import { Writable } from 'node:stream';
+import { describe, expect, it, onTestFinished } from 'vitest';
+import { mapToCrm } from '../../../connectors/crm/crm-connector.ts';
+import { mapToMonitoring } from '../../../connectors/monitoring/monitoring-connector.ts';
+import type { RelayEvent } from '../../../connectors/relay-event.ts';
+import { createKafkaClient } from '../../../src/kafka/kafka-client.ts';
+import { KafkaEventPublisher } from '../../../src/kafka/kafka-event-publisher.ts';
+import { ensureTopics } from '../../../src/kafka/topic-admin.ts';
+import { createLogger } from '../../../src/logger.ts';
+import { kafkaBrokers, uniqueName } from '../../helpers/services.ts';
+import { commentChange, issueChange, mapping } from '../../unit/connectors/changes.ts';
+import { readBack, testKafka } from './read-back.ts';
+
+function logSink() {
+  const lines: Record<string, unknown>[] = [];
+  const destination = new Writable({
+    write(chunk, _enc, done) {
+      lines.push(JSON.parse(String(chunk)));
+      done();
+    },
+  });
+  return { lines, log: createLogger({ level: 'info', destination }) };
+}
+
+async function setup(opts: { lingerMs?: number; maxBatchMessages?: number } = {}) {
+  const { lines, log } = logSink();
+  const kafka = createKafkaClient({ brokers: kafkaBrokers(), clientId: uniqueName('relay'), log });
+  const topic = uniqueName('events');
+  const dlqTopic = uniqueName('dlq');
+  await ensureTopics(kafka, [topic, dlqTopic], { partitions: 3, replicationFactor: 1 }, log);
+  const publisher = new KafkaEventPublisher({
+    kafka,
+    dlqTopic,
+    lingerMs: opts.lingerMs ?? 5,
+    maxBatchMessages: opts.maxBatchMessages ?? 1000,
+    retryMaxDelayMs: 1000,
+    log,
+  });
+  await publisher.connect();
+  onTestFinished(async () => {
+    await publisher.close().catch(() => undefined);
+    const admin = testKafka(kafkaBrokers()).admin();
+    await admin.connect();
+    await admin.deleteTopics({ topics: [topic, dlqTopic] }).catch(() => undefined);
+    await admin.disconnect();
+  });
+  return { kafka, topic, dlqTopic, publisher, lines, log };
+}
+
+function eventsOf(result: ReturnType<typeof mapToCrm>): RelayEvent[] {
+  if (result.kind !== 'events') throw new Error(result.reason);
+  return [...result.events];
+}
+
+describe('KafkaEventPublisher on the real broker', () => {
+  it('publishes CloudEvents in binary mode: ce_* headers, content type, issue key, JSON data', async () => {
+    const { topic, publisher } = await setup();
+    const m = mapping({ topic });
+    const events = [
+      ...eventsOf(mapToCrm(issueChange({ kind: 'created' }), m, new Date())),
+      ...eventsOf(mapToMonitoring(issueChange({ previous: null }), m, new Date())),
+      ...eventsOf(mapToCrm(commentChange(), m, new Date())),
+    ];
+    await publisher.publish(events);
+
+    const read = await readBack(testKafka(kafkaBrokers()), topic, 3);
+    expect(read).toHaveLength(3);
+    // One key per issue: all three share a partition, in publish order.
+    expect(new Set(read.map((r) => r.partition)).size).toBe(1);
+    expect(read.map((r) => r.headers.ce_id)).toEqual(events.map((e) => e.id));
+    for (const [i, message] of read.entries()) {
+      const event = events[i] as RelayEvent;
+      expect(message.key).toBe('acme.atlassian.net:10042');
+      expect(message.headers).toEqual({
+        'content-type': 'application/json',
+        ce_specversion: '1.0',
+        ce_id: event.id,
+        ce_type: event.type,
+        ce_source: 'https://acme.atlassian.net',
+        ce_subject: 'OPS-7',
+        ce_time: event.time,
+      });
+      expect(JSON.parse(message.value)).toEqual(event.data);
+    }
+    expect(read.map((r) => r.headers.ce_type)).toEqual([
+      'dev.jirarelay.crm.ticket.upserted',
+      'dev.jirarelay.monitoring.incident.triggered',
+      'dev.jirarelay.crm.note.upserted',
+    ]);
+  });
+
+  it('resolves a publish only once the broker has the messages', async () => {
+    const { kafka, topic, publisher } = await setup({ lingerMs: 20 });
+    const m = mapping({ topic });
+    const event = eventsOf(mapToCrm(issueChange(), m, new Date()))[0] as RelayEvent;
+    await publisher.publish([event]);
+    const admin = kafka.admin();
+    await admin.connect();
+    const offsets = await admin.fetchTopicOffsets(topic);
+    await admin.disconnect();
+    expect(offsets.reduce((sum, p) => sum + Number(p.high), 0)).toBe(1);
+  });
+
+  it('gathers concurrent publishes into batches, keeps per-issue order, and delivers them all', async () => {
+    const { topic, publisher } = await setup({ lingerMs: 5, maxBatchMessages: 50 });
+    const m = mapping({ topic });
+    const events = Array.from({ length: 300 }, (_, i) =>
+      eventsOf(
+        mapToCrm(
+          issueChange({
+            version: 1_700_000_000_000 + i,
+            issue: { ...issueChange().issue, id: String(10_000 + (i % 7)) },
+          }),
+          m,
+          new Date(),
+        ),
+      ),
+    ).flat();
+    await Promise.all(events.map((e) => publisher.publish([e])));
+
+    const read = await readBack(testKafka(kafkaBrokers()), topic, events.length, { timeoutMs: 30_000 });
+    expect(read).toHaveLength(events.length);
+    expect(new Set(read.map((r) => r.headers.ce_id)).size).toBe(events.length);
+    for (const key of new Set(read.map((r) => r.key))) {
+      const times = read.filter((r) => r.key === key).map((r) => Date.parse(r.headers.ce_time ?? ''));
+      expect(times).toEqual([...times].sort((a, b) => a - b));
+    }
+  });
+
+  it('flushes waiting messages on close, then refuses new ones', async () => {
+    const { topic, publisher } = await setup({ lingerMs: 60_000 });
+    const m = mapping({ topic });
+    const pending = publisher.publish(eventsOf(mapToCrm(issueChange(), m, new Date())));
+    await publisher.close();
+    await pending;
+    await expect(publisher.publish(eventsOf(mapToCrm(issueChange(), m, new Date())))).rejects.toMatchObject({
+      code: 'UNAVAILABLE',
+    });
+    expect(await readBack(testKafka(kafkaBrokers()), topic, 1)).toHaveLength(1);
+  });
+
+  it('writes dead letters with the failed input, the error and the attempts', async () => {
+    const { dlqTopic, publisher } = await setup();
+    const input = { change: issueChange() };
+    await publisher.publishDeadLetter({
+      queue: 'connector-events',
+      connector: 'crm',
+      jobId: 'job-1',
+      key: 'acme.atlassian.net:10042',
+      input,
+      error: { code: 'MAPPING_FAILED', message: 'mapping threw: boom', retryable: false },
+      attempts: 8,
+      failedAt: Date.parse('2024-03-01T10:00:00.000Z'),
+    });
+    const [letter] = await readBack(testKafka(kafkaBrokers()), dlqTopic, 1);
+    expect(letter?.key).toBe('acme.atlassian.net:10042');
+    expect(letter?.headers['x-relay-error-code']).toBe('MAPPING_FAILED');
+    expect(JSON.parse(letter?.value ?? '')).toMatchObject({
+      input: JSON.parse(JSON.stringify(input)),
+      error: { code: 'MAPPING_FAILED', message: 'mapping threw: boom' },
+      attempts: 8,
+      connector: 'crm',
+    });
+  });
+
+  it('publishes nothing for an empty list', async () => {
+    const { publisher } = await setup();
+    await expect(publisher.publish([])).resolves.toBeUndefined();
+  });
+});
+
+describe('topic admin', () => {
+  it('creates topics with the configured partitions once, and is a no-op the second time', async () => {
+    const { log, lines } = logSink();
+    const kafka = createKafkaClient({ brokers: kafkaBrokers(), clientId: uniqueName('admin'), log });
+    const topics = [uniqueName('t'), uniqueName('t')];
+    onTestFinished(async () => {
+      const admin = kafka.admin();
+      await admin.connect();
+      await admin.deleteTopics({ topics }).catch(() => undefined);
+      await admin.disconnect();
+    });
+    expect(await ensureTopics(kafka, topics, { partitions: 4, replicationFactor: 1 }, log)).toEqual({
+      created: topics,
+    });
+    expect(
+      await ensureTopics(kafka, [...topics, topics[0] ?? ''], { partitions: 4, replicationFactor: 1 }, log),
+    ).toEqual({
+      created: [],
+    });
+    const admin = kafka.admin();
+    await admin.connect();
+    const { topics: meta } = await admin.fetchTopicMetadata({ topics });
+    await admin.disconnect();
+    expect(meta.map((t) => t.partitions.length)).toEqual([4, 4]);
+
+    await ensureTopics(kafka, topics, { partitions: 8, replicationFactor: 1 }, log);
+    expect(
+      lines.some((l) => l.msg === 'topic has fewer partitions than configured' && l.configured === 8),
+    ).toBe(true);
+  });
+});
