@@ -104,6 +104,24 @@ describe('JiraClient against the simulator', () => {
     expect(requestsTo(stack, '/search/jql 503')).toBe(4);
   });
 
+  it('recovers from transient 503s and times out a call that hangs, retrying it as idempotent', async () => {
+    const { stack, connection } = await connected({
+      env: { JIRA_REQUEST_TIMEOUT_MS: '150', JIRA_RETRY_LIMIT: '2' },
+    });
+    const jira = stack.jira(connection);
+
+    stack.sim.setFaults({ failNext: [{ path: '/myself', status: 503, times: 2 }] });
+    expect(await myself(jira)).toHaveProperty('accountId', connection.accountIds[0]);
+    expect(requestsTo(stack, '/myself 503')).toBe(2);
+
+    stack.sim.setFaults({ latencyMs: 400 });
+    const started = performance.now();
+    await expect(myself(jira)).rejects.toMatchObject({ code: 'JIRA_HTTP', status: null, retryable: true });
+    expect(performance.now() - started).toBeLessThan(3000);
+    stack.sim.setFaults({});
+    expect(await myself(jira)).toHaveProperty('accountId');
+  });
+
   it('refreshes once and retries once on a 401, and then gives up with the 401', async () => {
     // Without read:jira-user, `myself` answers "401 scope does not match" whatever the token.
     const { stack, connection } = await connected({
