@@ -4,7 +4,7 @@ import type { Connection } from '../connections/connection.ts';
 import { isRelayError, type RelayError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import type { AccessTokenSource } from '../tokens/token-manager.ts';
-import { JiraHttpError, jiraErrorMessages } from './jira-http-error.ts';
+import { JiraHttpError, jiraErrorMessages, secretFreeCause } from './jira-http-error.ts';
 import type { BudgetedRequest, RequestBudget } from './request-budget.ts';
 import {
   type RetryPolicy,
@@ -193,7 +193,7 @@ export class JiraClient {
           : serverDelayMs(headers, now),
       rateLimitReason: status === 429 ? rateLimitReason(headers) : null,
       messages: jiraErrorMessages(response?.body),
-      cause: err,
+      cause: secretFreeCause(err),
     });
   }
 }

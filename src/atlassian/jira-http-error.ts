@@ -61,3 +61,17 @@ export function jiraErrorMessages(body: unknown): string[] {
   }
   return messages.map((m) => m.slice(0, 300));
 }
+
+/**
+ * The cause to keep from a got error: its name, code and message only. The got error itself holds
+ * the request options (the bearer token, a token request's client secret), which a logger would
+ * print if anyone logged the cause.
+ */
+export function secretFreeCause(err: unknown): Error | undefined {
+  if (!(err instanceof Error)) return undefined;
+  const safe = new Error(err.message.slice(0, 500));
+  safe.name = err.name;
+  const code = (err as { code?: unknown }).code;
+  if (typeof code === 'string') Object.assign(safe, { code });
+  return safe;
+}

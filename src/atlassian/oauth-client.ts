@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { RelayError } from '../errors.ts';
 import type { TokenPair } from '../tokens/grant.ts';
 import type { RefreshOutcome, TokenEndpoint } from '../tokens/token-endpoint.ts';
+import { secretFreeCause } from './jira-http-error.ts';
 
 export interface OAuthClientOptions {
   /** ATLASSIAN_AUTH_URL: `/authorize` and `/oauth/token`. */
@@ -87,7 +88,7 @@ export class AtlassianOAuthClient implements TokenEndpoint {
     }).catch((err: unknown) => {
       throw new RelayError('OAUTH_EXCHANGE_FAILED', 'the token endpoint did not answer', {
         retryable: true,
-        cause: err,
+        cause: secretFreeCause(err),
       });
     });
     if (response.statusCode !== 200) {
@@ -136,9 +137,14 @@ export class AtlassianOAuthClient implements TokenEndpoint {
   }
 
   async #apiGet(path: string, accessToken: string): Promise<unknown> {
-    const response = await this.#http.get(`${this.#opts.apiUrl}${path}`, {
-      headers: { authorization: `Bearer ${accessToken}` },
-    });
+    const response = await this.#http
+      .get(`${this.#opts.apiUrl}${path}`, { headers: { authorization: `Bearer ${accessToken}` } })
+      .catch((err: unknown) => {
+        throw new RelayError('OAUTH_EXCHANGE_FAILED', `GET ${path} did not answer`, {
+          retryable: true,
+          cause: secretFreeCause(err),
+        });
+      });
     if (response.statusCode !== 200) {
       throw new RelayError('OAUTH_EXCHANGE_FAILED', `GET ${path} answered ${response.statusCode}`, {
         retryable: response.statusCode >= 500,

@@ -91,8 +91,15 @@ describe('JiraClient against the simulator', () => {
     });
     const jira = stack.jira(connection);
 
-    await expect(myself(jira)).rejects.toMatchObject({ code: 'JIRA_HTTP', status: 503, retryable: true });
+    const failure = await myself(jira).catch((err: unknown) => err);
+    expect(failure).toMatchObject({ code: 'JIRA_HTTP', status: 503, retryable: true });
     expect(requestsTo(stack, '/myself 503')).toBe(3);
+    // Callers log failures as { err } (or their cause): the bearer token must not come along.
+    stack.log.error({ err: (failure as Error).cause }, 'Jira call failed, cause');
+    stack.log.error({ err: failure }, 'Jira call failed');
+    const token = await stack.services.tokens.getAccessToken(connection);
+    expect(stack.logs.at(-1)).toContain('503');
+    expect(stack.logs.join('\n')).not.toContain(token);
 
     await expect(jira.post('search/jql', { jql: 'project = OPS' })).rejects.toMatchObject({ status: 503 });
     expect(requestsTo(stack, '/search/jql 503')).toBe(1);
