@@ -64,3 +64,7 @@ export async function obtainTokens(simUrl: string, o: AuthorizeOptions = {}): Pr
   if (res.status !== 200) throw new Error(`token exchange failed: ${res.status} ${await res.text()}`);
   return (await res.json()) as TokenPair;
 }
+
+/** JSON read back over HTTP in tests, inspected field by field (assertions do the checking). */
+// biome-ignore lint/suspicious/noExplicitAny: test bodies are checked by expect(), not by types
+export type LooseJson = any;

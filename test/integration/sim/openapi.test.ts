@@ -6,7 +6,7 @@ import { type Simulator, startSimulator } from '../../sim/index.ts';
 import { extractSubset, SUBSET_FILE } from '../../sim/openapi/extract.ts';
 import { SERVED_OPERATIONS } from '../../sim/openapi/operations.ts';
 import { OpenApiValidator } from '../../sim/openapi/validator.ts';
-import { obtainTokens, type TokenPair } from '../../sim/test-client.ts';
+import { type LooseJson, obtainTokens, type TokenPair } from '../../sim/test-client.ts';
 
 let sim: Simulator;
 let tokens: TokenPair;
@@ -36,7 +36,7 @@ async function call(
   status: number,
   url: string,
   body?: unknown,
-): Promise<any> {
+): Promise<LooseJson> {
   const res = await fetch(`${base}${url}`, {
     method: method.toUpperCase(),
     headers: {

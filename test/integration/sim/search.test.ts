@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Simulator, startSimulator } from '../../sim/index.ts';
-import { obtainTokens } from '../../sim/test-client.ts';
+import { type LooseJson, obtainTokens } from '../../sim/test-client.ts';
 
 let sim: Simulator;
 let token: string;
@@ -89,5 +89,95 @@ describe('search/jql basics', () => {
     expect(full.body.issues).toHaveLength(100);
     const ids = await get({ jql: 'updated >= 0', maxResults: '1000' });
     expect(ids.body.issues).toHaveLength(250);
+  });
+});
+
+describe('search/jql time zones and embedded comments', () => {
+  // 2026-07-01T10:31:20Z; the caller below lives in America/New_York (UTC-4 in July).
+  const T = Date.UTC(2026, 6, 1, 10, 31, 20);
+  let tz: Simulator;
+  let nyToken: string;
+  let key: string;
+
+  beforeAll(async () => {
+    tz = await startSimulator({ port: 0, sites: 1, issuesPerSite: 5, now: () => T });
+    const ny = tz.users.find((u) => u.timeZone === 'America/New_York');
+    nyToken = (await obtainTokens(tz.url, { loginHint: ny?.accountId as string })).access_token;
+    key = tz.createIssue(tz.sites[0]?.cloudId as string, { fields: { summary: 'fresh' } }).key;
+    for (let i = 0; i < 25; i++) tz.addComment(tz.sites[0]?.cloudId as string, key, `comment ${i}`);
+  });
+  afterAll(async () => {
+    await tz.close();
+  });
+
+  async function keys(jql: string, fields = 'updated'): Promise<SearchBody> {
+    const url = `${tz.url}/ex/jira/${tz.sites[0]?.cloudId}/rest/api/3/search/jql?${new URLSearchParams({ jql, fields })}`;
+    const res = await fetch(url, { headers: { authorization: `Bearer ${nyToken}` } });
+    expect(res.status).toBe(200);
+    return (await res.json()) as SearchBody;
+  }
+
+  it('reads "yyyy/MM/dd HH:mm" in the caller\'s time zone, so a UTC-formatted cursor misses the update', async () => {
+    const utcCursor = await keys('updated >= "2026/07/01 10:30"');
+    expect(utcCursor.issues.map((i) => i.key)).not.toContain(key);
+    const localCursor = await keys('updated >= "2026/07/01 06:30"');
+    expect(localCursor.issues.map((i) => i.key)).toContain(key);
+    const epoch = await keys(`updated >= ${Date.UTC(2026, 6, 1, 10, 30)}`);
+    expect(epoch.issues.map((i) => i.key)).toContain(key);
+  });
+
+  it("has minute granularity for date strings and returns dates in the caller's offset", async () => {
+    expect((await keys('updated > "2026/07/01 06:31"')).issues.map((i) => i.key)).not.toContain(key);
+    expect((await keys('updated <= "2026/07/01 06:31"')).issues.map((i) => i.key)).toContain(key);
+    const found = (await keys(`key = ${key}`)).issues[0];
+    expect(found?.fields?.updated).toBe('2026-07-01T06:31:20.000-0400');
+  });
+
+  it('embeds at most 20 comments per issue while the total tells the truth', async () => {
+    const page = await keys(`key = ${key}`, 'comment');
+    const comment = page.issues[0]?.fields?.comment as {
+      comments: unknown[];
+      total: number;
+      maxResults: number;
+    };
+    expect(comment.comments).toHaveLength(20);
+    expect(comment.total).toBe(25);
+    const all = await fetch(
+      `${tz.url}/ex/jira/${tz.sites[0]?.cloudId}/rest/api/3/issue/${key}/comment?startAt=20&maxResults=10`,
+      {
+        headers: { authorization: `Bearer ${nyToken}` },
+      },
+    );
+    const rest = (await all.json()) as { comments: unknown[]; total: number };
+    expect(rest.comments).toHaveLength(5);
+  });
+
+  it('refuses a token minted for another query or older than 7 days', async () => {
+    const first = await keys('updated >= 0 ORDER BY updated ASC, id ASC');
+    expect(first.isLast).toBe(true);
+    const url = `${tz.url}/ex/jira/${tz.sites[0]?.cloudId}/rest/api/3/search/jql`;
+    const page = (await (
+      await fetch(
+        `${url}?${new URLSearchParams({ jql: 'updated >= 0 ORDER BY updated ASC, id ASC', maxResults: '2' })}`,
+        {
+          headers: { authorization: `Bearer ${nyToken}` },
+        },
+      )
+    ).json()) as LooseJson;
+    const other = await fetch(
+      `${url}?${new URLSearchParams({ jql: 'project = OPS', nextPageToken: page.nextPageToken })}`,
+      {
+        headers: { authorization: `Bearer ${nyToken}` },
+      },
+    );
+    expect(other.status).toBe(400);
+    tz.clock.advance(7 * 86_400_000 + 1000);
+    const ny = tz.users.find((u) => u.timeZone === 'America/New_York');
+    const later = (await obtainTokens(tz.url, { loginHint: ny?.accountId as string })).access_token;
+    const jql = 'updated >= 0 ORDER BY updated ASC, id ASC';
+    const stale = await fetch(`${url}?${new URLSearchParams({ jql, nextPageToken: page.nextPageToken })}`, {
+      headers: { authorization: `Bearer ${later}` },
+    });
+    expect(stale.status).toBe(400);
   });
 });

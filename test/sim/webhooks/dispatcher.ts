@@ -1,4 +1,4 @@
-import { createHmac, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { SignJWT } from 'jose';
 import type { SimClock } from '../clock.ts';
 import type { FaultState } from '../faults.ts';
@@ -8,6 +8,7 @@ import type { World } from '../state/world.ts';
 import type { SimStats } from '../stats.ts';
 import { buildPayload } from './payload.ts';
 import type { WebhookRegistry } from './registry.ts';
+import { hubSignature } from './signature.ts';
 
 const RETRY_STATUSES = new Set([408, 409, 425, 429]);
 const MAX_KEPT = 2000;
@@ -220,8 +221,7 @@ export class WebhookDispatcher {
     if (retry > 0) headers['x-atlassian-webhook-retry'] = String(retry);
     if (target.kind === 'dynamic') headers.authorization = `Bearer ${await this.jwt(record, target)}`;
     else if (target.secret) {
-      headers['x-hub-signature'] =
-        `sha256=${createHmac('sha256', target.secret).update(record.body).digest('hex')}`;
+      headers['x-hub-signature'] = hubSignature(target.secret, record.body);
     }
     return headers;
   }
