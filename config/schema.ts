@@ -4,6 +4,7 @@ import type { EnvVar } from './schema/env-var.ts';
 import { httpVars } from './schema/http.ts';
 import { jiraVars } from './schema/jira.ts';
 import { pipelineVars } from './schema/pipeline.ts';
+import { processingVars } from './schema/processing.ts';
 import { syncVars } from './schema/sync.ts';
 import { tokenVars } from './schema/tokens.ts';
 
@@ -15,6 +16,7 @@ export const envVars = {
   ...jiraVars,
   ...syncVars,
   ...pipelineVars,
+  ...processingVars,
 } as const;
 
 type Vars = typeof envVars;

@@ -137,11 +137,13 @@ function trimmedIssue(value: unknown): CommentChange['issue'] | undefined {
   const fields = record(issue?.fields);
   const summary = text(fields?.summary);
   const projectKey = text(record(fields?.project)?.key);
+  const issueType = text(record(fields?.issuetype)?.name);
   return {
     id,
     key,
     ...(summary === undefined ? {} : { summary }),
     ...(projectKey === undefined ? {} : { projectKey }),
+    ...(issueType === undefined ? {} : { issueType }),
   };
 }
 

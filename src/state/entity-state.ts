@@ -53,6 +53,11 @@ export class RedisEntityState {
     if (decision === 'stale') return { kind: 'stale', current: Number(value) };
     return { kind: decision === 'repeat' ? 'repeat' : 'advance', previous: parse(value) };
   }
+
+  /** The last snapshot processed for an issue (comments use it for filters and context). */
+  async issueSnapshot(siteHost: string, issueId: string): Promise<IssueSnapshot | null> {
+    return parse((await this.#redis.hget(`${this.#prefix}:entity:${siteHost}:issue:${issueId}`, 's')) ?? '');
+  }
 }
 
 /** What a connector may compare against later; the description is dropped to bound memory. */

@@ -195,7 +195,7 @@ describe('changesFromWebhook: comments', () => {
     expect(change).toMatchObject({
       entity: 'comment',
       kind: 'created',
-      issue: { id: '10040', key: 'TES-41', projectKey: 'TES' },
+      issue: { id: '10040', key: 'TES-41', projectKey: 'TES', issueType: 'Story' },
       comment: {
         id: '10019',
         issueId: '10040',

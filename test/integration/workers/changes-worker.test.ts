@@ -1,0 +1,190 @@
+import { Kafka, logLevel } from 'kafkajs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseConnectorsConfig } from '../../../connectors/config/parse-connectors-config.ts';
+import type { JiraChange } from '../../../connectors/jira-change.ts';
+import { type EnabledConnector, enabledConnectors } from '../../../connectors/registry.ts';
+import { createKafkaClient } from '../../../src/kafka/kafka-client.ts';
+import { KafkaEventPublisher } from '../../../src/kafka/kafka-event-publisher.ts';
+import { createLogger } from '../../../src/logger.ts';
+import { MappingProvider } from '../../../src/pipeline/mapping-provider.ts';
+import { processChange } from '../../../src/pipeline/process-change.ts';
+import { RedisEntityState } from '../../../src/state/entity-state.ts';
+import { RedisPublishedVersions } from '../../../src/state/published-versions.ts';
+import { commentChange, issueChange, issueSnapshot } from '../../helpers/changes.ts';
+import { kafkaBrokers, testRedis, uniqueName } from '../../helpers/services.ts';
+
+interface Received {
+  topic: string;
+  key: string;
+  headers: Record<string, string>;
+  data: Record<string, unknown>;
+}
+
+const log = createLogger({ level: 'silent' });
+const crmTopic = uniqueName('crm');
+const monitoringTopic = uniqueName('monitoring');
+const dlqTopic = uniqueName('dlq');
+const received: Received[] = [];
+let publisher: KafkaEventPublisher;
+let reader: ReturnType<Kafka['consumer']>;
+
+function connectorsFile(): EnabledConnector[] {
+  const parsed = parseConnectorsConfig(`
+connectors:
+  crm: { enabled: true, topic: ${crmTopic}, fields: { customer: customfield_10050 } }
+  monitoring: { enabled: true, topic: ${monitoringTopic} }
+`);
+  if (!parsed.ok) throw new Error(parsed.problems.join('\n'));
+  return enabledConnectors(parsed.config);
+}
+
+function deps(connectors: readonly EnabledConnector[] = connectorsFile()) {
+  const redis = testRedis();
+  const prefix = uniqueName('relay');
+  return {
+    entities: new RedisEntityState(redis, prefix),
+    mappings: new MappingProvider({ connectors, fields: async () => undefined, ttlMs: 60_000, log }),
+    published: new RedisPublishedVersions(redis, { prefix, claimTtlMs: 10_000, markerTtlSeconds: 3600 }),
+    publisher,
+    log,
+    now: () => new Date('2024-03-01T12:00:00Z'),
+  };
+}
+
+const job = { queue: 'jira-changes', jobId: 'j1', attempts: 1 };
+
+async function eventsFor(issueId: string, count: number): Promise<Received[]> {
+  const deadline = Date.now() + 15_000;
+  for (;;) {
+    const mine = received.filter((r) => r.key.endsWith(`:${issueId}`));
+    if (mine.length >= count || Date.now() > deadline) return mine;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+beforeAll(async () => {
+  const kafka = createKafkaClient({ brokers: kafkaBrokers(), clientId: 'changes-test', log });
+  const admin = kafka.admin();
+  await admin.connect();
+  await admin.createTopics({
+    topics: [crmTopic, monitoringTopic, dlqTopic].map((topic) => ({ topic })),
+    waitForLeaders: true,
+  });
+  await admin.disconnect();
+  publisher = new KafkaEventPublisher({
+    kafka,
+    dlqTopic,
+    lingerMs: 2,
+    maxBatchMessages: 500,
+    retryMaxDelayMs: 1000,
+    log,
+  });
+  await publisher.connect();
+  reader = new Kafka({ clientId: 'reader', brokers: kafkaBrokers(), logLevel: logLevel.NOTHING }).consumer({
+    groupId: uniqueName('g'),
+  });
+  await reader.connect();
+  await reader.subscribe({ topics: [crmTopic, monitoringTopic, dlqTopic], fromBeginning: true });
+  await reader.run({
+    eachMessage: async ({ topic, message }) => {
+      const headers: Record<string, string> = {};
+      for (const [k, v] of Object.entries(message.headers ?? {})) headers[k] = String(v);
+      received.push({ topic, key: String(message.key), headers, data: JSON.parse(String(message.value)) });
+    },
+  });
+});
+
+afterAll(async () => {
+  await reader?.disconnect();
+  await publisher?.close();
+});
+
+describe('change pipeline on real Redis and Kafka', () => {
+  it('publishes a change to every connector as CloudEvents with key, headers and data', async () => {
+    const issueId = uniqueName('i').replace(/\D/g, '').slice(0, 9);
+    const change = issueChange({
+      kind: 'created',
+      issue: issueSnapshot({ id: issueId, customFields: { customfield_10050: 'Acme' } }),
+    });
+    const outcome = await processChange(change, job, deps());
+    expect(outcome).toMatchObject({ outcome: 'processed' });
+    const events = await eventsFor(issueId, 2);
+    const crm = events.find((e) => e.topic === crmTopic);
+    const monitoring = events.find((e) => e.topic === monitoringTopic);
+    expect(crm?.key).toBe(`acme.atlassian.net:${issueId}`);
+    expect(crm?.headers).toMatchObject({
+      ce_specversion: '1.0',
+      ce_type: 'dev.jirarelay.crm.ticket.upserted',
+      ce_source: 'https://acme.atlassian.net',
+      ce_subject: 'OPS-7',
+      ce_time: new Date(change.version).toISOString(),
+      'content-type': 'application/json',
+    });
+    expect(crm?.data).toMatchObject({ key: 'OPS-7', customer: 'Acme' });
+    expect(monitoring?.headers.ce_type).toBe('dev.jirarelay.monitoring.incident.triggered');
+  });
+
+  it('publishes a version once, whichever path brings it and however often', async () => {
+    const d = deps();
+    const issueId = uniqueName('i').replace(/\D/g, '').slice(0, 9);
+    const byWebhook = issueChange({ issue: issueSnapshot({ id: issueId }), source: 'webhook' });
+    const byPoll: JiraChange = { ...byWebhook, source: 'poll', observedAt: byWebhook.observedAt + 60_000 };
+    await processChange(byWebhook, job, d);
+    const second = await processChange(byPoll, job, d);
+    expect(second).toMatchObject({
+      outcome: 'processed',
+      connectors: [{ outcome: 'already_published' }, { outcome: 'already_published' }],
+    });
+    await new Promise((r) => setTimeout(r, 500));
+    const events = await eventsFor(issueId, 2);
+    expect(events).toHaveLength(2);
+  });
+
+  it('drops an older version that arrives after a newer one', async () => {
+    const d = deps();
+    const issueId = uniqueName('i').replace(/\D/g, '').slice(0, 9);
+    await processChange(issueChange({ issue: issueSnapshot({ id: issueId }), version: 2000 }), job, d);
+    expect(
+      await processChange(issueChange({ issue: issueSnapshot({ id: issueId }), version: 1000 }), job, d),
+    ).toEqual({
+      outcome: 'stale',
+      current: 2000,
+    });
+  });
+
+  it('dead-letters a connector whose mapping throws, with the reason, while the others flow on', async () => {
+    const [crm] = connectorsFile();
+    if (!crm) throw new Error('no crm connector');
+    const broken: EnabledConnector = {
+      ...crm,
+      name: 'monitoring',
+      connector: {
+        name: 'broken',
+        map: () => {
+          throw new Error('cannot map customfield_666');
+        },
+      },
+      settings: { ...crm.settings, topic: monitoringTopic },
+    };
+    const issueId = uniqueName('i').replace(/\D/g, '').slice(0, 9);
+    const change = commentChange({
+      issue: { id: issueId, key: 'OPS-9' },
+      comment: { ...commentChange().comment, issueId },
+    });
+    const outcome = await processChange(change, job, deps([crm, broken]));
+    expect(outcome).toMatchObject({
+      outcome: 'processed',
+      connectors: [
+        { connector: 'crm', outcome: 'published' },
+        { connector: 'monitoring', outcome: 'dead_lettered', reason: 'cannot map customfield_666' },
+      ],
+    });
+    const events = await eventsFor(issueId, 2);
+    expect(events.find((e) => e.topic === crmTopic)?.headers.ce_type).toBe('dev.jirarelay.crm.note.upserted');
+    const letter = events.find((e) => e.topic === dlqTopic);
+    expect(letter?.data).toMatchObject({
+      connector: 'monitoring',
+      error: { code: 'MAPPING_FAILED', message: 'cannot map customfield_666' },
+    });
+  });
+});

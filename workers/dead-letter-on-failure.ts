@@ -1,0 +1,41 @@
+import type { Job, Worker } from 'bullmq';
+import { isRelayError } from '../src/errors.ts';
+import type { EventPublisher } from '../src/kafka/event-publisher.ts';
+import type { Logger } from '../src/logger.ts';
+
+/**
+ * After a job's last attempt (or an unrecoverable error), its input, error and attempts go to the
+ * dead-letter topic for downstream tooling. The job itself stays failed in BullMQ (bounded
+ * retention), visible in the dashboard and re-drivable from the admin API.
+ */
+export function deadLetterOnFinalFailure(worker: Worker, publisher: EventPublisher, log: Logger): void {
+  worker.on('failed', (job: Job | undefined, err: Error) => {
+    if (!job || !isFinal(job, err)) return;
+    const change = (job.data as { change?: { site?: { host?: string }; issue?: { id?: string } } }).change;
+    const key = change?.site?.host && change.issue?.id ? `${change.site.host}:${change.issue.id}` : undefined;
+    publisher
+      .publishDeadLetter({
+        queue: worker.name,
+        ...(job.id === undefined ? {} : { jobId: job.id }),
+        ...(key === undefined ? {} : { key }),
+        input: job.data,
+        error: {
+          code: isRelayError(err) ? err.code : err.name,
+          message: err.message,
+          retryable: isRelayError(err) ? err.retryable : false,
+        },
+        attempts: job.attemptsMade,
+        failedAt: Date.now(),
+      })
+      .catch((dlqErr: unknown) =>
+        log.error(
+          { err: dlqErr, queue: worker.name, jobId: job.id },
+          'dead letter not published; the job stays failed',
+        ),
+      );
+  });
+}
+
+function isFinal(job: Job, err: Error): boolean {
+  return err.name === 'UnrecoverableError' || job.attemptsMade >= (job.opts.attempts ?? 1);
+}
