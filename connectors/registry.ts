@@ -10,7 +10,7 @@ export const connectorRegistry = {
   monitoring: monitoringConnector,
 } as const satisfies Record<string, Connector<ResolvedMapping>>;
 
-export type ConnectorName = keyof typeof connectorRegistry;
+type ConnectorName = keyof typeof connectorRegistry;
 
 export interface EnabledConnector {
   readonly name: ConnectorName;

@@ -6,10 +6,10 @@ import { z } from 'zod';
  */
 
 /** PagerDuty Events v2 severities; CRM tickets carry the same scale. */
-export const severities = ['critical', 'error', 'warning', 'info'] as const;
+const severities = ['critical', 'error', 'warning', 'info'] as const;
 export type Severity = (typeof severities)[number];
 
-export const lifecycleStates = ['triggered', 'acknowledged', 'resolved'] as const;
+const lifecycleStates = ['triggered', 'acknowledged', 'resolved'] as const;
 export type LifecycleState = (typeof lifecycleStates)[number];
 
 const nonEmpty = z.string().trim().min(1, 'must not be empty');

@@ -6,7 +6,7 @@ import { type Connector, type ConnectorResult, skip } from '../relay-event.ts';
 import { deletedNoteData, noteData } from './note.ts';
 import { deletedTicketData, ticketData } from './ticket.ts';
 
-export const CRM = 'crm';
+const CRM = 'crm';
 
 /**
  * Issues become tickets, comments become notes; every change of either is an upsert or a delete,

@@ -7,7 +7,7 @@ import { type Connector, type ConnectorResult, type RelayEvent, skip } from '../
 import { actionsFor, type IncidentAction, lifecycleOf } from './lifecycle.ts';
 import { annotationEvent, incidentEvent } from './pagerduty-event.ts';
 
-export const MONITORING = 'monitoring';
+const MONITORING = 'monitoring';
 
 const typeOf: Readonly<Record<IncidentAction, string>> = {
   trigger: 'monitoring.incident.triggered',

@@ -7,7 +7,7 @@ import type { JsonObject } from '../relay-event.ts';
 import type { IncidentAction, Transition } from './lifecycle.ts';
 
 /** One incident per issue on a site, whatever its key becomes after moves. */
-export function dedupKey(site: SiteRef, issueId: string): string {
+function dedupKey(site: SiteRef, issueId: string): string {
   return `jira-relay:${site.host}:${issueId}`;
 }
 

@@ -43,7 +43,7 @@ export function toAdfNode(value: unknown): AdfNode | undefined {
   };
 }
 
-export function toAdfNodes(values: readonly unknown[]): AdfNode[] {
+function toAdfNodes(values: readonly unknown[]): AdfNode[] {
   return values.flatMap((v) => {
     const node = toAdfNode(v);
     return node ? [node] : [];

@@ -12,7 +12,7 @@ import { renderWiki } from './wiki-blocks.ts';
  * (jira2md, j2m) are regex chains that rewrite inside code blocks and emit HTML; none produces plain
  * text or resolves mentions.
  */
-export type { TextMode, TextOptions } from './text-options.ts';
+export type { TextOptions } from './text-options.ts';
 
 /** ADF document (or any ADF node) to text. Non-ADF input gives ''. */
 export function adfToText(doc: unknown, opts: TextOptions = {}): string {

@@ -2,7 +2,7 @@ import type { ResolvedMapping } from '../../../connectors/config/resolve-field-n
 import type { CommentChange, IssueChange, IssueSnapshot } from '../../../connectors/jira-change.ts';
 
 /** Builders of normalized changes for connector tests: a realistic default plus overrides. */
-export const site = { host: 'acme.atlassian.net', cloudId: '11111111-2222-3333-4444-555555555555' };
+const site = { host: 'acme.atlassian.net', cloudId: '11111111-2222-3333-4444-555555555555' };
 
 export function issue(overrides: Partial<IssueSnapshot> = {}): IssueSnapshot {
   return {
