@@ -8,7 +8,7 @@ export const tokenVars = {
   ),
   TOKEN_REFRESH_LOCK_MS: envVar(
     integer(100).default(15_000),
-    'Expiry of the cross-process Redis refresh lock.',
+    'Expiry of the cross-process Redis refresh lock (raised to cover every attempt of one refresh).',
   ),
   TOKEN_REFRESH_LOCK_POLL_MS: envVar(
     integer(1).default(50),

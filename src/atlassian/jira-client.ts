@@ -224,11 +224,6 @@ export function jiraClientOptions(
   };
 }
 
-/** Clients for connections, sharing one token manager, budget and policy. */
-export function jiraClientFactory(opts: JiraClientOptions): (connection: Connection) => JiraClient {
-  return (connection) => new JiraClient(connection, opts);
-}
-
 function contextOf(options: Options | NormalizedOptions): CallContext {
   return options.context as unknown as CallContext;
 }

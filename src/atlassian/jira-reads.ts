@@ -13,7 +13,7 @@ export interface JiraComment {
   readonly properties?: readonly { key: string; value: unknown }[];
 }
 
-export interface ChangeHistory {
+interface ChangeHistory {
   readonly id: string;
   readonly created: string;
   readonly author?: { readonly accountId?: string };

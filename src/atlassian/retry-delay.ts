@@ -32,7 +32,7 @@ export interface RetryInput {
 
 const retriedStatuses = new Set([408, 429, 500, 502, 503, 504]);
 /** Failures where the request may not have been processed; anything else (our own errors) is final. */
-export const transientErrorCodes = new Set([
+const transientErrorCodes = new Set([
   'ETIMEDOUT',
   'ECONNRESET',
   'ECONNREFUSED',
@@ -87,7 +87,7 @@ export function rateLimitDelayMs(
 }
 
 /** `jira-quota-global-based` / `jira-quota-tenant-based`: every call waits for the reset. */
-export function isQuotaReason(reason: string | null): boolean {
+function isQuotaReason(reason: string | null): boolean {
   return reason?.startsWith('jira-quota') ?? false;
 }
 

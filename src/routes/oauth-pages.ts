@@ -52,7 +52,7 @@ export function connectedPage(connections: readonly { connection: Connection; cr
   return page(200, 'Jira connected', `<p>These Jira sites are connected:</p><ul>${items}</ul>`);
 }
 
-export function escapeHtml(value: string): string {
+function escapeHtml(value: string): string {
   return value
     .replaceAll('&', '&amp;')
     .replaceAll('<', '&lt;')

@@ -10,14 +10,14 @@ import type { TokenStore } from '../tokens/token-store.ts';
 import * as pages from './oauth-pages.ts';
 
 /** The OAuth client calls the consent flow makes (AtlassianOAuthClient). */
-export interface ConsentClient {
+interface ConsentClient {
   authorizeUrl(state: string): string;
   exchangeCode(code: string): Promise<TokenPair>;
   accessibleResources(accessToken: string): Promise<AccessibleResource[]>;
   accountId(accessToken: string, grantedScopes: readonly string[], cloudId: string): Promise<string>;
 }
 
-export interface OAuthStates {
+interface OAuthStates {
   issue(binding: string): Promise<string>;
   consume(state: string | undefined, binding: string | undefined): Promise<StateCheck>;
 }

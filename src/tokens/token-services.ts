@@ -64,26 +64,11 @@ export function createTokenServices(config: TokenConfig, deps: TokenServicesDeps
     timeoutMs: config.TOKEN_REFRESH_TIMEOUT_MS,
     now,
   });
-  const tokenStore = new RedisTokenStore({
-    redis,
-    keyPrefix,
-    cipher: createTokenCipher(config.TOKEN_ENCRYPTION_KEY),
-  });
+  const cipher = createTokenCipher(config.TOKEN_ENCRYPTION_KEY);
+  const tokenStore = new RedisTokenStore({ redis, keyPrefix, cipher });
   const connections = new RedisConnectionStore({ redis, keyPrefix, now });
-  const refresher = new GrantRefresher({
-    store: tokenStore,
-    endpoint: oauth,
-    lock: new RedisRefreshLock({ redis, keyPrefix, ttlMs: config.TOKEN_REFRESH_LOCK_MS }),
-    log: deps.log.child({ component: 'token-refresh' }),
-    now,
-    // A waiter gives up only after the holder's lock would have expired and its request timed out.
-    lockWaitMs: config.TOKEN_REFRESH_LOCK_MS + config.TOKEN_REFRESH_TIMEOUT_MS,
-    pollMs: config.TOKEN_REFRESH_LOCK_POLL_MS,
-    reuseWindowMs: config.TOKEN_REUSE_WINDOW_SECONDS * 1000,
-    attempts: config.TOKEN_REFRESH_ATTEMPTS,
-  });
   const tokens = new TokenManager({
-    refresher,
+    refresher: createRefresher(config, deps, tokenStore, oauth),
     store: tokenStore,
     connections,
     log: deps.log.child({ component: 'tokens' }),
@@ -98,6 +83,36 @@ export function createTokenServices(config: TokenConfig, deps: TokenServicesDeps
     memorySeconds: config.OAUTH_STATE_MEMORY_SECONDS,
   });
   return { oauth, tokenStore, connections, states, tokens };
+}
+
+function createRefresher(
+  config: TokenConfig,
+  deps: TokenServicesDeps,
+  store: RedisTokenStore,
+  endpoint: AtlassianOAuthClient,
+): GrantRefresher {
+  // The lock must outlive every token request its holder may send, or a second process could send
+  // the same refresh token while the first still waits for its answer.
+  const lockMs = Math.max(
+    config.TOKEN_REFRESH_LOCK_MS,
+    config.TOKEN_REFRESH_ATTEMPTS * config.TOKEN_REFRESH_TIMEOUT_MS + 1000,
+  );
+  return new GrantRefresher({
+    store,
+    endpoint,
+    lock: new RedisRefreshLock({
+      redis: deps.redis,
+      keyPrefix: deps.keyPrefix,
+      ttlMs: lockMs,
+    }),
+    log: deps.log.child({ component: 'token-refresh' }),
+    now: deps.now ?? Date.now,
+    // A waiter gives up only after the holder's lock would have expired and its request timed out.
+    lockWaitMs: lockMs + config.TOKEN_REFRESH_TIMEOUT_MS,
+    pollMs: config.TOKEN_REFRESH_LOCK_POLL_MS,
+    reuseWindowMs: config.TOKEN_REUSE_WINDOW_SECONDS * 1000,
+    attempts: config.TOKEN_REFRESH_ATTEMPTS,
+  });
 }
 
 /** The consent routes' dependencies from the same services. */

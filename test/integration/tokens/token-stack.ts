@@ -43,7 +43,7 @@ export interface StackOptions {
   readonly onConnected?: (connections: Connection[]) => Promise<void>;
 }
 
-export const publicUrl = 'http://relay.test';
+const publicUrl = 'http://relay.test';
 
 export async function startTokenStack(opts: StackOptions = {}): Promise<TokenStack> {
   const sim = await startSimulator({ port: 0, ...opts.sim });
