@@ -232,3 +232,63 @@ describe('grants and accounts', () => {
     });
   });
 });
+
+describe('consent page (auto-consent off, for the browser demo)', () => {
+  it('shows an Accept button and redirects with a code for the chosen account once accepted', async () => {
+    const manual = await startSimulator({ port: 0, issuesPerSite: 1, autoConsent: false });
+    try {
+      const params = new URLSearchParams({
+        audience: 'api.atlassian.com',
+        client_id: manual.clientId,
+        scope: 'read:jira-work read:jira-user',
+        redirect_uri: REDIRECT,
+        state: 's1',
+        response_type: 'code',
+      });
+      const page = await fetch(`${manual.url}/authorize?${params}`, { redirect: 'manual' });
+      expect(page.status).toBe(200);
+      expect(await page.text()).toContain('value="accept"');
+      const chosen = manual.users[2]?.accountId as string;
+      const form = new URLSearchParams({
+        client_id: manual.clientId,
+        redirect_uri: REDIRECT,
+        scope: 'read:jira-work read:jira-user',
+        state: 's1',
+        account_id: chosen,
+        decision: 'accept',
+      });
+      const accepted = await fetch(`${manual.url}/authorize/consent`, {
+        method: 'POST',
+        body: form,
+        redirect: 'manual',
+      });
+      const location = new URL(accepted.headers.get('location') ?? '');
+      expect(location.searchParams.get('state')).toBe('s1');
+      const exchanged = await fetch(`${manual.url}/oauth/token`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({
+          grant_type: 'authorization_code',
+          client_id: manual.clientId,
+          client_secret: manual.clientSecret,
+          code: location.searchParams.get('code') ?? '',
+          redirect_uri: REDIRECT,
+        }),
+      });
+      const tokens = (await exchanged.json()) as TokenPair;
+      const me = await fetch(`${manual.url}/ex/jira/${manual.sites[0]?.cloudId}/rest/api/3/myself`, {
+        headers: { authorization: `Bearer ${tokens.access_token}` },
+      });
+      expect(((await me.json()) as { accountId: string }).accountId).toBe(chosen);
+      form.set('decision', 'deny');
+      const denied = await fetch(`${manual.url}/authorize/consent`, {
+        method: 'POST',
+        body: form,
+        redirect: 'manual',
+      });
+      expect(new URL(denied.headers.get('location') ?? '').searchParams.get('error')).toBe('access_denied');
+    } finally {
+      await manual.close();
+    }
+  });
+});

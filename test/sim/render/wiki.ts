@@ -12,7 +12,12 @@ interface Node {
 
 function inline(node: Node): string {
   if (node.type === 'text') {
-    let text = node.text ?? '';
+    // Wiki marks must hug the text: keep surrounding spaces outside them.
+    const raw = node.text ?? '';
+    const lead = raw.length - raw.trimStart().length;
+    const tail = raw.length - raw.trimEnd().length;
+    let text = raw.trim();
+    if (text === '') return raw;
     for (const mark of node.marks ?? []) {
       if (mark.type === 'strong') text = `*${text}*`;
       else if (mark.type === 'em') text = `_${text}_`;
@@ -20,7 +25,7 @@ function inline(node: Node): string {
       else if (mark.type === 'strike') text = `-${text}-`;
       else if (mark.type === 'link') text = `[${text}|${String(mark.attrs?.href ?? '')}]`;
     }
-    return text;
+    return raw.slice(0, lead) + text + raw.slice(raw.length - tail);
   }
   if (node.type === 'hardBreak') return '\n';
   if (node.type === 'mention') return `[~accountid:${String(node.attrs?.id ?? '')}]`;
