@@ -1,4 +1,4 @@
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import type { Config } from '../config/index.ts';
 import { installErrorHandler } from './http/error-handler.ts';
 import type { Logger } from './logger.ts';
@@ -23,7 +23,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     loggerInstance: deps.log as FastifyBaseLogger,
     bodyLimit: deps.config.WEBHOOK_MAX_BODY_BYTES,
     trustProxy: true,
-    disableRequestLogging: true,
+    // Per-request lines would dominate the log at webhook rates; routes log what matters.
+    logController: new LogController({ disableRequestLogging: true }),
   });
   installErrorHandler(app);
   registerHealthRoutes(app, deps.readiness);

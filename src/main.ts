@@ -1,41 +1,165 @@
+import type { Worker } from 'bullmq';
 import closeWithGrace from 'close-with-grace';
-import { Redis } from 'ioredis';
 import { type Config, ConfigError, loadConfig } from '../config/index.ts';
+import { loadConnectorsConfig } from '../connectors/config/load-connectors-config.ts';
+import { connectorTopics, enabledConnectors } from '../connectors/registry.ts';
+import { startChangesWorker } from '../workers/changes-worker.ts';
+import { deadLetterOnFinalFailure } from '../workers/dead-letter-on-failure.ts';
+import { startEventsWorker } from '../workers/events-worker.ts';
+import { reconcileJob, scheduleMaintenance, startMaintenanceWorker } from '../workers/maintenance-worker.ts';
+import type { WorkerConnection } from '../workers/worker-options.ts';
 import { buildApp } from './app.ts';
-import { createLogger } from './logger.ts';
+import { createServices, type Services } from './composition/services.ts';
+import { createKafkaClient } from './kafka/kafka-client.ts';
+import { KafkaEventPublisher } from './kafka/kafka-event-publisher.ts';
+import { kafkaReadiness } from './kafka/kafka-health.ts';
+import { ensureTopics } from './kafka/topic-admin.ts';
+import { createLogger, type Logger } from './logger.ts';
+import { MappingProvider } from './pipeline/mapping-provider.ts';
+import { oauthRouteDeps } from './tokens/token-services.ts';
 
 /**
- * The one entry point and composition root: configuration, real dependencies, then the roles that
- * ROLE asks for. The only module that imports workers/.
+ * The one entry point and composition root: configuration, real dependencies, then the roles ROLE
+ * asks for (api: HTTP; worker: every queue's worker; all: both). The only module that imports
+ * workers/. SIGTERM stops intake, drains in-flight jobs, flushes Kafka and closes Redis.
  */
+function exitWith(problems: readonly string[]): never {
+  for (const problem of problems) process.stderr.write(`config error: ${problem}\n`);
+  process.exit(1);
+}
+
 function readConfig(): Config {
   try {
     return loadConfig(process.env);
   } catch (err) {
-    if (!(err instanceof ConfigError)) throw err;
-    for (const problem of err.problems) process.stderr.write(`config error: ${problem}\n`);
-    process.exit(1);
+    if (err instanceof ConfigError) exitWith(err.problems);
+    throw err;
   }
+}
+
+async function startWorkers(
+  config: Config,
+  log: Logger,
+  services: Services,
+  kafka: ReturnType<typeof createKafkaClient>,
+) {
+  const connectorsFile = await loadConnectorsConfig(config.CONNECTORS_CONFIG);
+  if (!connectorsFile.ok) exitWith(connectorsFile.problems);
+  const connectors = enabledConnectors(connectorsFile.config);
+  const settings = {
+    partitions: config.KAFKA_TOPIC_PARTITIONS,
+    replicationFactor: config.KAFKA_REPLICATION_FACTOR,
+  };
+  await ensureTopics(
+    kafka,
+    [...connectorTopics(connectorsFile.config), config.KAFKA_DLQ_TOPIC],
+    settings,
+    log,
+  );
+  const publisher = new KafkaEventPublisher({
+    kafka,
+    dlqTopic: config.KAFKA_DLQ_TOPIC,
+    lingerMs: config.KAFKA_LINGER_MS,
+    maxBatchMessages: config.KAFKA_BATCH_MAX_MESSAGES,
+    retryMaxDelayMs: config.KAFKA_RETRY_MAX_DELAY_MS,
+    log,
+  });
+  await publisher.connect();
+
+  const connection: WorkerConnection = {
+    connection: { url: config.REDIS_URL, maxRetriesPerRequest: null },
+    prefix: config.QUEUE_PREFIX,
+    concurrency: config.WORKER_CONCURRENCY,
+  };
+  const mappings = new MappingProvider({
+    connectors,
+    fields: async (siteHost) => {
+      const site = await services.tokens.connections.findBySiteHost(siteHost);
+      if (!site || site.status !== 'active') return undefined;
+      return services
+        .clientFor(site)
+        .request<{ id: string; name: string }[]>({ method: 'GET', path: 'field', idempotent: true });
+    },
+    ttlMs: config.FIELD_LIST_CACHE_SECONDS * 1000,
+    log,
+  });
+  const workers: Worker[] = [
+    startEventsWorker(connection, {
+      seen: services.seen,
+      changes: services.changeQueue,
+      markdown: config.TEXT_MARKDOWN,
+      log,
+    }),
+    startChangesWorker(connection, {
+      entities: services.entities,
+      mappings,
+      published: services.published,
+      publisher,
+      log,
+      now: () => new Date(),
+    }),
+    startMaintenanceWorker(connection, {
+      registrar: services.registrar,
+      connections: services.tokens.connections,
+      tokens: services.tokens.tokens,
+      queue: services.queues.maintenance,
+      log,
+    }),
+  ];
+  for (const worker of workers) {
+    deadLetterOnFinalFailure(worker, publisher, log);
+    worker.on('error', (err) => log.error({ err, queue: worker.name }, 'worker error'));
+  }
+  await scheduleMaintenance(services.queues.maintenance, {
+    webhookRefreshMs: config.WEBHOOK_REFRESH_INTERVAL_SECONDS * 1000,
+    keepAliveMs: 6 * 3600 * 1000,
+  });
+  log.info(
+    { queues: workers.map((w) => w.name), connectors: connectors.map((c) => c.name) },
+    'workers started',
+  );
+  return {
+    async close() {
+      await Promise.all(workers.map((w) => w.close()));
+      await publisher.close();
+    },
+  };
 }
 
 async function main(): Promise<void> {
   const config = readConfig();
   const log = createLogger({ level: config.LOG_LEVEL });
-  const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: null, lazyConnect: true });
-  await redis.connect();
+  const services = createServices(config, log);
+  await services.connect();
+  const kafka = createKafkaClient({ brokers: config.KAFKA_BROKERS, clientId: config.KAFKA_CLIENT_ID, log });
+  const kafkaCheck = kafkaReadiness(kafka);
 
-  const app = await buildApp({
-    config,
-    log,
-    readiness: [{ name: 'redis', check: async () => void (await redis.ping()) }],
-  });
-  if (config.ROLE !== 'worker') await app.listen({ port: config.PORT, host: config.HOST });
+  const workers = config.ROLE === 'api' ? undefined : await startWorkers(config, log, services, kafka);
+  const app =
+    config.ROLE === 'worker'
+      ? undefined
+      : await buildApp({
+          config,
+          log,
+          readiness: [
+            { name: 'redis', check: async () => void (await services.redis.ping()) },
+            { name: 'kafka', check: () => kafkaCheck.check() },
+          ],
+          webhooks: services.webhookRouteDeps(),
+          oauth: oauthRouteDeps(config, services.tokens, async (connections) => {
+            await services.queues.maintenance.addBulk(connections.map((c) => reconcileJob(c.id)));
+          }),
+        });
+  if (app) await app.listen({ port: config.PORT, host: config.HOST });
+  log.info({ role: config.ROLE, port: app ? config.PORT : undefined }, 'jira-relay started');
 
   closeWithGrace({ delay: config.SHUTDOWN_TIMEOUT_MS, logger: log }, async ({ err, signal }) => {
     if (err) log.error({ err }, 'shutting down after an error');
     else log.info({ signal }, 'shutting down');
-    await app.close();
-    await redis.quit();
+    await app?.close(); // stop intake first: nothing new is accepted
+    await workers?.close(); // in-flight jobs finish, the producer flushes
+    await kafkaCheck.close();
+    await services.close();
   });
 }
 

@@ -1,0 +1,115 @@
+import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
+import type { Config } from '../../config/index.ts';
+import { JiraClient, jiraClientOptions } from '../atlassian/jira-client.ts';
+import { createWebhookAuthenticator } from '../atlassian/webhook-auth.ts';
+import type { Connection } from '../connections/connection.ts';
+import type { Logger } from '../logger.ts';
+import { createMetrics, type Metrics } from '../metrics/registry.ts';
+import { BullChangeQueue, type ChangeJob } from '../queues/change-queue.ts';
+import { BatchingDeliveryQueue, type DeliveryBatch } from '../queues/delivery-queue.ts';
+import { defaultJobOptions } from '../queues/job-options.ts';
+import { queueNames } from '../queues/queue-names.ts';
+import type { WebhookRouteDeps } from '../routes/webhooks.ts';
+import { RedisEntityState } from '../state/entity-state.ts';
+import { RedisPublishedVersions } from '../state/published-versions.ts';
+import { RedisSeenDeliveries } from '../state/seen-deliveries.ts';
+import { createTokenServices, type TokenServices } from '../tokens/token-services.ts';
+import { CachedWebhookRouter } from '../webhooks/connection-router.ts';
+import { RedisRegistrationStore } from '../webhooks/registration-store.ts';
+import { WebhookRegistrar } from '../webhooks/webhook-registrar.ts';
+
+/**
+ * Everything a relay process shares, built once from configuration: Redis connections, queues,
+ * stores, the token services and the Jira client factory. Roles (api, worker) take what they need;
+ * `close()` releases what was opened here.
+ */
+export function createServices(config: Config, log: Logger, now: () => number = Date.now) {
+  const prefix = config.QUEUE_PREFIX;
+  // Stores fail fast when Redis is away (the api answers 503); workers reconnect on their own.
+  const redis = new Redis(config.REDIS_URL, {
+    maxRetriesPerRequest: 2,
+    enableOfflineQueue: false,
+    lazyConnect: true,
+  });
+  const producer = {
+    connection: { url: config.REDIS_URL, enableOfflineQueue: false },
+    prefix,
+    defaultJobOptions: defaultJobOptions(config),
+  };
+  const queues = {
+    events: new Queue<DeliveryBatch>(queueNames.events, producer),
+    changes: new Queue<ChangeJob>(queueNames.changes, producer),
+    sync: new Queue(queueNames.sync, producer),
+    maintenance: new Queue(queueNames.maintenance, producer),
+  };
+  for (const queue of Object.values(queues))
+    queue.on('error', (err) => log.warn({ err, queue: queue.name }, 'queue connection error'));
+  redis.on('error', (err) => log.warn({ err }, 'redis connection error'));
+
+  const tokens: TokenServices = createTokenServices(config, { redis, log, keyPrefix: prefix, now });
+  const clientOptions = {
+    ...jiraClientOptions(config, { tokens: tokens.tokens, log: log.child({ component: 'jira' }) }),
+    now,
+  };
+  const clientFor = (connection: Connection) => new JiraClient(connection, clientOptions);
+  const registrations = new RedisRegistrationStore(redis, prefix);
+  const registrar = new WebhookRegistrar({
+    connections: tokens.connections,
+    registrations,
+    clientFor,
+    callbackUrl: `${config.PUBLIC_URL}/webhooks/jira`,
+    refreshBeforeMs: config.WEBHOOK_REFRESH_BEFORE_SECONDS * 1000,
+    now,
+  });
+  const metrics: Metrics = createMetrics();
+
+  return {
+    redis,
+    queues,
+    tokens,
+    clientFor,
+    registrations,
+    registrar,
+    metrics,
+    entities: new RedisEntityState(redis, prefix),
+    published: new RedisPublishedVersions(redis, {
+      prefix,
+      claimTtlMs: config.PUBLISH_CLAIM_TTL_MS,
+      markerTtlSeconds: config.PUBLISHED_VERSION_TTL_SECONDS,
+    }),
+    seen: new RedisSeenDeliveries(redis, prefix, config.WEBHOOK_DEDUPE_TTL_SECONDS * 1000),
+    changeQueue: new BullChangeQueue(queues.changes),
+    async connect(): Promise<void> {
+      await redis.connect();
+    },
+    webhookRouteDeps(): WebhookRouteDeps {
+      return {
+        authenticate: createWebhookAuthenticator({
+          clientSecret: config.ATLASSIAN_CLIENT_SECRET,
+          webhookSecret: config.JIRA_WEBHOOK_SECRET,
+          clockSkewSeconds: config.WEBHOOK_JWT_CLOCK_SKEW_SECONDS,
+        }),
+        router: new CachedWebhookRouter({
+          connections: tokens.connections,
+          registrations,
+          ttlMs: config.WEBHOOK_ROUTE_CACHE_MS,
+        }),
+        deliveries: new BatchingDeliveryQueue({
+          queue: queues.events,
+          redis,
+          keyPrefix: prefix,
+          dedupeTtlMs: config.WEBHOOK_DEDUPE_TTL_SECONDS * 1000,
+        }),
+        metrics,
+        maxBodyBytes: config.WEBHOOK_MAX_BODY_BYTES,
+      };
+    },
+    async close(): Promise<void> {
+      await Promise.allSettled(Object.values(queues).map((q) => q.close()));
+      await redis.quit().catch(() => redis.disconnect());
+    },
+  };
+}
+
+export type Services = ReturnType<typeof createServices>;

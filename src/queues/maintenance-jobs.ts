@@ -1,0 +1,13 @@
+import { z } from 'zod';
+
+/** Jobs of the maintenance queue, by name. */
+export const maintenanceJobs = {
+  /** Register or repair the dynamic webhook of one connection (after consent, re-consent, project change). */
+  reconcileWebhooks: 'webhooks.reconcile',
+  /** Scheduler: every connection's registration checked, refreshed near expiry, re-registered if missing. */
+  refreshWebhooks: 'webhooks.refresh-all',
+  /** Scheduler: grants idle long enough are refreshed before Atlassian's 90-day inactivity expiry. */
+  keepTokensAlive: 'tokens.keep-alive',
+} as const;
+
+export const reconcileWebhooksSchema = z.object({ connectionId: z.string().min(1) });

@@ -1,0 +1,106 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { KafkaReader } from '../helpers/kafka-reader.ts';
+import { type RelayProcess, startRelay, writeConnectorsFile } from '../helpers/relay-process.ts';
+import { kafkaBrokers, redisUrl, uniqueName } from '../helpers/services.ts';
+import { type Simulator, startSimulator } from '../sim/index.ts';
+
+/** Walks the consent flow as a browser would: relay /oauth/start, the simulator's auto-consent, the callback. */
+async function consent(relay: RelayProcess): Promise<{ status: number; html: string }> {
+  const start = await fetch(`${relay.url}/oauth/start`, { redirect: 'manual' });
+  const cookie = (start.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
+  const authorize = await fetch(start.headers.get('location') ?? '', { redirect: 'manual' });
+  const callback = await fetch(authorize.headers.get('location') ?? '', {
+    headers: { cookie },
+    redirect: 'manual',
+  });
+  return { status: callback.status, html: await callback.text() };
+}
+
+describe('the relay as a user runs it: npm start, the simulator, Kafka', () => {
+  const topics = { crm: uniqueName('crm'), monitoring: uniqueName('monitoring') };
+  const dlq = uniqueName('dlq');
+  let sim: Simulator;
+  let relay: RelayProcess;
+  let reader: KafkaReader;
+
+  beforeAll(async () => {
+    sim = await startSimulator({
+      port: 0,
+      sites: 2,
+      issuesPerSite: 20,
+      webhookRetryDelaysMs: [50, 100, 200, 400, 800],
+    });
+    reader = await KafkaReader.start(kafkaBrokers(), [topics.crm, topics.monitoring, dlq]);
+    relay = await startRelay({
+      REDIS_URL: redisUrl(),
+      KAFKA_BROKERS: kafkaBrokers().join(','),
+      ATLASSIAN_AUTH_URL: sim.url,
+      ATLASSIAN_API_URL: sim.url,
+      ATLASSIAN_CLIENT_ID: sim.clientId,
+      ATLASSIAN_CLIENT_SECRET: sim.clientSecret,
+      QUEUE_PREFIX: uniqueName('relay'),
+      CONNECTORS_CONFIG: writeConnectorsFile(topics),
+      KAFKA_DLQ_TOPIC: dlq,
+      KAFKA_TOPIC_PARTITIONS: '3',
+    });
+  }, 120_000);
+
+  afterAll(async () => {
+    await relay?.stop();
+    await reader?.stop();
+    await sim?.close();
+  });
+
+  it('connects both sites by consent and registers one webhook per site', async () => {
+    const result = await consent(relay);
+    expect(result.status).toBe(200);
+    for (const site of sim.sites) expect(result.html).toContain(site.host);
+    const deadline = Date.now() + 20_000;
+    while (sim.control.state().sites.some((s) => s.webhooks !== 1)) {
+      if (Date.now() > deadline) throw new Error(`webhooks not registered:\n${relay.output()}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  });
+
+  it('turns a change in Jira into CloudEvents on Kafka, keyed by site and issue id', async () => {
+    const site = sim.sites[0];
+    if (!site) throw new Error('no site');
+    const issue = sim.createIssue(site.cloudId, {
+      fields: { summary: 'Checkout is down', description: 'Customers cannot pay' },
+    });
+    const key = `${site.host}:${issue.id}`;
+    const events = await reader.waitFor((all) => all.filter((e) => e.key === key).length >= 2);
+    const crm = events.find((e) => e.key === key && e.topic === topics.crm);
+    expect(crm?.headers).toMatchObject({
+      ce_specversion: '1.0',
+      ce_type: 'dev.jirarelay.crm.ticket.upserted',
+      ce_source: `https://${site.host}`,
+      ce_subject: issue.key,
+      'content-type': 'application/json',
+    });
+    expect(crm?.data).toMatchObject({
+      key: issue.key,
+      title: 'Checkout is down',
+      description: 'Customers cannot pay',
+    });
+    const monitoring = events.find((e) => e.key === key && e.topic === topics.monitoring);
+    expect(monitoring?.headers.ce_type).toBe('dev.jirarelay.monitoring.incident.triggered');
+  });
+
+  it('publishes a comment as a note and a deletion as a tombstone', async () => {
+    const site = sim.sites[1];
+    if (!site) throw new Error('no site');
+    const issue = sim.createIssue(site.cloudId, { fields: { summary: 'Printer on fire' } });
+    sim.addComment(site.cloudId, issue.key, 'Extinguisher deployed');
+    const key = `${site.host}:${issue.id}`;
+    await reader.waitFor((all) =>
+      all.some((e) => e.key === key && e.headers.ce_type === 'dev.jirarelay.crm.note.upserted'),
+    );
+    sim.deleteIssue(site.cloudId, issue.key);
+    const events = await reader.waitFor((all) =>
+      all.some((e) => e.key === key && e.headers.ce_type === 'dev.jirarelay.crm.ticket.deleted'),
+    );
+    const note = events.find((e) => e.key === key && e.headers.ce_type === 'dev.jirarelay.crm.note.upserted');
+    expect(note?.data).toMatchObject({ text: 'Extinguisher deployed' });
+  });
+});

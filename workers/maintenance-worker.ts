@@ -1,0 +1,75 @@
+import { type Job, type Queue, UnrecoverableError, Worker } from 'bullmq';
+import type { ConnectionStore } from '../src/connections/connection-store.ts';
+import type { Logger } from '../src/logger.ts';
+import { maintenanceJobs, reconcileWebhooksSchema } from '../src/queues/maintenance-jobs.ts';
+import { queueNames } from '../src/queues/queue-names.ts';
+import type { TokenManager } from '../src/tokens/token-manager.ts';
+import type { WebhookRegistrar } from '../src/webhooks/webhook-registrar.ts';
+import type { WorkerConnection } from './worker-options.ts';
+
+export interface MaintenanceDeps {
+  readonly registrar: WebhookRegistrar;
+  readonly connections: ConnectionStore;
+  readonly tokens: TokenManager;
+  /** The maintenance queue itself: the sweep fans out one reconcile job per connection. */
+  readonly queue: Queue;
+  readonly log: Logger;
+}
+
+export async function processMaintenance(job: Job, deps: MaintenanceDeps): Promise<unknown> {
+  const log = deps.log.child({ queue: queueNames.maintenance, jobId: job.id, job: job.name });
+  switch (job.name) {
+    case maintenanceJobs.reconcileWebhooks: {
+      const parsed = reconcileWebhooksSchema.safeParse(job.data);
+      if (!parsed.success) throw new UnrecoverableError('reconcile job without a connectionId');
+      const outcome = await deps.registrar.reconcile(parsed.data.connectionId);
+      log.info(
+        { connection: parsed.data.connectionId, outcome: outcome.kind },
+        'webhook registration reconciled',
+      );
+      return outcome;
+    }
+    case maintenanceJobs.refreshWebhooks: {
+      const active = (await deps.connections.list()).filter((c) => c.status === 'active');
+      await deps.queue.addBulk(active.map((c) => reconcileJob(c.id)));
+      return { connections: active.length };
+    }
+    case maintenanceJobs.keepTokensAlive:
+      return deps.tokens.refreshIdleGrants(Date.now());
+    default:
+      throw new UnrecoverableError(`unknown maintenance job ${job.name}`);
+  }
+}
+
+/** One reconcile per connection at a time: a repeat while one is queued is dropped. */
+export function reconcileJob(connectionId: string) {
+  return {
+    name: maintenanceJobs.reconcileWebhooks,
+    data: { connectionId },
+    opts: { deduplication: { id: `reconcile-${connectionId}` } },
+  };
+}
+
+export function startMaintenanceWorker(connection: WorkerConnection, deps: MaintenanceDeps): Worker {
+  return new Worker(queueNames.maintenance, (job) => processMaintenance(job, deps), {
+    ...connection,
+    concurrency: 4,
+  });
+}
+
+/** The repeating maintenance jobs, as BullMQ job schedulers (idempotent: upserted at every start). */
+export async function scheduleMaintenance(
+  queue: Queue,
+  intervals: { webhookRefreshMs: number; keepAliveMs: number },
+): Promise<void> {
+  await queue.upsertJobScheduler(
+    'webhook-refresh',
+    { every: intervals.webhookRefreshMs },
+    { name: maintenanceJobs.refreshWebhooks },
+  );
+  await queue.upsertJobScheduler(
+    'token-keep-alive',
+    { every: intervals.keepAliveMs },
+    { name: maintenanceJobs.keepTokensAlive },
+  );
+}
