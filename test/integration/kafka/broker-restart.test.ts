@@ -1,5 +1,7 @@
 import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
+import net from 'node:net';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
@@ -15,26 +17,54 @@ import { issue, issueChange, mapping } from '../../unit/connectors/changes.ts';
 import { readBack, testKafka } from './read-back.ts';
 
 /**
- * A broker of this test's own, on other ports, so stopping it disturbs no other test. Its data dir
- * is kept across the restart (KAFKA_FRESH=0), as a real broker's disk would be.
+ * A broker of this test's own, on free ports of its own, so stopping it disturbs no other test. Its
+ * data dir is kept across the restart (KAFKA_FRESH=0), as a real broker's disk would be.
  */
 const run = promisify(execFile);
 const root = path.resolve(import.meta.dirname, '../../..');
 const script = path.join(root, 'test/infra/kafka.sh');
 const dir = path.join(root, '.kafka-local', uniqueName('restart'));
-const port = 19192;
+
+/** Whether nothing listens on the port now. */
+async function isFree(port: number): Promise<boolean> {
+  const server = net.createServer();
+  const ok = await new Promise<boolean>((resolve) => {
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => resolve(true));
+  });
+  if (ok) await new Promise((resolve) => server.close(resolve));
+  return ok;
+}
+
+/**
+ * Two free ports from 19192 up, outside the ephemeral range so no outgoing connection takes them
+ * while the broker is down; another run restarting its own broker at the same time moves on.
+ */
+async function freePortPair(): Promise<[number, number]> {
+  for (let port = 19192; port < 19392; port += 2) {
+    if ((await isFree(port)) && (await isFree(port + 1))) return [port, port + 1];
+  }
+  throw new Error('no free port pair in 19192-19391');
+}
+
+const has = (command: string) =>
+  run('sh', ['-c', `command -v ${command}`]).then(
+    () => true,
+    () => false,
+  );
+// The script needs Java, and the broker jars (fetched once by Maven) or Maven to fetch them.
+const canRunBroker =
+  (await has('java')) &&
+  (existsSync(path.join(root, '.kafka-local/libs/.kafka-version')) || (await has('mvn')));
+const [port, controllerPort] = await freePortPair();
+const brokers = [`127.0.0.1:${port}`];
 const brokerEnv = {
   ...process.env,
   KAFKA_LOCAL_DIR: dir,
   KAFKA_PORT: String(port),
-  KAFKA_CONTROLLER_PORT: String(port + 1),
+  KAFKA_CONTROLLER_PORT: String(controllerPort),
   KAFKA_HEAP_OPTS: '-Xms128m -Xmx384m',
 };
-const brokers = [`127.0.0.1:${port}`];
-const hasJava = await run('sh', ['-c', 'command -v java']).then(
-  () => true,
-  () => false,
-);
 
 const broker = (command: 'start' | 'stop', fresh = true) =>
   run('bash', [script, command], {
@@ -43,7 +73,7 @@ const broker = (command: 'start' | 'stop', fresh = true) =>
     timeout: 240_000,
   });
 
-describe.skipIf(!hasJava)('publishing through a broker restart', () => {
+describe.skipIf(!canRunBroker)('publishing through a broker restart', () => {
   beforeAll(async () => {
     await broker('start');
   }, 300_000);
