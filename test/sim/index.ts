@@ -13,12 +13,17 @@ import { createStats, type SimStats } from './stats.ts';
 import { WebhookDispatcher } from './webhooks/dispatcher.ts';
 import { WebhookRegistry } from './webhooks/registry.ts';
 
+/** @public */
 export type { AdminWebhookInput, ControlIssueInput } from './control/control.ts';
+/** @public */
 export type { FaultRule, SimFaults } from './faults.ts';
 export type { SimulatorOptions } from './options.ts';
+/** @public */
 export type { SimStats } from './stats.ts';
+/** @public */
 export type { DeliveryRecord } from './webhooks/dispatcher.ts';
 
+/** @public */
 export interface SimulatorSite {
   cloudId: string;
   name: string;
@@ -26,6 +31,7 @@ export interface SimulatorSite {
   host: string;
 }
 
+/** @public */
 export interface SimulatorUser {
   accountId: string;
   displayName: string;

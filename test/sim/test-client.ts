@@ -2,7 +2,7 @@
  * Helpers for tests that need a token from the simulator without running the relay's OAuth flow:
  * they walk /authorize (auto-consent) and the code exchange exactly as a client would.
  */
-export const DEFAULT_SCOPES = [
+const DEFAULT_SCOPES = [
   'read:jira-work',
   'write:jira-work',
   'read:jira-user',

@@ -4,8 +4,8 @@ import { adfParagraphs } from '../data/text.ts';
 import type { SimFaults } from '../faults.ts';
 import type { AdfDoc, SimIssue } from '../model.ts';
 import { isAdfDoc } from '../state/adf.ts';
-import type { IssueWrite } from '../state/mutations.ts';
 import type { SiteStore } from '../state/site-store.ts';
+import type { IssueWrite } from '../state/write-types.ts';
 import type { DeliveryRecord } from '../webhooks/dispatcher.ts';
 import { compileWebhookFilter } from '../webhooks/filter.ts';
 

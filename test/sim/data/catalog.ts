@@ -1,6 +1,6 @@
 /** The fixed Jira configuration every simulated site shares: statuses, workflow, priorities, fields. */
 
-export interface StatusCategory {
+interface StatusCategory {
   readonly id: number;
   readonly key: 'new' | 'indeterminate' | 'done';
   readonly colorName: string;
@@ -17,8 +17,6 @@ export interface Status {
 const todo: StatusCategory = { id: 2, key: 'new', colorName: 'blue-gray', name: 'To Do' };
 const doing: StatusCategory = { id: 4, key: 'indeterminate', colorName: 'yellow', name: 'In Progress' };
 const done: StatusCategory = { id: 3, key: 'done', colorName: 'green', name: 'Done' };
-
-export const statusCategories: readonly StatusCategory[] = [todo, doing, done];
 
 export const statuses: readonly Status[] = [
   { id: '10000', name: 'To Do', description: 'Work that has not been started.', category: todo },

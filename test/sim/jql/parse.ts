@@ -72,119 +72,133 @@ function tokenize(input: string): Token[] {
 }
 
 export function parseJql(input: string): JqlQuery {
-  const tokens = tokenize(input);
-  let pos = 0;
-  const peek = (): Token | undefined => tokens[pos];
-  const isWord = (t: Token | undefined, w: string) => t?.type === 'word' && t.text.toLowerCase() === w;
-  const expect = (text: string) => {
-    if (peek()?.text !== text)
-      throw new JqlError(`Error in the JQL Query: Expecting '${text}' at position ${pos}.`);
-    pos++;
-  };
+  return new Parser(tokenize(input)).query();
+}
 
-  const value = (): JqlValue => {
-    const t = peek();
+/** Recursive descent over the tokens: OR of ANDs of (NOT | parentheses | clause), then ORDER BY. */
+class Parser {
+  private readonly tokens: Token[];
+  private pos = 0;
+
+  constructor(tokens: Token[]) {
+    this.tokens = tokens;
+  }
+
+  query(): JqlQuery {
+    const where = this.peek() && !this.isWord('order') ? this.or() : undefined;
+    const orderBy = this.isWord('order') ? this.orderBy() : [];
+    if (this.pos < this.tokens.length)
+      this.fail(`Unexpected '${this.peek()?.text}' at position ${this.pos}.`);
+    return { where, orderBy };
+  }
+
+  private peek(offset = 0): Token | undefined {
+    return this.tokens[this.pos + offset];
+  }
+
+  private isWord(word: string, offset = 0): boolean {
+    const t = this.peek(offset);
+    return t?.type === 'word' && t.text.toLowerCase() === word;
+  }
+
+  private fail(message: string): never {
+    throw new JqlError(`Error in the JQL Query: ${message}`);
+  }
+
+  private expect(text: string): void {
+    if (this.peek()?.text !== text) this.fail(`Expecting '${text}' at position ${this.pos}.`);
+    this.pos++;
+  }
+
+  private or(): JqlExpr {
+    const items = [this.and()];
+    while (this.isWord('or')) {
+      this.pos++;
+      items.push(this.and());
+    }
+    return items.length === 1 ? (items[0] as JqlExpr) : { kind: 'or', items };
+  }
+
+  private and(): JqlExpr {
+    const items = [this.unary()];
+    while (this.isWord('and')) {
+      this.pos++;
+      items.push(this.unary());
+    }
+    return items.length === 1 ? (items[0] as JqlExpr) : { kind: 'and', items };
+  }
+
+  private unary(): JqlExpr {
+    if (this.isWord('not')) {
+      this.pos++;
+      return { kind: 'not', expr: this.unary() };
+    }
+    if (this.peek()?.text === '(') {
+      this.pos++;
+      const inner = this.or();
+      this.expect(')');
+      return inner;
+    }
+    return this.clause();
+  }
+
+  private clause(): JqlExpr {
+    const f = this.peek();
+    if (!f || (f.type !== 'word' && f.type !== 'string')) this.fail('Expecting a field name.');
+    this.pos++;
+    const op = this.operator();
+    if (this.peek()?.text !== '(')
+      return { kind: 'clause', field: f.text, op, values: [this.value()], list: false };
+    this.pos++;
+    const values = [this.value()];
+    while (this.peek()?.text === ',') {
+      this.pos++;
+      values.push(this.value());
+    }
+    this.expect(')');
+    return { kind: 'clause', field: f.text, op, values, list: true };
+  }
+
+  private operator(): string {
+    const t = this.peek();
+    const take = (n: number, op: string) => {
+      this.pos += n;
+      return op;
+    };
+    if (t?.type === 'op') return take(1, t.text);
+    if (this.isWord('in')) return take(1, 'in');
+    if (this.isWord('not') && this.isWord('in', 1)) return take(2, 'not in');
+    if (this.isWord('is')) return this.isWord('not', 1) ? take(2, 'is not') : take(1, 'is');
+    return this.fail(`Expecting operator but got '${t?.text ?? 'end of query'}'.`);
+  }
+
+  private value(): JqlValue {
+    const t = this.peek();
     if (!t || (t.type !== 'word' && t.type !== 'string'))
-      throw new JqlError('Error in the JQL Query: Expecting either a value, list or function.');
-    pos++;
-    if (t.type === 'word' && peek()?.text === '(') {
-      pos++;
-      while (peek() && peek()?.text !== ')') pos++;
-      expect(')');
+      this.fail('Expecting either a value, list or function.');
+    this.pos++;
+    if (t.type === 'word' && this.peek()?.text === '(') {
+      while (this.peek() && this.peek()?.text !== ')') this.pos++;
+      this.expect(')');
       return { text: t.text, quoted: false, fn: true };
     }
     return { text: t.text, quoted: t.type === 'string' };
-  };
-
-  const clause = (): JqlExpr => {
-    const f = peek();
-    if (!f || (f.type !== 'word' && f.type !== 'string'))
-      throw new JqlError('Error in the JQL Query: Expecting a field name.');
-    pos++;
-    let op: string;
-    const t = peek();
-    if (t?.type === 'op') {
-      op = t.text;
-      pos++;
-    } else if (isWord(t, 'in')) {
-      op = 'in';
-      pos++;
-    } else if (isWord(t, 'not') && isWord(tokens[pos + 1], 'in')) {
-      op = 'not in';
-      pos += 2;
-    } else if (isWord(t, 'is')) {
-      pos++;
-      op = 'is';
-      if (isWord(peek(), 'not')) {
-        pos++;
-        op = 'is not';
-      }
-    } else
-      throw new JqlError(
-        `Error in the JQL Query: Expecting operator but got '${t?.text ?? 'end of query'}'.`,
-      );
-    if (peek()?.text === '(') {
-      pos++;
-      const values = [value()];
-      while (peek()?.text === ',') {
-        pos++;
-        values.push(value());
-      }
-      expect(')');
-      return { kind: 'clause', field: f.text, op, values, list: true };
-    }
-    return { kind: 'clause', field: f.text, op, values: [value()], list: false };
-  };
-
-  const unary = (): JqlExpr => {
-    if (isWord(peek(), 'not')) {
-      pos++;
-      return { kind: 'not', expr: unary() };
-    }
-    if (peek()?.text === '(') {
-      pos++;
-      const inner = or();
-      expect(')');
-      return inner;
-    }
-    return clause();
-  };
-  const and = (): JqlExpr => {
-    const items = [unary()];
-    while (isWord(peek(), 'and')) {
-      pos++;
-      items.push(unary());
-    }
-    return items.length === 1 ? (items[0] as JqlExpr) : { kind: 'and', items };
-  };
-  const or = (): JqlExpr => {
-    const items = [and()];
-    while (isWord(peek(), 'or')) {
-      pos++;
-      items.push(and());
-    }
-    return items.length === 1 ? (items[0] as JqlExpr) : { kind: 'or', items };
-  };
-
-  const where = peek() && !isWord(peek(), 'order') ? or() : undefined;
-  const orderBy: JqlSort[] = [];
-  if (isWord(peek(), 'order')) {
-    pos++;
-    if (!isWord(peek(), 'by')) throw new JqlError("Error in the JQL Query: Expecting 'by' after 'order'.");
-    pos++;
-    do {
-      if (peek()?.text === ',') pos++;
-      const f = peek();
-      if (!f || f.type === 'punct' || f.type === 'op')
-        throw new JqlError('Error in the JQL Query: Expecting a field name in ORDER BY.');
-      pos++;
-      let desc = false;
-      if (isWord(peek(), 'desc') || isWord(peek(), 'asc'))
-        desc = (tokens[pos++] as Token).text.toLowerCase() === 'desc';
-      orderBy.push({ field: f.text.toLowerCase(), desc });
-    } while (peek()?.text === ',');
   }
-  if (pos < tokens.length)
-    throw new JqlError(`Error in the JQL Query: Unexpected '${peek()?.text}' at position ${pos}.`);
-  return { where, orderBy };
+
+  private orderBy(): JqlSort[] {
+    this.pos++;
+    if (!this.isWord('by')) this.fail("Expecting 'by' after 'order'.");
+    const sorts: JqlSort[] = [];
+    do {
+      this.pos++; // 'by' or ','
+      const f = this.peek();
+      if (!f || f.type === 'punct' || f.type === 'op') this.fail('Expecting a field name in ORDER BY.');
+      this.pos++;
+      let desc = false;
+      if (this.isWord('desc') || this.isWord('asc'))
+        desc = (this.tokens[this.pos++] as Token).text.toLowerCase() === 'desc';
+      sorts.push({ field: f.text.toLowerCase(), desc });
+    } while (this.peek()?.text === ',');
+    return sorts;
+  }
 }

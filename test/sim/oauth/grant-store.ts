@@ -24,7 +24,6 @@ interface RefreshRecord {
   readonly family: Family;
   lastUsedAt: number;
   rotatedAt: number | null;
-  readonly companionAccessToken: string;
 }
 
 interface AccessRecord {
@@ -49,7 +48,7 @@ export interface TokenResponse {
   refresh_token?: string;
 }
 
-export type OAuthError = { status: number; body: { error: string; error_description: string } };
+type OAuthError = { status: number; body: { error: string; error_description: string } };
 export type TokenResult = { ok: true; tokens: TokenResponse } | { ok: false; error: OAuthError };
 
 export interface AccessContext {
@@ -159,10 +158,6 @@ export class GrantStore {
     return count;
   }
 
-  grantsOf(accountId: string): Grant | undefined {
-    return this.grants.get(accountId);
-  }
-
   private grantFor(accountId: string, scopes: string[]): Grant {
     const existing = this.grants.get(accountId);
     if (existing && !existing.revoked) {
@@ -181,12 +176,7 @@ export class GrantStore {
     const expiresIn = this.options.accessTokenTtlSeconds;
     this.accessTokens.set(accessToken, { family, expiresAt: now + expiresIn * 1000, refreshToken });
     if (refreshToken) {
-      this.refreshTokens.set(refreshToken, {
-        family,
-        lastUsedAt: now,
-        rotatedAt: null,
-        companionAccessToken: accessToken,
-      });
+      this.refreshTokens.set(refreshToken, { family, lastUsedAt: now, rotatedAt: null });
     }
     const response: TokenResponse = {
       access_token: accessToken,

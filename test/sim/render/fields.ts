@@ -12,7 +12,7 @@ import { renderComment } from './comment.ts';
 import { formatJiraDate } from './time-zone.ts';
 import { type RenderView, renderUserById } from './view.ts';
 
-export interface FieldRenderOptions {
+interface FieldRenderOptions {
   /** Search embeds at most 20 comments per issue; GET issue embeds them all. */
   readonly commentCap: number;
 }

@@ -108,7 +108,7 @@ function renderedFields(
 }
 
 /** `properties`: a list of keys or `*all`; Jira returns only keys that exist. */
-export function issueProperties(issue: SimIssue, keys: readonly string[]): Record<string, unknown> {
+function issueProperties(issue: SimIssue, keys: readonly string[]): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   const wanted = keys.includes('*all') ? [...issue.properties.keys()] : keys;
   for (const key of wanted) if (issue.properties.has(key)) out[key] = issue.properties.get(key);

@@ -23,7 +23,7 @@ export function avatarUrls(name: string): Record<string, string> {
 }
 
 /** UserDetails as embedded in issues and comments. */
-export function renderUserDetails(view: RenderView, user: SimUser): Record<string, unknown> {
+function renderUserDetails(view: RenderView, user: SimUser): Record<string, unknown> {
   return {
     self: `${view.base}/user?accountId=${user.accountId}`,
     accountId: user.accountId,

@@ -3,7 +3,7 @@ import type { SimContext } from '../context.ts';
 import type { AccessContext } from '../oauth/grant-store.ts';
 
 /** The api.atlassian.com gateway's answer to a missing, expired or revoked token. */
-export const UNAUTHORIZED = { code: 401, message: 'Unauthorized' };
+const UNAUTHORIZED = { code: 401, message: 'Unauthorized' };
 
 /** Reads the bearer token; sends 401 and returns undefined when it does not authenticate anyone. */
 export function authenticate(

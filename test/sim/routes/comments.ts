@@ -4,7 +4,7 @@ import type { SimComment, SimIssue } from '../model.ts';
 import { renderComment } from '../render/comment.ts';
 import { splitList } from '../render/issue.ts';
 import { isAdfDoc } from '../state/adf.ts';
-import { checkProperties, type EntityProperty } from '../state/mutations.ts';
+import { checkProperties, type EntityProperty } from '../state/write-types.ts';
 import { requireScopes } from './bearer.ts';
 import { chargeObjects } from './cost.ts';
 import { type JiraCall, jiraCall, jiraError } from './jira-gate.ts';

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { SimContext } from '../context.ts';
 import { renderIssue, renderTransitions, selectFields, splitList } from '../render/issue.ts';
-import type { IssueWrite } from '../state/mutations.ts';
+import type { IssueWrite } from '../state/write-types.ts';
 import { requireScopes } from './bearer.ts';
 import { chargeObjects } from './cost.ts';
 import { jiraCall, jiraError } from './jira-gate.ts';

@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { SimContext } from '../context.ts';
-import { checkProperties } from '../state/mutations.ts';
+import { checkProperties } from '../state/write-types.ts';
 import { requireScopes } from './bearer.ts';
 import { chargeObjects } from './cost.ts';
 import { jiraCall, jiraError } from './jira-gate.ts';

@@ -8,7 +8,7 @@ import { chargeObjects } from './cost.ts';
 import { jiraCall, jiraError } from './jira-gate.ts';
 
 /** Enhanced search embeds at most 20 comments per issue. */
-export const SEARCH_COMMENT_CAP = 20;
+const SEARCH_COMMENT_CAP = 20;
 const ID_ONLY_MAX = 5000;
 const FULL_FIELDS_MAX = 100;
 

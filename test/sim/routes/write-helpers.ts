@@ -1,11 +1,11 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { SimContext } from '../context.ts';
 import type { SimIssue } from '../model.ts';
-import type { WriteResult } from '../state/mutations.ts';
+import type { WriteResult } from '../state/write-types.ts';
 import { sendLimited } from './gates.ts';
 import { type JiraCall, jiraCall, jiraError } from './jira-gate.ts';
 
-export const ISSUE_NOT_FOUND = 'Issue does not exist or you do not have permission to see it.';
+const ISSUE_NOT_FOUND = 'Issue does not exist or you do not have permission to see it.';
 
 /** The issue named in the path, or a 404 sent. */
 export function findIssue(

@@ -2,9 +2,9 @@ import type { HistoryItem, SimComment, SimIssue } from '../model.ts';
 import type { SiteStore } from './site-store.ts';
 
 /** What happened in Jira, as the webhook dispatcher needs it (captured at the time of the change). */
-export type IssueEventName = 'jira:issue_created' | 'jira:issue_updated' | 'jira:issue_deleted';
-export type CommentEventName = 'comment_created' | 'comment_updated' | 'comment_deleted';
-export type PropertyEventName = 'issue_property_set' | 'issue_property_deleted';
+type IssueEventName = 'jira:issue_created' | 'jira:issue_updated' | 'jira:issue_deleted';
+type CommentEventName = 'comment_created' | 'comment_updated' | 'comment_deleted';
+type PropertyEventName = 'issue_property_set' | 'issue_property_deleted';
 export type WebhookEventName = IssueEventName | CommentEventName | PropertyEventName;
 
 export interface SimEvent {

@@ -1,33 +1,18 @@
 import type { SimClock } from '../clock.ts';
-import { findStatus, issueTypes, transitions } from '../data/catalog.ts';
 import type { AdfDoc, HistoryItem, SimComment, SimIssue } from '../model.ts';
 import type { EventBus, SimEvent } from './events.ts';
 import { planFieldEdits } from './field-edits.ts';
+import { newIssue } from './new-issue.ts';
 import type { SiteStore } from './site-store.ts';
+import { planTransition } from './transition-plan.ts';
 import type { World } from './world.ts';
-
-export interface EntityProperty {
-  key: string;
-  value: unknown;
-}
-
-export interface IssueWrite {
-  fields?: Record<string, unknown>;
-  update?: Record<string, unknown>;
-  properties?: EntityProperty[];
-  historyMetadata?: Record<string, unknown>;
-  transition?: { id?: string | number };
-}
-
-export type WriteResult<T> =
-  | { ok: true; value: T }
-  | { ok: false; errorMessages: string[]; errors: Record<string, string> };
-
-const fail = <T>(errors: Record<string, string>, ...errorMessages: string[]): WriteResult<T> => ({
-  ok: false,
-  errorMessages,
-  errors,
-});
+import {
+  checkProperties,
+  type EntityProperty,
+  fail,
+  type IssueWrite,
+  type WriteResult,
+} from './write-types.ts';
 
 /**
  * Every change to the world goes through here, REST routes and the control API alike: it records
@@ -46,44 +31,10 @@ export class Mutations {
 
   createIssue(store: SiteStore, actorId: string, body: IssueWrite): WriteResult<SimIssue> {
     const fields = { ...(body.fields ?? {}) };
-    const ref = (fields.project ?? {}) as { key?: unknown; id?: unknown };
-    const project = store.site.projects.find((p) => p.key === ref.key || p.id === String(ref.id));
-    const type = issueTypes.find(
-      (t) =>
-        t.id === String((fields.issuetype as { id?: unknown })?.id) ||
-        t.name === (fields.issuetype as { name?: unknown })?.name,
-    );
-    const errors: Record<string, string> = {};
-    if (!project) errors.project = 'Specify a valid project ID or key';
-    if (!type) errors.issuetype = 'Specify an issue type';
-    if (typeof fields.summary !== 'string' || fields.summary.trim() === '')
-      errors.summary = 'You must specify a summary of the issue.';
-    if (!project || !type || Object.keys(errors).length > 0) return fail(errors);
     const now = this.clock.now();
-    const issue: SimIssue = {
-      id: store.allocateIssueId(),
-      key: '',
-      projectId: project.id,
-      issueTypeId: type.id,
-      summary: '',
-      description: null,
-      statusId: '10000',
-      priorityId: '3',
-      labels: [],
-      componentIds: [],
-      assigneeId: null,
-      reporterId: String((fields.reporter as { accountId?: unknown })?.accountId ?? actorId),
-      creatorId: actorId,
-      created: now,
-      updated: now,
-      resolutionDate: null,
-      custom: {},
-      comments: [],
-      changelog: [],
-      properties: new Map(),
-    };
-    delete fields.project;
-    delete fields.issuetype;
+    const started = newIssue(store, fields, actorId, now);
+    if ('errors' in started) return fail(started.errors);
+    const { issue, project } = started;
     const plan = planFieldEdits(this.world, issue, fields, body.update ?? {});
     if (Object.keys(plan.errors).length > 0) return fail(plan.errors);
     const propErrors = checkProperties(body.properties);
@@ -112,7 +63,7 @@ export class Mutations {
     const items = [...plan.items];
     let statusChange: (() => void) | undefined;
     if (body.transition?.id !== undefined) {
-      const planned = this.planTransition(issue, String(body.transition.id));
+      const planned = planTransition(issue, this.clock, String(body.transition.id));
       if (typeof planned === 'string') return fail({}, planned);
       items.push(...planned.items);
       statusChange = planned.apply;
@@ -130,7 +81,7 @@ export class Mutations {
   }
 
   transition(store: SiteStore, issue: SimIssue, actorId: string, body: IssueWrite): WriteResult<SimIssue> {
-    const planned = this.planTransition(issue, String(body.transition?.id ?? ''));
+    const planned = planTransition(issue, this.clock, String(body.transition?.id ?? ''));
     if (typeof planned === 'string') return fail({}, planned);
     const plan = planFieldEdits(this.world, issue, body.fields ?? {}, body.update ?? {});
     if (Object.keys(plan.errors).length > 0) return fail(plan.errors);
@@ -246,58 +197,6 @@ export class Mutations {
     return true;
   }
 
-  private planTransition(
-    issue: SimIssue,
-    transitionId: string,
-  ): { items: HistoryItem[]; apply: () => void } | string {
-    const t = transitions.find((x) => x.id === transitionId);
-    if (!t) return `Transition id '${transitionId}' is not valid for this issue.`;
-    const from = findStatus(issue.statusId);
-    const to = findStatus(t.toStatusId);
-    if (!to) return `Transition id '${transitionId}' is not valid for this issue.`;
-    const items: HistoryItem[] = [
-      {
-        field: 'status',
-        fieldtype: 'jira',
-        fieldId: 'status',
-        from: issue.statusId,
-        fromString: from?.name ?? null,
-        to: to.id,
-        toString: to.name,
-      },
-    ];
-    const resolving = to.category.key === 'done' && issue.resolutionDate === null;
-    const reopening = to.category.key !== 'done' && issue.resolutionDate !== null;
-    if (resolving)
-      items.push({
-        field: 'resolution',
-        fieldtype: 'jira',
-        fieldId: 'resolution',
-        from: null,
-        fromString: null,
-        to: '10000',
-        toString: 'Done',
-      });
-    if (reopening)
-      items.push({
-        field: 'resolution',
-        fieldtype: 'jira',
-        fieldId: 'resolution',
-        from: '10000',
-        fromString: 'Done',
-        to: null,
-        toString: null,
-      });
-    return {
-      items,
-      apply: () => {
-        issue.statusId = to.id;
-        if (resolving) issue.resolutionDate = this.clock.now();
-        if (reopening) issue.resolutionDate = null;
-      },
-    };
-  }
-
   private record(
     store: SiteStore,
     issue: SimIssue,
@@ -355,15 +254,4 @@ export class Mutations {
   private emit(event: SimEvent): void {
     this.bus.emit(event);
   }
-}
-
-/** Property keys up to 255 characters, values up to 32,768 bytes of JSON. */
-export function checkProperties(properties: EntityProperty[] | undefined): string | undefined {
-  for (const p of properties ?? []) {
-    if (typeof p?.key !== 'string' || p.key.length === 0 || p.key.length > 255)
-      return 'The property key must be between 1 and 255 characters long.';
-    if (p.value === undefined || Buffer.byteLength(JSON.stringify(p.value)) > 32_768)
-      return 'The property value must be non-empty JSON of at most 32768 bytes.';
-  }
-  return undefined;
 }

@@ -1,7 +1,7 @@
 import type { SimComment, SimIssue, SimSite } from '../model.ts';
 
 /** Sort order of search's default `ORDER BY updated ASC, id ASC`, kept as an index. */
-export function compareUpdatedId(a: SimIssue, b: SimIssue): number {
+function compareUpdatedId(a: SimIssue, b: SimIssue): number {
   return a.updated - b.updated || Number(a.id) - Number(b.id);
 }
 
