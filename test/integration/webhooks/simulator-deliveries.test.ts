@@ -1,0 +1,139 @@
+import type { Worker } from 'bullmq';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../../config/index.ts';
+import { buildApp } from '../../../src/app.ts';
+import { createServices, type Services } from '../../../src/composition/services.ts';
+import { createLogger } from '../../../src/logger.ts';
+import type { ChangeJob } from '../../../src/queues/change-queue.ts';
+import { oauthRouteDeps } from '../../../src/tokens/token-services.ts';
+import { startEventsWorker } from '../../../workers/events-worker.ts';
+import { freePort } from '../../helpers/relay-process.ts';
+import { redisUrl, uniqueName } from '../../helpers/services.ts';
+import { validEnv } from '../../helpers/valid-env.ts';
+import { type Simulator, startSimulator } from '../../sim/index.ts';
+
+/**
+ * Jira's delivery habits against the real intake: the simulator retries on 5xx, duplicates and
+ * shuffles deliveries; every change must still be queued exactly once as a JiraChange.
+ */
+describe('deliveries from the simulator, with retries, duplicates and shuffling', () => {
+  let sim: Simulator;
+  let services: Services;
+  let worker: Worker;
+  let close: () => Promise<void>;
+
+  beforeAll(async () => {
+    sim = await startSimulator({
+      port: 0,
+      sites: 1,
+      issuesPerSite: 10,
+      webhookRetryDelaysMs: [20, 40, 80, 160, 320],
+    });
+    const port = await freePort();
+    const config = loadConfig(
+      validEnv({
+        PUBLIC_URL: `http://127.0.0.1:${port}`,
+        REDIS_URL: redisUrl(),
+        ATLASSIAN_AUTH_URL: sim.url,
+        ATLASSIAN_API_URL: sim.url,
+        ATLASSIAN_CLIENT_ID: sim.clientId,
+        ATLASSIAN_CLIENT_SECRET: sim.clientSecret,
+        QUEUE_PREFIX: uniqueName('relay'),
+      }),
+    );
+    const log = createLogger({ level: 'silent' });
+    services = createServices(config, log);
+    await services.connect();
+    const app = await buildApp({
+      config,
+      log,
+      readiness: [],
+      webhooks: services.webhookRouteDeps(),
+      oauth: oauthRouteDeps(config, services.tokens, async (connections) => {
+        for (const c of connections) await services.registrar.reconcile(c.id);
+      }),
+    });
+    await app.listen({ port, host: '127.0.0.1' });
+    worker = startEventsWorker(
+      {
+        connection: { url: redisUrl(), maxRetriesPerRequest: null },
+        prefix: config.QUEUE_PREFIX,
+        concurrency: 10,
+      },
+      { seen: services.seen, changes: services.changeQueue, markdown: false, log },
+    );
+    close = async () => {
+      await app.close();
+      await worker.close();
+      for (const queue of Object.values(services.queues)) await queue.obliterate({ force: true });
+      await services.close();
+      await sim.close();
+    };
+    const start = await fetch(`${config.PUBLIC_URL}/oauth/start`, { redirect: 'manual' });
+    const cookie = (start.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
+    const authorize = await fetch(start.headers.get('location') ?? '', { redirect: 'manual' });
+    const callback = await fetch(authorize.headers.get('location') ?? '', { headers: { cookie } });
+    expect(callback.status).toBe(200);
+  }, 60_000);
+
+  afterAll(async () => {
+    await close?.();
+  });
+
+  it('queues each change exactly once', async () => {
+    const [site] = sim.sites;
+    if (!site) throw new Error('no site');
+    sim.setFaults({
+      webhookDuplicateRate: 1,
+      webhookShuffleWindowMs: 150,
+      webhookFailNext: [500, 503, 502, 500],
+    });
+    for (let i = 0; i < 6; i++) {
+      sim.clock.advance(1000);
+      const issue = sim.createIssue(site.cloudId, { fields: { summary: `Issue ${i}` } });
+      sim.clock.advance(1000);
+      sim.updateIssue(site.cloudId, issue.key, { fields: { summary: `Issue ${i}, edited` } });
+      sim.clock.advance(1000);
+      sim.addComment(site.cloudId, issue.key, `Comment on ${i}`);
+    }
+
+    // What Jira meant to say: one change per (entity, version) among the bodies it sent.
+    const expected = new Set<string>();
+    const settle = Date.now() + 20_000;
+    for (;;) {
+      const deliveries = sim.control.deliveries();
+      const pending = deliveries.filter((d) => d.state === 'pending').length;
+      if (pending === 0 && deliveries.length > 0 && (await services.queues.events.count()) === 0) break;
+      if (Date.now() > settle) throw new Error(`deliveries did not settle (${pending} pending)`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const deliveries = sim.control.deliveries();
+    for (const d of deliveries.filter((x) => x.state === 'delivered')) {
+      const body = JSON.parse(d.body) as {
+        issue?: { id: string; fields?: { updated?: string } };
+        comment?: { id: string; updated: string };
+      };
+      if (d.event.startsWith('comment_'))
+        expected.add(`comment:${body.comment?.id}:${Date.parse(body.comment?.updated ?? '')}`);
+      else
+        expected.add(
+          `issue:${body.issue?.id}:${Date.parse((body.issue?.fields?.updated ?? '').replace(/(\d{2})(\d{2})$/, '$1:$2'))}`,
+        );
+    }
+
+    const jobs = await services.queues.changes.getJobs(['wait', 'delayed', 'active', 'completed', 'failed']);
+    const queued = jobs.map((j) => {
+      const { change } = j.data as ChangeJob;
+      return change.entity === 'comment'
+        ? `comment:${change.comment.id}:${change.version}`
+        : `issue:${change.issue.id}:${change.version}`;
+    });
+    expect(new Set(queued).size).toBe(queued.length);
+    expect(new Set(queued)).toEqual(expected);
+    // The faults were real: Jira sent every delivery twice and retried after failures.
+    const stats = sim.stats().webhooks;
+    expect(stats.duplicated).toBeGreaterThanOrEqual(expected.size);
+    expect(stats.retries).toBeGreaterThan(0);
+    expect(deliveries.some((d) => d.attempts > 1)).toBe(true);
+  }, 60_000);
+});
