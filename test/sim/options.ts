@@ -35,6 +35,8 @@ export interface SimulatorOptions {
   webhookTimeoutMs?: number;
   /** Webhook JWT lifetime. */
   webhookJwtTtlSeconds?: number;
+  /** Search is eventually consistent: issues changed less than this long ago are not found yet (reconcileIssues excepted). */
+  searchLagMs?: number;
   /** Added latency on every API response, in milliseconds. */
   latencyMs?: number;
   /** Share of API requests (0..1) answered with a 503. */
@@ -67,6 +69,7 @@ export interface ResolvedOptions {
   readonly webhookRetryDelaysMs: readonly number[];
   readonly webhookTimeoutMs: number;
   readonly webhookJwtTtlSeconds: number;
+  readonly searchLagMs: number;
   readonly latencyMs: number;
   readonly errorRate: number;
   readonly now: () => number;
@@ -102,6 +105,7 @@ export function resolveOptions(o: SimulatorOptions = {}): ResolvedOptions {
     webhookRetryDelaysMs: o.webhookRetryDelaysMs ?? [300_000, 450_000, 600_000, 750_000, 900_000],
     webhookTimeoutMs: o.webhookTimeoutMs ?? 10_000,
     webhookJwtTtlSeconds: o.webhookJwtTtlSeconds ?? 900,
+    searchLagMs: o.searchLagMs ?? 0,
     latencyMs: o.latencyMs ?? 0,
     errorRate: o.errorRate ?? 0,
     now: o.now ?? Date.now,
@@ -136,6 +140,7 @@ export function optionsFromEnv(env: Record<string, string | undefined>): Simulat
   set('pointsPerWindow', num('SIM_POINTS_PER_WINDOW'));
   set('webhookExpirySeconds', num('SIM_WEBHOOK_EXPIRY_SECONDS'));
   set('latencyMs', num('SIM_LATENCY_MS'));
+  set('searchLagMs', num('SIM_SEARCH_LAG_MS'));
   set('errorRate', num('SIM_ERROR_RATE'));
   if (env.SIM_WEBHOOK_RETRY_DELAYS_MS) {
     options.webhookRetryDelaysMs = env.SIM_WEBHOOK_RETRY_DELAYS_MS.split(',').map((s) => Number(s.trim()));

@@ -181,3 +181,28 @@ describe('search/jql time zones and embedded comments', () => {
     expect(stale.status).toBe(400);
   });
 });
+
+describe('search/jql consistency', () => {
+  it('lags behind writes unless the issue is named in reconcileIssues', async () => {
+    const lagging = await startSimulator({ port: 0, sites: 1, issuesPerSite: 5, searchLagMs: 5000 });
+    try {
+      const cloudId = lagging.sites[0]?.cloudId as string;
+      const access = (await obtainTokens(lagging.url)).access_token;
+      const { id } = lagging.createIssue(cloudId, { fields: { summary: 'just written' } });
+      const find = async (extra: Record<string, unknown> = {}) => {
+        const res = await fetch(`${lagging.url}/ex/jira/${cloudId}/rest/api/3/search/jql`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${access}`, 'content-type': 'application/json' },
+          body: JSON.stringify({ jql: 'updated >= -1d', maxResults: 100, ...extra }),
+        });
+        return ((await res.json()) as SearchBody).issues.map((i) => i.id);
+      };
+      expect(await find()).not.toContain(id);
+      expect(await find({ reconcileIssues: [Number(id)] })).toContain(id);
+      lagging.clock.advance(5000);
+      expect(await find()).toContain(id);
+    } finally {
+      await lagging.close();
+    }
+  });
+});

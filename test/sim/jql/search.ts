@@ -52,6 +52,7 @@ export function searchIssues(
   env: JqlEnv,
   maxResults: number,
   pageToken: string | undefined,
+  visible: (issue: SimIssue) => boolean = () => true,
 ): SearchPage {
   if (jql.trim() === '')
     throw new JqlError(
@@ -63,7 +64,8 @@ export function searchIssues(
       'Unbounded JQL queries are not allowed here. Please add a search restriction to your query.',
     );
   }
-  const matches = compileJql(query.where, env);
+  const predicate = compileJql(query.where, env);
+  const matches = (issue: SimIssue) => predicate(issue) && visible(issue);
   const token = pageToken ? decodeToken(pageToken, jql, env.now) : undefined;
   const q = fingerprint(jql);
   const order = query.orderBy.map((s) => `${s.field} ${s.desc ? 'desc' : 'asc'}`).join(',');

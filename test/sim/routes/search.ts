@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { SimContext } from '../context.ts';
 import { JqlError } from '../jql/parse.ts';
 import { searchIssues } from '../jql/search.ts';
+import type { SimIssue } from '../model.ts';
 import { fieldNames, fieldSchemas, renderIssue, selectFields, splitList } from '../render/issue.ts';
 import { requireScopes } from './bearer.ts';
 import { chargeObjects } from './cost.ts';
@@ -19,6 +20,8 @@ interface SearchParams {
   fields: string[];
   expand: string[];
   properties: string[];
+  /** Issue ids whose latest state search must show despite the indexing lag (read-after-write). */
+  reconcileIssues: string[];
 }
 
 /** GET and POST search/jql (enhanced search): no total, no startAt, a nextPageToken until the last page. */
@@ -33,6 +36,7 @@ export function registerSearchRoutes(app: FastifyInstance, ctx: SimContext): voi
       fields: splitList(q.fields),
       expand: splitList(q.expand),
       properties: splitList(q.properties),
+      reconcileIssues: splitList(q.reconcileIssues),
     });
   });
   app.post('/search/jql', async (request, reply) => {
@@ -45,6 +49,7 @@ export function registerSearchRoutes(app: FastifyInstance, ctx: SimContext): voi
       fields: splitList(b.fields),
       expand: splitList(b.expand),
       properties: splitList(b.properties),
+      reconcileIssues: Array.isArray(b.reconcileIssues) ? b.reconcileIssues.map(String) : [],
     });
   });
 }
@@ -56,6 +61,7 @@ async function search(ctx: SimContext, request: FastifyRequest, reply: FastifyRe
     return jiraError(reply, 400, "The value of 'maxResults' must be a non-negative integer.");
   }
   if (p.properties.length > 5) return jiraError(reply, 400, 'At most 5 issue properties can be requested.');
+  if (p.reconcileIssues.length > 50) return jiraError(reply, 400, 'At most 50 issues can be reconciled.');
   const fields = selectFields(p.fields, 'id');
   const idOnly = [...fields].every((f) => f === 'id' || f === 'key');
   // "returns max 5000 issues, but fewer when many fields are requested": 100 with real fields.
@@ -67,6 +73,7 @@ async function search(ctx: SimContext, request: FastifyRequest, reply: FastifyRe
       { store, timeZone: user.timeZone, now: ctx.clock.now(), callerAccountId: user.accountId },
       maxResults,
       p.nextPageToken,
+      visibility(ctx, p.reconcileIssues),
     );
   } catch (err) {
     if (err instanceof JqlError) return jiraError(reply, 400, err.message);
@@ -88,4 +95,13 @@ async function search(ctx: SimContext, request: FastifyRequest, reply: FastifyRe
   if (expand.has('names')) body.names = fieldNames(fields);
   if (expand.has('schema')) body.schema = fieldSchemas(fields);
   return body;
+}
+
+/** Search lags behind writes (Atlassian: seconds to minutes) except for the issues named to reconcile. */
+function visibility(ctx: SimContext, reconcile: string[]): ((issue: SimIssue) => boolean) | undefined {
+  const lag = ctx.options.searchLagMs;
+  if (lag <= 0) return undefined;
+  const ids = new Set(reconcile);
+  const cutoff = ctx.clock.now() - lag;
+  return (issue) => issue.updated <= cutoff || ids.has(issue.id);
 }
