@@ -2,7 +2,9 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } 
 import type { Config } from '../config/index.ts';
 import { installErrorHandler } from './http/error-handler.ts';
 import type { Logger } from './logger.ts';
+import type { Metrics } from './metrics/registry.ts';
 import { type ReadinessCheck, registerHealthRoutes } from './routes/health.ts';
+import { registerMetricsRoute } from './routes/metrics.ts';
 import { type OAuthRouteDeps, registerOAuthRoutes } from './routes/oauth.ts';
 import { registerWebhookRoutes, type WebhookRouteDeps } from './routes/webhooks.ts';
 
@@ -10,6 +12,8 @@ export interface AppDeps {
   readonly config: Config;
   readonly log: Logger;
   readonly readiness: readonly ReadinessCheck[];
+  /** Served at /metrics when present. */
+  readonly metrics?: Metrics;
   /** Jira webhook intake; absent in processes that do not take webhooks. */
   readonly webhooks?: WebhookRouteDeps;
   /** OAuth consent (`/oauth/start`, `/oauth/callback`); absent in processes that do not serve it. */
@@ -28,6 +32,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   installErrorHandler(app);
   registerHealthRoutes(app, deps.readiness);
+  if (deps.metrics) registerMetricsRoute(app, deps.metrics.registry);
   if (deps.webhooks) registerWebhookRoutes(app, deps.webhooks);
   if (deps.oauth) await registerOAuthRoutes(app, deps.oauth);
   return app;

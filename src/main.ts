@@ -15,6 +15,8 @@ import { KafkaEventPublisher } from './kafka/kafka-event-publisher.ts';
 import { kafkaReadiness } from './kafka/kafka-health.ts';
 import { ensureTopics } from './kafka/topic-admin.ts';
 import { createLogger, type Logger } from './logger.ts';
+import { instrumentPublisher } from './metrics/instrumented-publisher.ts';
+import { observeJobDurations } from './metrics/queue-metrics.ts';
 import { MappingProvider } from './pipeline/mapping-provider.ts';
 import { oauthRouteDeps } from './tokens/token-services.ts';
 
@@ -56,7 +58,7 @@ async function startWorkers(
     settings,
     log,
   );
-  const publisher = new KafkaEventPublisher({
+  const kafkaPublisher = new KafkaEventPublisher({
     kafka,
     dlqTopic: config.KAFKA_DLQ_TOPIC,
     lingerMs: config.KAFKA_LINGER_MS,
@@ -64,7 +66,8 @@ async function startWorkers(
     retryMaxDelayMs: config.KAFKA_RETRY_MAX_DELAY_MS,
     log,
   });
-  await publisher.connect();
+  await kafkaPublisher.connect();
+  const publisher = instrumentPublisher(kafkaPublisher, services.metrics);
 
   const connection: WorkerConnection = {
     connection: { url: config.REDIS_URL, maxRetriesPerRequest: null },
@@ -89,6 +92,7 @@ async function startWorkers(
       changes: services.changeQueue,
       markdown: config.TEXT_MARKDOWN,
       log,
+      metrics: services.metrics,
     }),
     startChangesWorker(connection, {
       entities: services.entities,
@@ -96,6 +100,7 @@ async function startWorkers(
       published: services.published,
       publisher,
       log,
+      metrics: services.metrics,
       now: () => new Date(),
     }),
     startMaintenanceWorker(connection, {
@@ -108,6 +113,7 @@ async function startWorkers(
   ];
   for (const worker of workers) {
     deadLetterOnFinalFailure(worker, publisher, log);
+    observeJobDurations(services.metrics, worker);
     worker.on('error', (err) => log.error({ err, queue: worker.name }, 'worker error'));
   }
   await scheduleMaintenance(services.queues.maintenance, {
@@ -135,28 +141,32 @@ async function main(): Promise<void> {
   const kafkaCheck = kafkaReadiness(kafka);
 
   const workers = config.ROLE === 'api' ? undefined : await startWorkers(config, log, services, kafka);
-  const app =
-    config.ROLE === 'worker'
-      ? undefined
-      : await buildApp({
-          config,
-          log,
-          readiness: [
-            { name: 'redis', check: async () => void (await services.redis.ping()) },
-            { name: 'kafka', check: () => kafkaCheck.check() },
-          ],
+  const readiness = [
+    { name: 'redis', check: async () => void (await services.redis.ping()) },
+    { name: 'kafka', check: () => kafkaCheck.check() },
+  ];
+  // Worker-only processes still answer /healthz, /readyz and /metrics, so they can be probed and scraped.
+  const app = await buildApp({
+    config,
+    log,
+    readiness,
+    metrics: services.metrics,
+    ...(config.ROLE === 'worker'
+      ? {}
+      : {
           webhooks: services.webhookRouteDeps(),
           oauth: oauthRouteDeps(config, services.tokens, async (connections) => {
             await services.queues.maintenance.addBulk(connections.map((c) => reconcileJob(c.id)));
           }),
-        });
-  if (app) await app.listen({ port: config.PORT, host: config.HOST });
-  log.info({ role: config.ROLE, port: app ? config.PORT : undefined }, 'jira-relay started');
+        }),
+  });
+  await app.listen({ port: config.PORT, host: config.HOST });
+  log.info({ role: config.ROLE, port: config.PORT }, 'jira-relay started');
 
   closeWithGrace({ delay: config.SHUTDOWN_TIMEOUT_MS, logger: log }, async ({ err, signal }) => {
     if (err) log.error({ err }, 'shutting down after an error');
     else log.info({ signal }, 'shutting down');
-    await app?.close(); // stop intake first: nothing new is accepted
+    await app.close(); // stop intake first: nothing new is accepted
     await workers?.close(); // in-flight jobs finish, the producer flushes
     await kafkaCheck.close();
     await services.close();

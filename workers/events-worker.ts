@@ -1,5 +1,6 @@
 import { type Job, UnrecoverableError, Worker } from 'bullmq';
 import type { Logger } from '../src/logger.ts';
+import type { Metrics } from '../src/metrics/registry.ts';
 import { changesFromWebhook } from '../src/normalize/webhook-changes.ts';
 import type { ChangeQueue } from '../src/queues/change-queue.ts';
 import { deliveryKey } from '../src/queues/delivery-queue.ts';
@@ -13,6 +14,7 @@ export interface EventsWorkerDeps {
   readonly changes: ChangeQueue;
   readonly markdown: boolean;
   readonly log: Logger;
+  readonly metrics: Metrics;
 }
 
 export type DeliveryOutcome =
@@ -44,6 +46,7 @@ async function processDelivery(
   const log = deps.log.child({ queue: queueNames.events, owner, site: delivery.siteHost });
   if (!(await deps.seen.claim(deliveryKey(delivery), owner))) {
     log.debug({ deliveryId: delivery.deliveryId }, 'duplicate delivery dropped');
+    deps.metrics.webhooksDeduplicated.inc({ stage: 'worker' });
     return { outcome: 'duplicate' };
   }
   const normalized = changesFromWebhook(delivery.body, {

@@ -5,6 +5,8 @@ import { JiraClient, jiraClientOptions } from '../atlassian/jira-client.ts';
 import { createWebhookAuthenticator } from '../atlassian/webhook-auth.ts';
 import type { Connection } from '../connections/connection.ts';
 import type { Logger } from '../logger.ts';
+import { instrumentBudget } from '../metrics/instrumented-budget.ts';
+import { observeQueueDepth } from '../metrics/queue-metrics.ts';
 import { createMetrics, type Metrics } from '../metrics/registry.ts';
 import { BullChangeQueue, type ChangeJob } from '../queues/change-queue.ts';
 import { BatchingDeliveryQueue, type DeliveryBatch } from '../queues/delivery-queue.ts';
@@ -47,9 +49,18 @@ export function createServices(config: Config, log: Logger, now: () => number = 
     queue.on('error', (err) => log.warn({ err, queue: queue.name }, 'queue connection error'));
   redis.on('error', (err) => log.warn({ err }, 'redis connection error'));
 
-  const tokens: TokenServices = createTokenServices(config, { redis, log, keyPrefix: prefix, now });
+  const metrics: Metrics = createMetrics();
+  observeQueueDepth(metrics, Object.values(queues));
+  const tokens: TokenServices = createTokenServices(config, {
+    redis,
+    log,
+    keyPrefix: prefix,
+    now,
+    onRefreshOutcome: (kind) => metrics.tokenRefreshes.inc({ outcome: kind }),
+  });
+  const budget = instrumentBudget(metrics);
   const clientOptions = {
-    ...jiraClientOptions(config, { tokens: tokens.tokens, log: log.child({ component: 'jira' }) }),
+    ...jiraClientOptions(config, { tokens: tokens.tokens, log: log.child({ component: 'jira' }), budget }),
     now,
   };
   const clientFor = (connection: Connection) => new JiraClient(connection, clientOptions);
@@ -62,7 +73,6 @@ export function createServices(config: Config, log: Logger, now: () => number = 
     refreshBeforeMs: config.WEBHOOK_REFRESH_BEFORE_SECONDS * 1000,
     now,
   });
-  const metrics: Metrics = createMetrics();
 
   return {
     redis,

@@ -4,6 +4,7 @@ import type { EnabledConnector } from '../../connectors/registry.ts';
 import type { RelayEvent } from '../../connectors/relay-event.ts';
 import type { DeadLetter, EventPublisher } from '../kafka/event-publisher.ts';
 import type { Logger } from '../logger.ts';
+import type { Metrics } from '../metrics/registry.ts';
 import type { RedisEntityState } from '../state/entity-state.ts';
 import type { PublishedRef, PublishedVersions } from '../state/published-versions.ts';
 import type { MappingProvider } from './mapping-provider.ts';
@@ -38,6 +39,7 @@ export interface ProcessChangeDeps {
   readonly published: PublishedVersions;
   readonly publisher: EventPublisher;
   readonly log: Logger;
+  readonly metrics: Metrics;
   readonly now: () => Date;
 }
 
@@ -59,6 +61,10 @@ export async function processChange(
   deps: ProcessChangeDeps,
 ): Promise<ChangeOutcome> {
   const decision = await deps.entities.decide(change);
+  deps.metrics.changesProcessed.inc({
+    source: change.source,
+    outcome: decision.kind === 'stale' ? 'stale' : 'processed',
+  });
   if (decision.kind === 'stale') return { outcome: 'stale', current: decision.current };
   const enriched = await withContext(change, decision.previous, deps.entities);
   const mappings = await deps.mappings.mappingsFor(change.site.host);
@@ -124,6 +130,14 @@ async function publishOnce(
     throw err;
   }
   await deps.published.markPublished(ref, change.version, claim.token, opts);
+  deps.metrics.eventsPublished.inc({ connector: name }, events.length);
+  // Deletions are versioned by the delivery time, not by a Jira edit: no lag to speak of.
+  if (change.kind !== 'deleted') {
+    deps.metrics.endToEndLagSeconds.observe(
+      { source: change.source },
+      Math.max(0, Date.now() - change.version) / 1000,
+    );
+  }
   return { connector: name, outcome: 'published', events: events.length };
 }
 

@@ -36,6 +36,10 @@ export function registerWebhookRoutes(app: FastifyInstance, deps: WebhookRouteDe
     scope.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: deps.maxBodyBytes }, (_req, body, done) =>
       done(null, body),
     );
+    scope.addHook('onResponse', async (_request, reply) => {
+      // Refused by Fastify before the handler ran (body over the limit).
+      if (reply.statusCode === 413) deps.metrics.webhooksRejected.inc({ reason: 'too_large' });
+    });
     scope.post('/webhooks/jira', async (request, reply) => {
       const end = deps.metrics.webhookIntakeSeconds.startTimer();
       try {
@@ -91,6 +95,8 @@ export function registerWebhookRoutes(app: FastifyInstance, deps: WebhookRouteDe
 
   function accept(reply: FastifyReply, status: number, event: string, outcome: string) {
     deps.metrics.webhooksReceived.inc({ event: handledWebhookEvents.has(event) ? event : 'other', outcome });
+    if (outcome === 'duplicate') deps.metrics.webhooksDeduplicated.inc({ stage: 'intake' });
+    if (outcome === 'unroutable') deps.metrics.webhooksUnroutable.inc();
     return reply.status(status).send({ status: outcome });
   }
 }

@@ -49,7 +49,12 @@ export class RedisEntityState {
     const key = `${this.#prefix}:entity:${change.site.host}:${kind}:${id}`;
     const snapshot = change.entity === 'issue' ? JSON.stringify(compact(change.issue)) : '';
     const deletion = change.kind === 'deleted' ? '1' : '0';
-    const [decision, value] = await this.#redis.advanceEntity(key, String(change.version), snapshot, deletion);
+    const [decision, value] = await this.#redis.advanceEntity(
+      key,
+      String(change.version),
+      snapshot,
+      deletion,
+    );
     if (decision === 'stale') return { kind: 'stale', current: Number(value) };
     return { kind: decision === 'repeat' ? 'repeat' : 'advance', previous: parse(value) };
   }

@@ -11,6 +11,7 @@ import { GrantRefresher } from './grant-refresher.ts';
 import { RedisTokenStore } from './redis-token-store.ts';
 import { RedisRefreshLock } from './refresh-lock.ts';
 import { createTokenCipher } from './token-cipher.ts';
+import type { RefreshOutcome, TokenEndpoint } from './token-endpoint.ts';
 import { TokenManager } from './token-manager.ts';
 
 export interface TokenServices {
@@ -28,6 +29,8 @@ export interface TokenServicesDeps {
   readonly keyPrefix: string;
   /** The clock; tests share the simulator's to skip token lifetimes instead of waiting. */
   readonly now?: () => number;
+  /** Sees the outcome of every refresh request (metrics). */
+  readonly onRefreshOutcome?: (kind: RefreshOutcome['kind']) => void;
 }
 
 type TokenConfig = Pick<
@@ -68,7 +71,12 @@ export function createTokenServices(config: TokenConfig, deps: TokenServicesDeps
   const tokenStore = new RedisTokenStore({ redis, keyPrefix, cipher });
   const connections = new RedisConnectionStore({ redis, keyPrefix, now });
   const tokens = new TokenManager({
-    refresher: createRefresher(config, deps, tokenStore, oauth),
+    refresher: createRefresher(
+      config,
+      deps,
+      tokenStore,
+      deps.onRefreshOutcome ? observeRefreshes(oauth, deps.onRefreshOutcome) : oauth,
+    ),
     store: tokenStore,
     connections,
     log: deps.log.child({ component: 'tokens' }),
@@ -89,7 +97,7 @@ function createRefresher(
   config: TokenConfig,
   deps: TokenServicesDeps,
   store: RedisTokenStore,
-  endpoint: AtlassianOAuthClient,
+  endpoint: TokenEndpoint,
 ): GrantRefresher {
   // The lock must outlive every token request its holder may send, or a second process could send
   // the same refresh token while the first still waits for its answer.
@@ -130,5 +138,18 @@ export function oauthRouteDeps(
     connections: services.connections,
     onConnected,
     onGrantReplaced: (accountId) => services.tokens.forget(accountId),
+  };
+}
+
+function observeRefreshes(
+  endpoint: TokenEndpoint,
+  see: (kind: RefreshOutcome['kind']) => void,
+): TokenEndpoint {
+  return {
+    async refresh(refreshToken) {
+      const outcome = await endpoint.refresh(refreshToken);
+      see(outcome.kind);
+      return outcome;
+    },
   };
 }

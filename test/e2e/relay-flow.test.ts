@@ -103,4 +103,30 @@ describe('the relay as a user runs it: npm start, the simulator, Kafka', () => {
     const note = events.find((e) => e.key === key && e.headers.ce_type === 'dev.jirarelay.crm.note.upserted');
     expect(note?.data).toMatchObject({ text: 'Extinguisher deployed' });
   });
+
+  it('exposes every metric family at /metrics, with the traffic above counted', async () => {
+    const text = await (await fetch(`${relay.url}/metrics`)).text();
+    for (const family of [
+      'process_cpu_seconds_total',
+      'jira_relay_webhooks_received_total',
+      'jira_relay_webhooks_rejected_total',
+      'jira_relay_webhooks_deduplicated_total',
+      'jira_relay_webhooks_unroutable_total',
+      'jira_relay_queue_jobs',
+      'jira_relay_job_duration_seconds',
+      'jira_relay_kafka_publish_seconds',
+      'jira_relay_kafka_publish_failures_total',
+      'jira_relay_jira_requests_total',
+      'jira_relay_token_refreshes_total',
+      'jira_relay_end_to_end_lag_seconds',
+    ]) {
+      expect(text, family).toContain(`# TYPE ${family} `);
+    }
+    expect(text).toMatch(
+      /jira_relay_webhooks_received_total\{event="jira:issue_created",outcome="queued"\} [1-9]/,
+    );
+    expect(text).toMatch(/jira_relay_jira_requests_total\{route="webhook",status="200",reason=""\} [1-9]/);
+    expect(text).toMatch(/jira_relay_events_published_total\{connector="crm"\} [1-9]/);
+    expect(text).toMatch(/jira_relay_queue_jobs\{queue="jira-changes",state="completed"\} [1-9]/);
+  });
 });

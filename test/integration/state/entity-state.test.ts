@@ -10,8 +10,14 @@ function store() {
 describe('RedisEntityState', () => {
   it('advances on newer versions and hands back the snapshot before them', async () => {
     const state = store();
-    const v1 = issueChange({ version: 1000, issue: issueSnapshot({ status: { name: 'To Do', category: 'new' } }) });
-    const v2 = issueChange({ version: 2000, issue: issueSnapshot({ status: { name: 'Doing', category: 'indeterminate' } }) });
+    const v1 = issueChange({
+      version: 1000,
+      issue: issueSnapshot({ status: { name: 'To Do', category: 'new' } }),
+    });
+    const v2 = issueChange({
+      version: 2000,
+      issue: issueSnapshot({ status: { name: 'Doing', category: 'indeterminate' } }),
+    });
     expect(await state.decide(v1)).toEqual({ kind: 'advance', previous: null });
     const decision = await state.decide(v2);
     expect(decision.kind).toBe('advance');
@@ -28,7 +34,9 @@ describe('RedisEntityState', () => {
     const state = store();
     await state.decide(issueChange({ version: 1000, issue: issueSnapshot({ summary: 'first' }) }));
     await state.decide(issueChange({ version: 2000, issue: issueSnapshot({ summary: 'second' }) }));
-    const again = await state.decide(issueChange({ version: 2000, issue: issueSnapshot({ summary: 'second' }) }));
+    const again = await state.decide(
+      issueChange({ version: 2000, issue: issueSnapshot({ summary: 'second' }) }),
+    );
     expect(again.kind).toBe('repeat');
     expect(again.kind !== 'stale' && again.previous?.summary).toBe('first');
   });

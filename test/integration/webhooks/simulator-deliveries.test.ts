@@ -60,7 +60,7 @@ describe('deliveries from the simulator, with retries, duplicates and shuffling'
         prefix: config.QUEUE_PREFIX,
         concurrency: 10,
       },
-      { seen: services.seen, changes: services.changeQueue, markdown: false, log },
+      { seen: services.seen, changes: services.changeQueue, markdown: false, log, metrics: services.metrics },
     );
     close = async () => {
       await app.close();

@@ -6,6 +6,7 @@ import { type EnabledConnector, enabledConnectors } from '../../../connectors/re
 import { createKafkaClient } from '../../../src/kafka/kafka-client.ts';
 import { KafkaEventPublisher } from '../../../src/kafka/kafka-event-publisher.ts';
 import { createLogger } from '../../../src/logger.ts';
+import { createMetrics } from '../../../src/metrics/registry.ts';
 import { MappingProvider } from '../../../src/pipeline/mapping-provider.ts';
 import { processChange } from '../../../src/pipeline/process-change.ts';
 import { RedisEntityState } from '../../../src/state/entity-state.ts';
@@ -47,6 +48,7 @@ function deps(connectors: readonly EnabledConnector[] = connectorsFile()) {
     published: new RedisPublishedVersions(redis, { prefix, claimTtlMs: 10_000, markerTtlSeconds: 3600 }),
     publisher,
     log,
+    metrics: createMetrics(),
     now: () => new Date('2024-03-01T12:00:00Z'),
   };
 }

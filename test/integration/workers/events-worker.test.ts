@@ -1,6 +1,7 @@
 import { Job, Queue } from 'bullmq';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createLogger } from '../../../src/logger.ts';
+import { createMetrics } from '../../../src/metrics/registry.ts';
 import { BullChangeQueue, type ChangeJob } from '../../../src/queues/change-queue.ts';
 import type { WebhookDelivery } from '../../../src/queues/webhook-delivery.ts';
 import { RedisSeenDeliveries } from '../../../src/state/seen-deliveries.ts';
@@ -26,6 +27,7 @@ function setup() {
     changes: new BullChangeQueue(changes),
     markdown: false,
     log: createLogger({ level: 'silent' }),
+    metrics: createMetrics(),
   };
   const deliver = async (delivery: WebhookDelivery) => {
     const job = await Job.create(events, 'deliveries', { deliveries: [delivery] });
