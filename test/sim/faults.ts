@@ -32,7 +32,10 @@ export interface SimFaults {
   webhookDuplicateRate?: number;
   /** Hold deliveries for this long and send them in random order. */
   webhookShuffleWindowMs?: number;
-  /** Statuses a delivery attempt pretends to get, consumed per attempt (tests of the retry policy). */
+  /**
+   * Statuses delivery attempts pretend to get, one consumed per attempt: the receiver still gets
+   * the POST, but a 5xx here makes the simulator retry it (tests of the retry path).
+   */
   webhookFailNext?: number[];
 }
 

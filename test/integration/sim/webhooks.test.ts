@@ -57,6 +57,15 @@ async function register(webhooks: unknown[], url = hookUrl) {
   return jira('POST', '/webhook', { url, webhooks });
 }
 
+/** Polls a condition about the simulator's delivery log (set just after the receiver answers). */
+async function until(condition: () => boolean, timeoutMs = 3000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > end) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
 async function deleteAllWebhooks() {
   const list = await jira('GET', '/webhook');
   const ids = list.json.values.map((w: { id: number }) => w.id);
@@ -231,6 +240,17 @@ describe('delivery', () => {
 });
 
 describe('delivery faults', () => {
+  it('pretends statuses for the next attempts (webhookFailNext): the receiver sees every retry', async () => {
+    await register([{ events: ['comment_created'], jqlFilter: 'project = OPS' }]);
+    sim.setFaults({ webhookFailNext: [503, 500] });
+    sim.addComment(cloudId, 'OPS-1', 'forced retries');
+    const attempts = await receiver.waitFor((r) => r.length === 3);
+    expect(attempts.map((a) => a.headers['x-atlassian-webhook-retry'])).toEqual([undefined, '1', '2']);
+    expect(new Set(attempts.map((a) => a.headers['x-atlassian-webhook-identifier'])).size).toBe(1);
+    await until(() => sim.control.deliveries().at(-1)?.state === 'delivered');
+    expect(sim.control.deliveries().at(-1)?.statuses).toEqual([503, 500, 200]);
+  });
+
   it('drops, duplicates and shuffles deliveries on demand', async () => {
     await register([{ events: ['comment_created'], jqlFilter: 'project = OPS' }]);
     sim.setFaults({ webhookDropRate: 1 });
@@ -240,6 +260,12 @@ describe('delivery faults', () => {
     sim.setFaults({ webhookDuplicateRate: 1 });
     sim.addComment(cloudId, 'OPS-1', 'twice');
     const twice = await receiver.waitFor((r) => r.length === 2);
+    await until(() =>
+      sim.control
+        .deliveries()
+        .slice(-2)
+        .every((d) => d.state === 'delivered'),
+    );
     expect(twice[0]?.headers['x-atlassian-webhook-identifier']).toBe(
       twice[1]?.headers['x-atlassian-webhook-identifier'],
     );

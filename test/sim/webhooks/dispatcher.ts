@@ -149,7 +149,10 @@ export class WebhookDispatcher {
       (faults.webhookDuplicateRate ?? 0) > 0 && Math.random() < (faults.webhookDuplicateRate ?? 0) ? 2 : 1;
     if (copies === 2) this.deps.stats.webhooks.duplicated++;
     for (let i = 0; i < copies; i++) {
-      const send = () => void this.attempt(record, target, 0);
+      // A duplicate is a delivery of its own (own attempts and state) with the same identifier.
+      const copy = i === 0 ? record : { ...record, attempts: 0, statuses: [], state: 'pending' as const };
+      if (i > 0) this.keep(copy);
+      const send = () => void this.attempt(copy, target, 0);
       const window = faults.webhookShuffleWindowMs ?? 0;
       if (window > 0) this.hold(send, window);
       else send();
@@ -190,6 +193,9 @@ export class WebhookDispatcher {
     } catch {
       status = 0; // connection refused, reset or timed out: retried like a 5xx
     }
+    // webhookFailNext: the receiver got the POST, but the attempt counts as this status (forces retries).
+    const pretended = this.deps.faults.current.webhookFailNext?.shift();
+    if (pretended !== undefined) status = pretended;
     record.statuses.push(status);
     const retryable = status === 0 || status >= 500 || RETRY_STATUSES.has(status);
     if (!retryable) {
