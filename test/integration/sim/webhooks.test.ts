@@ -79,9 +79,11 @@ describe('registration', () => {
       { events: ['jira:issue_updated'], jqlFilter: 'watchCount > 3' },
       { events: ['jira:issue_updated'], jqlFilter: 'project is not EMPTY' },
       { events: ['worklog_created'], jqlFilter: 'project = OPS' },
+      { events: ['jira:issue_updated'], jqlFilter: 'project = OPS AND issue.property[relay].origin = sync' },
     ]);
     expect(res.status).toBe(200);
-    const [ok, clause, operator, event] = res.json.webhookRegistrationResult;
+    const [ok, clause, operator, event, property] = res.json.webhookRegistrationResult;
+    expect(property.createdWebhookId).toBeTypeOf('number'); // allowed by Jira's subset
     expect(ok.createdWebhookId).toBeTypeOf('number');
     expect(clause.errors).toEqual(['The clause watchCount is unsupported']);
     expect(operator.errors[0]).toMatch(/Operator is not is unsupported/);

@@ -4,10 +4,18 @@ import type { SiteStore } from '../state/site-store.ts';
 
 const FIELDS = new Set(['issuekey', 'project', 'issuetype', 'status', 'assignee', 'reporter']);
 const OPERATORS = new Set(['=', '!=', 'in', 'not in']);
+/** Allowed by Jira but not modelled here (no entity-property index, no epic-label field): never match. */
+const UNMATCHED = /^(issue\.property\[.+\]|cf\[\d+\])/;
+
+function neutralize(expr: JqlExpr): JqlExpr {
+  if (expr.kind === 'and' || expr.kind === 'or') return { ...expr, items: expr.items.map(neutralize) };
+  if (expr.kind === 'not' || !UNMATCHED.test(expr.field.toLowerCase())) return expr;
+  return { kind: 'clause', field: 'id', op: 'in', values: [], list: true }; // an IN over nothing
+}
 
 /**
  * Dynamic-webhook JQL is a small subset: fields issueKey, project, issuetype, status, assignee,
- * reporter (issue.property and cf[id] are accepted but never match here), operators = != IN NOT IN.
+ * reporter (issue.property[...] and cf[id] are accepted but never match here), operators = != IN NOT IN.
  * Problems come back as messages for the per-item `errors` of the 200 answer.
  */
 export function compileWebhookFilter(
@@ -20,7 +28,9 @@ export function compileWebhookFilter(
       return { error: 'The JQL filter must be a non-empty query without ORDER BY' };
     const problem = check(query.where);
     if (problem) return { error: problem };
-    return { predicate: compileJql(query.where, { store, timeZone: 'UTC', now: 0, callerAccountId: '' }) };
+    return {
+      predicate: compileJql(neutralize(query.where), { store, timeZone: 'UTC', now: 0, callerAccountId: '' }),
+    };
   } catch (err) {
     if (err instanceof JqlError) return { error: err.message };
     throw err;
@@ -38,7 +48,7 @@ function check(expr: JqlExpr): string | undefined {
   if (expr.kind === 'not') return 'Operator NOT is unsupported';
   if (expr.kind !== 'clause') return undefined;
   const field = expr.field.toLowerCase();
-  if (!FIELDS.has(field)) return `The clause ${expr.field} is unsupported`;
+  if (!FIELDS.has(field) && !UNMATCHED.test(field)) return `The clause ${expr.field} is unsupported`;
   if (!OPERATORS.has(expr.op)) return `Operator ${expr.op} is unsupported`;
   return undefined;
 }
