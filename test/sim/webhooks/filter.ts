@@ -9,7 +9,7 @@ const UNMATCHED = /^(issue\.property\[.+\]|cf\[\d+\])/;
 
 function neutralize(expr: JqlExpr): JqlExpr {
   if (expr.kind === 'and' || expr.kind === 'or') return { ...expr, items: expr.items.map(neutralize) };
-  if (expr.kind === 'not' || !UNMATCHED.test(expr.field.toLowerCase())) return expr;
+  if (expr.kind !== 'clause' || !UNMATCHED.test(expr.field.toLowerCase())) return expr;
   return { kind: 'clause', field: 'id', op: 'in', values: [], list: true }; // an IN over nothing
 }
 
