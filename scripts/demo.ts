@@ -1,0 +1,157 @@
+/**
+ * `npm run demo`: the Atlassian simulator, the relay (api + workers, as `npm start` runs it) and
+ * Jira activity, with every CloudEvent read back from Kafka printed on one line.
+ * Runs until Ctrl-C, or for DEMO_SECONDS seconds. Uses REDIS_URL / KAFKA_BROKERS when they answer.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import path from 'node:path';
+import { Kafka, logLevel } from 'kafkajs';
+import { type Simulator, startSimulator } from '../test/sim/index.ts';
+import { eventLine } from './demo/event-line.ts';
+import { answers, checkRedis, ensureKafka } from './demo/services.ts';
+
+const root = path.resolve(import.meta.dirname, '..');
+const redisUrl = process.env.REDIS_URL || 'redis://127.0.0.1:6379';
+const brokers = process.env.KAFKA_BROKERS || '127.0.0.1:9092';
+const port = Number(process.env.PORT || 3000);
+const seconds = Number(process.env.DEMO_SECONDS || 0);
+const adminToken = process.env.ADMIN_TOKEN || `demo-${randomBytes(12).toString('hex')}`;
+const topics = ['jira.crm.events', 'jira.monitoring.events', 'jira.relay.dlq'];
+const cleanups: Array<() => Promise<void> | void> = [];
+
+async function startRelay(sim: Simulator): Promise<ChildProcess> {
+  if (await answers(`127.0.0.1:${port}`)) throw new Error(`port ${port} is taken: set PORT to a free one`);
+  const url = `http://127.0.0.1:${port}`;
+  const child = spawn(process.execPath, ['src/main.ts'], {
+    cwd: root,
+    stdio: ['ignore', 'ignore', 'inherit'],
+    env: {
+      ...process.env,
+      PORT: String(port),
+      PUBLIC_URL: url,
+      REDIS_URL: redisUrl,
+      KAFKA_BROKERS: brokers,
+      ATLASSIAN_AUTH_URL: sim.url,
+      ATLASSIAN_API_URL: sim.url,
+      ATLASSIAN_CLIENT_ID: sim.clientId,
+      ATLASSIAN_CLIENT_SECRET: sim.clientSecret,
+      TOKEN_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+      ADMIN_TOKEN: adminToken,
+      CONNECTORS_CONFIG: process.env.CONNECTORS_CONFIG || 'config/connectors.demo.yaml',
+      QUEUE_PREFIX: process.env.QUEUE_PREFIX || `demo-${randomBytes(3).toString('hex')}`,
+      LOG_LEVEL: process.env.LOG_LEVEL || 'warn',
+    },
+  });
+  cleanups.push(() => stopChild(child));
+  for (let i = 0; i < 300; i++) {
+    if (child.exitCode !== null) throw new Error(`the relay exited with code ${child.exitCode}`);
+    if (
+      (await fetch(`${url}/readyz`).then(
+        (r) => r.status,
+        () => 0,
+      )) === 200
+    )
+      return child;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error('the relay did not become ready within 60 s');
+}
+
+function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    child.once('exit', () => resolve());
+    child.kill('SIGTERM');
+  });
+}
+
+/** The browser part of OAuth, done for you: /oauth/start, the simulator's consent, the callback. */
+async function connect(): Promise<void> {
+  const start = await fetch(`http://127.0.0.1:${port}/oauth/start`, { redirect: 'manual' });
+  const cookie = (start.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
+  const consent = await fetch(start.headers.get('location') ?? '', { redirect: 'manual' });
+  const callback = await fetch(consent.headers.get('location') ?? '', { headers: { cookie } });
+  if (callback.status !== 200) throw new Error(`OAuth callback answered ${callback.status}`);
+}
+
+async function readEvents(): Promise<void> {
+  const kafka = new Kafka({
+    clientId: 'jira-relay-demo',
+    brokers: brokers.split(','),
+    logLevel: logLevel.NOTHING,
+  });
+  const consumer = kafka.consumer({ groupId: `demo-${randomBytes(4).toString('hex')}` });
+  cleanups.unshift(() => consumer.disconnect());
+  await consumer.connect();
+  await consumer.subscribe({ topics, fromBeginning: false });
+  await consumer.run({
+    eachMessage: async ({ message }) => {
+      const headers: Record<string, string> = {};
+      for (const [k, v] of Object.entries(message.headers ?? {})) headers[k] = String(v);
+      console.log(eventLine(headers, JSON.parse(String(message.value)) as Record<string, unknown>));
+    },
+  });
+}
+
+/** Jira activity on the first site, one step every 1.5 s: create, edit, transition, comment, delete. */
+function driveActivity(sim: Simulator): void {
+  const [site] = sim.sites;
+  if (!site) return;
+  let step = 0;
+  let key = '';
+  const steps = [
+    () =>
+      (key = sim.createIssue(site.cloudId, {
+        fields: { summary: 'Checkout page returns 500', description: 'Customers *cannot* pay.' },
+      }).key),
+    () => sim.updateIssue(site.cloudId, key, { fields: { priority: { name: 'Highest' } } }),
+    () => sim.transition(site.cloudId, key, 'In Progress'),
+    () => sim.addComment(site.cloudId, key, 'Rolled back the last deploy; watching error rates.'),
+    () => sim.transition(site.cloudId, key, 'Done'),
+    () => sim.deleteIssue(site.cloudId, key),
+  ];
+  const timer = setInterval(() => {
+    try {
+      steps[step % steps.length]?.();
+    } catch (err) {
+      console.error(`simulator step failed: ${(err as Error).message}`);
+    }
+    step++;
+  }, 1500);
+  cleanups.unshift(() => clearInterval(timer));
+}
+
+async function main(): Promise<void> {
+  await checkRedis(redisUrl);
+  const stopKafka = await ensureKafka(brokers);
+  if (stopKafka) cleanups.push(stopKafka);
+  const sim = await startSimulator({ port: Number(process.env.SIM_PORT || 0), issuesPerSite: 50 });
+  cleanups.push(() => sim.close());
+  await startRelay(sim);
+  await readEvents();
+  await connect();
+  console.log(`\njira-relay is running on http://127.0.0.1:${port} against the simulator at ${sim.url}`);
+  console.log(`dashboard: http://127.0.0.1:${port}/admin/queues  (token: ${adminToken})`);
+  console.log(`metrics:   http://127.0.0.1:${port}/metrics`);
+  console.log(
+    `${seconds > 0 ? `running for ${seconds} s` : 'Ctrl-C stops everything'}; events as they arrive on Kafka:\n`,
+  );
+  driveActivity(sim);
+  if (seconds > 0) setTimeout(() => void shutdown(0), seconds * 1000);
+}
+
+let stopping = false;
+async function shutdown(code: number): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  for (const cleanup of cleanups) await Promise.resolve(cleanup()).catch(() => undefined);
+  process.exit(code);
+}
+
+process.once('SIGINT', () => void shutdown(0));
+process.once('SIGTERM', () => void shutdown(0));
+main().catch(async (err: Error) => {
+  console.error(`demo: ${err.message}`);
+  await shutdown(1);
+});
