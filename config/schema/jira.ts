@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import { integer, positiveNumber } from './env-types.ts';
 import { envVar } from './env-var.ts';
 
@@ -41,5 +42,29 @@ export const jiraVars = {
   JIRA_RECONCILE_BUDGET_SHARE: envVar(
     positiveNumber().max(1).default(0.2),
     'Share of the points budget reconcile polling may use.',
+  ),
+  JIRA_BUDGET_WEBHOOK_RESERVE_SHARE: envVar(
+    z.coerce.number().min(0).max(0.9).default(0.1),
+    'Share of each window only webhook-driven enrichment and writes may spend.',
+  ),
+  JIRA_BUDGET_POLL_RESERVE_SHARE: envVar(
+    z.coerce.number().min(0).max(0.9).default(0.1),
+    'Further share of each window kept from backfills and reconciles for incremental polls.',
+  ),
+  JIRA_BUDGET_ACTIVE_TTL_MS: envVar(
+    integer(100).default(10_000),
+    'A site counts as having sync work (for fair shares) this long after its last sync call.',
+  ),
+  JIRA_BUDGET_SHARE_RETRY_MS: envVar(
+    integer(1).default(1000),
+    'A site over its fair share asks again after this long (shares grow when other sites finish).',
+  ),
+  JIRA_BUDGET_MAX_WAIT_MS: envVar(
+    integer(0).default(2000),
+    'Longest budget wait (rate cap, burst pause) taken in place; longer waits postpone the job.',
+  ),
+  JIRA_ISSUE_WRITE_SPACING_MS: envVar(
+    integer(1).default(300),
+    'Gap between writes to one issue after Jira refused one with a per-issue 429.',
   ),
 } as const;
