@@ -3,6 +3,7 @@ import type { Config } from '../config/index.ts';
 import { installErrorHandler } from './http/error-handler.ts';
 import type { Logger } from './logger.ts';
 import type { Metrics } from './metrics/registry.ts';
+import { type AdminRouteDeps, registerAdminRoutes } from './routes/admin.ts';
 import { type ReadinessCheck, registerHealthRoutes } from './routes/health.ts';
 import { registerMetricsRoute } from './routes/metrics.ts';
 import { type OAuthRouteDeps, registerOAuthRoutes } from './routes/oauth.ts';
@@ -18,6 +19,8 @@ export interface AppDeps {
   readonly webhooks?: WebhookRouteDeps;
   /** OAuth consent (`/oauth/start`, `/oauth/callback`); absent in processes that do not serve it. */
   readonly oauth?: OAuthRouteDeps;
+  /** Dashboard (`/admin/queues`) and admin API (`/admin/api`), behind ADMIN_TOKEN; absent: not served. */
+  readonly admin?: AdminRouteDeps;
 }
 
 /** Builds the HTTP service from its dependencies. Never listens: main.ts does, tests use inject(). */
@@ -35,5 +38,6 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   if (deps.metrics) registerMetricsRoute(app, deps.metrics.registry);
   if (deps.webhooks) registerWebhookRoutes(app, deps.webhooks);
   if (deps.oauth) await registerOAuthRoutes(app, deps.oauth);
+  if (deps.admin) await registerAdminRoutes(app, deps.admin);
   return app;
 }

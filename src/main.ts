@@ -8,6 +8,7 @@ import { deadLetterOnFinalFailure } from '../workers/dead-letter-on-failure.ts';
 import { startEventsWorker } from '../workers/events-worker.ts';
 import { reconcileJob, scheduleMaintenance, startMaintenanceWorker } from '../workers/maintenance-worker.ts';
 import type { WorkerConnection } from '../workers/worker-options.ts';
+import { QueueSyncControl } from './admin/queue-sync-control.ts';
 import { buildApp } from './app.ts';
 import { createServices, type Services } from './composition/services.ts';
 import { createKafkaClient } from './kafka/kafka-client.ts';
@@ -157,6 +158,11 @@ async function main(): Promise<void> {
           webhooks: services.webhookRouteDeps(),
           oauth: oauthRouteDeps(config, services.tokens, async (connections) => {
             await services.queues.maintenance.addBulk(connections.map((c) => reconcileJob(c.id)));
+          }),
+          // TODO(issue 7): the real SyncControl (cursors, budget, coverage) replaces this interim one.
+          admin: services.adminRouteDeps(new QueueSyncControl(services.queues.sync), async (id) => {
+            const job = reconcileJob(id);
+            await services.queues.maintenance.add(job.name, job.data, job.opts);
           }),
         }),
   });

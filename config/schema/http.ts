@@ -15,5 +15,9 @@ export const httpVars = {
     'Clock skew allowed when checking a webhook JWT `exp`.',
   ),
   OAUTH_STATE_TTL_SECONDS: envVar(integer(1).default(600), 'Lifetime of an OAuth `state` (single use).'),
+  ADMIN_SESSION_SECONDS: envVar(
+    integer(60).default(43_200),
+    'Lifetime of the dashboard login cookie (`/admin/login`); a new ADMIN_TOKEN ends every session.',
+  ),
   SHUTDOWN_TIMEOUT_MS: envVar(integer(100).default(30_000), 'Deadline for a graceful shutdown on SIGTERM.'),
 } as const;

@@ -1,6 +1,7 @@
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { Config } from '../../config/index.ts';
+import type { SyncControl } from '../admin/sync-control.ts';
 import { JiraClient, jiraClientOptions } from '../atlassian/jira-client.ts';
 import { createWebhookAuthenticator } from '../atlassian/webhook-auth.ts';
 import type { Connection } from '../connections/connection.ts';
@@ -12,6 +13,7 @@ import { BullChangeQueue, type ChangeJob } from '../queues/change-queue.ts';
 import { BatchingDeliveryQueue, type DeliveryBatch } from '../queues/delivery-queue.ts';
 import { defaultJobOptions } from '../queues/job-options.ts';
 import { queueNames } from '../queues/queue-names.ts';
+import type { AdminRouteDeps } from '../routes/admin.ts';
 import type { WebhookRouteDeps } from '../routes/webhooks.ts';
 import { RedisEntityState } from '../state/entity-state.ts';
 import { RedisPublishedVersions } from '../state/published-versions.ts';
@@ -92,6 +94,24 @@ export function createServices(config: Config, log: Logger, now: () => number = 
     changeQueue: new BullChangeQueue(queues.changes),
     async connect(): Promise<void> {
       await redis.connect();
+    },
+    /** The dashboard and admin API over these queues and stores; sync levers go to `sync`. */
+    adminRouteDeps(
+      sync: SyncControl,
+      reconcileWebhooks: (connectionId: string) => Promise<void>,
+    ): AdminRouteDeps {
+      return {
+        adminToken: config.ADMIN_TOKEN,
+        publicUrl: config.PUBLIC_URL,
+        sessionSeconds: config.ADMIN_SESSION_SECONDS,
+        queues: Object.values(queues),
+        connections: tokens.connections,
+        registrations,
+        webhooks: registrar,
+        sync,
+        reconcileWebhooks,
+        now,
+      };
     },
     webhookRouteDeps(): WebhookRouteDeps {
       return {

@@ -1,0 +1,73 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import type { AdminCredentials } from '../admin/admin-credentials.ts';
+import { loginPage } from '../admin/login-page.ts';
+
+export interface LoginRouteDeps {
+  readonly credentials: AdminCredentials;
+  readonly cookie: { readonly name: string; readonly secure: boolean; readonly maxAge: number };
+  readonly isOperator: (request: FastifyRequest) => boolean;
+  readonly now: () => number;
+}
+
+const loginForm = z.object({
+  token: z.string().max(4096).catch(''),
+  next: z.string().max(2048).optional().catch(undefined),
+});
+
+/** Where a sign-in may send the browser: a path of this admin surface, never another site. */
+const safeNext = /^\/admin(?:\/[\w\-.~%!$&'()*+,;=:@/?]*)?$/;
+const home = '/admin/queues';
+
+/**
+ * GET/POST /admin/login (inside the admin scope, so paths are relative to /admin) and POST
+ * /admin/logout. The cookie holds a signed session value, never the token; HttpOnly keeps scripts
+ * from reading it and SameSite=Strict keeps other sites from riding on it (no cross-site POSTs).
+ */
+export function registerLoginRoutes(scope: FastifyInstance, deps: LoginRouteDeps): void {
+  const cookieOptions = {
+    path: '/admin',
+    httpOnly: true,
+    sameSite: 'strict',
+    secure: deps.cookie.secure,
+  } as const;
+
+  scope.get('/login', async (request, reply) => {
+    const next = target((request.query as Record<string, unknown>).next);
+    if (deps.isOperator(request)) return reply.redirect(next, 303);
+    return page(reply, 200, next, false);
+  });
+
+  scope.post('/login', async (request, reply) => {
+    const form = loginForm.parse(request.body ?? {});
+    const next = target(form.next);
+    if (!deps.credentials.matchesToken(form.token)) {
+      request.log.warn({ ip: request.ip }, 'admin sign-in refused');
+      return page(reply, 401, next, true);
+    }
+    reply.setCookie(deps.cookie.name, deps.credentials.issueSession(deps.now()), {
+      ...cookieOptions,
+      maxAge: deps.cookie.maxAge,
+    });
+    request.log.info({ ip: request.ip }, 'admin signed in');
+    return reply.redirect(next, 303);
+  });
+
+  scope.post('/logout', async (_request, reply) => {
+    reply.clearCookie(deps.cookie.name, cookieOptions);
+    return reply.redirect('/admin/login', 303);
+  });
+}
+
+function target(next: unknown): string {
+  if (typeof next !== 'string' || !safeNext.test(next) || next.startsWith('/admin/login')) return home;
+  return next;
+}
+
+function page(reply: FastifyReply, status: number, next: string, failed: boolean): FastifyReply {
+  return reply
+    .status(status)
+    .header('cache-control', 'no-store')
+    .type('text/html; charset=utf-8')
+    .send(loginPage({ next, failed }));
+}

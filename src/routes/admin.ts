@@ -1,0 +1,128 @@
+import fastifyCookie from '@fastify/cookie';
+import fastifyFormbody from '@fastify/formbody';
+import type { Queue } from 'bullmq';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { type AdminCredentials, createAdminCredentials } from '../admin/admin-credentials.ts';
+import { type AdminRoute, defineRoute } from '../admin/admin-route.ts';
+import { dashboardPlugin } from '../admin/dashboard.ts';
+import { DeadLetters } from '../admin/dead-letters.ts';
+import { openApiDocument } from '../admin/openapi.ts';
+import { type ConnectionRouteDeps, connectionRoutes } from './admin-connections.ts';
+import { deadLetterRoutes } from './admin-dead-letters.ts';
+import { registerLoginRoutes } from './admin-login.ts';
+
+export interface AdminRouteDeps extends ConnectionRouteDeps {
+  /** ADMIN_TOKEN. */
+  readonly adminToken: string;
+  /** PUBLIC_URL: the session cookie is `Secure` when it is https. */
+  readonly publicUrl: string;
+  /** ADMIN_SESSION_SECONDS. */
+  readonly sessionSeconds: number;
+  /** Every queue: shown in the dashboard, their failed jobs are the dead letters. */
+  readonly queues: readonly Queue[];
+  readonly now?: () => number;
+}
+
+export const adminSessionCookie = 'jira_relay_admin';
+
+/**
+ * Everything under /admin in one encapsulated scope whose onRequest hook lets a request through
+ * only with ADMIN_TOKEN (bearer) or a valid session cookie: the Bull Board dashboard with its
+ * assets and its own API, the JSON admin API with its OpenAPI document, and this scope's 404s.
+ * Only the sign-in form is open. Browsers without a session are sent to it; API clients get 401.
+ */
+export async function registerAdminRoutes(app: FastifyInstance, deps: AdminRouteDeps): Promise<void> {
+  const credentials = createAdminCredentials(deps.adminToken, deps.sessionSeconds * 1000);
+  const now = deps.now ?? Date.now;
+  const routes = adminApiRoutes(deps);
+
+  await app.register(
+    async (scope) => {
+      if (!scope.hasDecorator('parseCookie')) await scope.register(fastifyCookie);
+      await scope.register(fastifyFormbody);
+      scope.addHook('onRequest', async (request, reply) => {
+        if (request.routeOptions.url && openRoutes.has(request.routeOptions.url)) return;
+        if (isOperator(request, credentials, now())) return;
+        return deny(request, reply);
+      });
+      scope.addHook('onSend', async (_request, reply, payload) => {
+        if (!reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
+        return payload;
+      });
+      scope.setNotFoundHandler((request, reply) =>
+        reply
+          .status(404)
+          .send({ error: 'NOT_FOUND', message: `no route ${request.method} ${request.url.split('?')[0]}` }),
+      );
+
+      registerLoginRoutes(scope, {
+        credentials,
+        cookie: {
+          name: adminSessionCookie,
+          secure: deps.publicUrl.startsWith('https:'),
+          maxAge: deps.sessionSeconds,
+        },
+        isOperator: (request) => isOperator(request, credentials, now()),
+        now,
+      });
+      scope.get('/', (_request, reply) => reply.redirect('/admin/queues', 303));
+      await scope.register(dashboardPlugin(deps.queues, '/admin/queues'), { prefix: '/queues' });
+      for (const route of routes) {
+        scope.route({
+          method: route.method,
+          url: `/api${route.path}`,
+          handler: async (request, reply) => {
+            const { params, query, body, log } = request;
+            const result = await route.run({ params, query, body, log });
+            return reply.status(result.status).send(result.body);
+          },
+        });
+      }
+    },
+    { prefix: '/admin' },
+  );
+}
+
+/** Signing in and out work without a session; nothing else does. */
+const openRoutes = new Set(['/admin/login', '/admin/logout']);
+
+/** The API route table, the OpenAPI document's route included (it describes itself too). */
+function adminApiRoutes(deps: AdminRouteDeps): AdminRoute[] {
+  const routes: AdminRoute[] = [...connectionRoutes(deps), ...deadLetterRoutes(new DeadLetters(deps.queues))];
+  let document: unknown;
+  routes.push(
+    defineRoute({
+      method: 'GET',
+      path: '/docs',
+      summary: 'This OpenAPI 3.1 description of the admin API.',
+      responses: { 200: { description: 'The OpenAPI document.' } },
+      async handle() {
+        document ??= openApiDocument(routes, '/admin/api', adminSessionCookie);
+        return { status: 200, body: document };
+      },
+    }),
+  );
+  return routes;
+}
+
+function isOperator(request: FastifyRequest, credentials: AdminCredentials, now: number): boolean {
+  const header = request.headers.authorization;
+  if (header !== undefined) {
+    const token = /^Bearer\s+(\S+)\s*$/i.exec(header)?.[1];
+    return token !== undefined && credentials.matchesToken(token);
+  }
+  const session = request.cookies[adminSessionCookie];
+  return session !== undefined && credentials.verifySession(session, now);
+}
+
+function deny(request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  const browser =
+    request.method === 'GET' &&
+    request.headers.authorization === undefined &&
+    (request.headers.accept ?? '').includes('text/html');
+  if (browser) return reply.redirect(`/admin/login?next=${encodeURIComponent(request.url)}`, 303);
+  return reply.status(401).header('www-authenticate', 'Bearer realm="jira-relay admin"').send({
+    error: 'UNAUTHENTICATED',
+    message: 'admin token required: Authorization: Bearer <ADMIN_TOKEN>, or sign in at /admin/login',
+  });
+}

@@ -1,0 +1,166 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { type Job, Queue, UnrecoverableError, Worker } from 'bullmq';
+import Fastify, { type FastifyInstance, type RouteOptions } from 'fastify';
+import { onTestFinished } from 'vitest';
+import { QueueSyncControl } from '../../../src/admin/queue-sync-control.ts';
+import { buildApp } from '../../../src/app.ts';
+import type { Connection } from '../../../src/connections/connection.ts';
+import { installErrorHandler } from '../../../src/http/error-handler.ts';
+import { queueNames } from '../../../src/queues/queue-names.ts';
+import { type AdminRouteDeps, registerAdminRoutes } from '../../../src/routes/admin.ts';
+import { RedisRegistrationStore } from '../../../src/webhooks/registration-store.ts';
+import { WebhookRegistrar } from '../../../src/webhooks/webhook-registrar.ts';
+import { reconcileJob } from '../../../workers/maintenance-worker.ts';
+import { redisUrl, uniqueName } from '../../helpers/services.ts';
+import type { SimulatorOptions } from '../../sim/index.ts';
+import { consent, startTokenStack, type TokenStack } from '../tokens/token-stack.ts';
+
+export const adminToken = 'admin-token-0123456789';
+
+/** The admin surface on real Redis, real BullMQ queues and the simulator, torn down after the test. */
+export interface AdminStack {
+  readonly tokens: TokenStack;
+  readonly app: FastifyInstance;
+  readonly deps: AdminRouteDeps;
+  readonly queues: Record<keyof typeof queueNames, Queue>;
+  readonly queuePrefix: string;
+  readonly registrar: WebhookRegistrar;
+  readonly registrations: RedisRegistrationStore;
+  /** The clock the session cookies are checked against; tests move it. */
+  readonly clock: { now: number };
+  /** Consents (auto-consent on the simulator) and returns the site connections, oldest first. */
+  connect(): Promise<Connection[]>;
+  /** A request with the admin bearer token. */
+  api(method: 'GET' | 'POST' | 'PUT', url: string, body?: unknown): Promise<ApiResponse>;
+}
+
+export interface ApiResponse {
+  readonly status: number;
+  readonly json: Record<string, unknown>;
+}
+
+export interface AdminStackOptions {
+  readonly sim?: SimulatorOptions;
+  readonly publicUrl?: string;
+  readonly sessionSeconds?: number;
+}
+
+export async function startAdminStack(opts: AdminStackOptions = {}): Promise<AdminStack> {
+  const tokens = await startTokenStack({ sim: { sites: 2, ...opts.sim }, env: { ADMIN_TOKEN: adminToken } });
+  const queuePrefix = uniqueName('jr-admin');
+  const connection = { url: redisUrl(), maxRetriesPerRequest: null };
+  const queues = {
+    events: new Queue(queueNames.events, { connection, prefix: queuePrefix }),
+    sync: new Queue(queueNames.sync, { connection, prefix: queuePrefix }),
+    changes: new Queue(queueNames.changes, { connection, prefix: queuePrefix }),
+    maintenance: new Queue(queueNames.maintenance, { connection, prefix: queuePrefix }),
+  };
+  onTestFinished(async () => {
+    await Promise.all(
+      Object.values(queues).map((q) => q.obliterate({ force: true }).finally(() => q.close())),
+    );
+  });
+  const registrations = new RedisRegistrationStore(tokens.redis, tokens.keyPrefix);
+  const registrar = new WebhookRegistrar({
+    connections: tokens.services.connections,
+    registrations,
+    clientFor: (c) => tokens.jira(c),
+    callbackUrl: 'http://relay.test/webhooks/jira',
+    refreshBeforeMs: 7 * 86_400_000,
+    now: tokens.sim.clock.now,
+  });
+  const clock = { now: Date.now() };
+  const deps: AdminRouteDeps = {
+    adminToken,
+    publicUrl: opts.publicUrl ?? 'http://relay.test',
+    sessionSeconds: opts.sessionSeconds ?? 3600,
+    queues: Object.values(queues),
+    connections: tokens.services.connections,
+    registrations,
+    webhooks: registrar,
+    sync: new QueueSyncControl(queues.sync),
+    // As main.ts wires it: a reconcile job on the maintenance queue.
+    reconcileWebhooks: async (id) => {
+      const job = reconcileJob(id);
+      await queues.maintenance.add(job.name, job.data, job.opts);
+    },
+    now: () => clock.now,
+  };
+  const app = await buildApp({ config: tokens.config, log: tokens.log, readiness: [], admin: deps });
+  onTestFinished(() => app.close());
+
+  return {
+    tokens,
+    app,
+    deps,
+    queues,
+    queuePrefix,
+    registrar,
+    registrations,
+    clock,
+    async connect() {
+      const result = await consent(tokens);
+      if (result.status !== 200) throw new Error(`consent answered ${result.status}: ${result.html}`);
+      return tokens.services.connections.list();
+    },
+    async api(method, url, body) {
+      const response = await app.inject({
+        method,
+        url,
+        headers: { authorization: `Bearer ${adminToken}` },
+        ...(body === undefined ? {} : { payload: body as Record<string, unknown> }),
+      });
+      return { status: response.statusCode, json: response.json() };
+    },
+  };
+}
+
+/** The admin routes alone on a bare Fastify, with every route they register recorded. */
+export async function adminRoutesOnly(
+  deps: AdminRouteDeps,
+): Promise<{ app: FastifyInstance; routes: RouteOptions[] }> {
+  const app = Fastify();
+  installErrorHandler(app);
+  const routes: RouteOptions[] = [];
+  app.addHook('onRoute', (route) => {
+    routes.push(route);
+  });
+  await registerAdminRoutes(app, deps);
+  await app.ready();
+  onTestFinished(() => app.close());
+  return { app, routes };
+}
+
+/** The jobs named `name` that wait in `queue`. */
+export async function waitingJobs(queue: Queue, name: string) {
+  return (await queue.getJobs(['waiting', 'delayed', 'prioritized'])).filter((j) => j.name === name);
+}
+
+/** A real worker on one of the stack's queues; `fail` decides per job whether this attempt fails. */
+export function startWorker(stack: AdminStack, queue: Queue, fail: (job: Job) => boolean): Worker {
+  const worker = new Worker(
+    queue.name,
+    async (job) => {
+      if (fail(job)) throw new UnrecoverableError(`${job.name} cannot be processed`);
+      return { done: job.data };
+    },
+    { connection: { url: redisUrl(), maxRetriesPerRequest: null }, prefix: stack.queuePrefix },
+  );
+  onTestFinished(() => worker.close());
+  return worker;
+}
+
+export async function until(what: string, check: () => Promise<boolean>): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(20);
+  }
+}
+
+export async function failedJob(queue: Queue, name: string, data: Record<string, unknown>): Promise<Job> {
+  const job = await queue.add(name, data, { attempts: 3 });
+  await until(`${name} to fail`, async () => (await job.getState()) === 'failed');
+  await sleep(5); // distinct failure times
+  return job;
+}

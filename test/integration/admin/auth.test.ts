@@ -1,0 +1,188 @@
+import { describe, expect, it } from 'vitest';
+import { createAdminCredentials } from '../../../src/admin/admin-credentials.ts';
+import { adminSessionCookie } from '../../../src/routes/admin.ts';
+import { type AdminStack, adminToken, startAdminStack } from './admin-stack.ts';
+
+/** Every kind of thing under /admin: the API, its docs, Bull Board's page, assets and own API, a 404. */
+const protectedPaths = [
+  '/admin/api/connections',
+  '/admin/api/dead-letters',
+  '/admin/api/docs',
+  '/admin/queues',
+  '/admin/queues/queue/jira-changes',
+  '/admin/queues/api/queues',
+  '/admin/queues/api/redis/stats',
+  '/admin/queues/static/favicon-32x32.png',
+  '/admin/queues/static/images/logo.svg',
+  '/admin/no-such-page',
+];
+
+async function signIn(stack: AdminStack, token: string, next?: string) {
+  return stack.app.inject({
+    method: 'POST',
+    url: '/admin/login',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    payload: new URLSearchParams({ token, ...(next ? { next } : {}) }).toString(),
+  });
+}
+
+function sessionOf(setCookie: string | string[] | undefined): string {
+  const header = Array.isArray(setCookie) ? setCookie.join('\n') : (setCookie ?? '');
+  const value = new RegExp(`${adminSessionCookie}=([^;]*)`).exec(header)?.[1];
+  if (!value) throw new Error(`no session cookie in ${header}`);
+  return decodeURIComponent(value);
+}
+
+async function get(stack: AdminStack, url: string, headers: Record<string, string> = {}) {
+  return stack.app.inject({ method: 'GET', url, headers });
+}
+
+describe('admin authentication', () => {
+  it('answers API clients without a token with 401 and no data, on every kind of admin route', async () => {
+    const stack = await startAdminStack();
+    await stack.queues.changes.add('issue.updated', { secret: 'customer data' });
+    for (const url of protectedPaths) {
+      const response = await get(stack, url, { accept: 'application/json' });
+      expect(response.statusCode, url).toBe(401);
+      expect(response.headers['www-authenticate'], url).toMatch(/^Bearer/);
+      expect(response.json(), url).toMatchObject({ error: 'UNAUTHENTICATED' });
+      expect(response.body, url).not.toMatch(/jira-changes|customer data|openapi/);
+    }
+    const post = await stack.app.inject({
+      method: 'POST',
+      url: '/admin/queues/api/queues/jira-changes/empty',
+    });
+    expect(post.statusCode).toBe(401);
+    expect(await stack.queues.changes.getWaitingCount()).toBe(1);
+  });
+
+  it('sends a browser without a session to the login form, keeping where it wanted to go', async () => {
+    const stack = await startAdminStack();
+    const response = await get(stack, '/admin/queues/queue/jira-changes', { accept: 'text/html,*/*' });
+    expect(response.statusCode).toBe(303);
+    expect(response.headers.location).toBe('/admin/login?next=%2Fadmin%2Fqueues%2Fqueue%2Fjira-changes');
+
+    const form = await get(stack, String(response.headers.location), { accept: 'text/html' });
+    expect(form.statusCode).toBe(200);
+    expect(form.headers['content-type']).toMatch(/text\/html/);
+    expect(form.body).toContain('<form method="post" action="/admin/login">');
+    expect(form.body).toContain('value="/admin/queues/queue/jira-changes"');
+  });
+
+  it('refuses a wrong bearer token, even one that shares a prefix, and a malformed header', async () => {
+    const stack = await startAdminStack();
+    for (const authorization of [
+      'Bearer wrong-token-0123456789',
+      `Bearer ${adminToken}x`,
+      `Bearer ${adminToken.slice(0, -1)}`,
+      `Basic ${Buffer.from(`admin:${adminToken}`).toString('base64')}`,
+      adminToken,
+      'Bearer',
+    ]) {
+      const response = await get(stack, '/admin/api/connections', { authorization });
+      expect(response.statusCode, authorization).toBe(401);
+    }
+  });
+
+  it('lets the bearer token through to the API, the dashboard, its assets and its own API', async () => {
+    const stack = await startAdminStack();
+    const headers = { authorization: `Bearer ${adminToken}` };
+    expect((await get(stack, '/admin/api/connections', headers)).statusCode).toBe(200);
+    const page = await get(stack, '/admin/queues', { ...headers, accept: 'text/html' });
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toContain('<base href="/admin/queues/" />');
+    expect((await get(stack, '/admin/queues/static/favicon-32x32.png', headers)).statusCode).toBe(200);
+
+    await stack.queues.changes.add('issue.updated', { n: 1 });
+    const board = await get(stack, '/admin/queues/api/queues', headers);
+    expect(board.statusCode).toBe(200);
+    const queues = (board.json() as { queues: { name: string; counts: Record<string, number> }[] }).queues;
+    expect(queues.map((q) => q.name).sort()).toEqual([
+      'jira-changes',
+      'jira-events',
+      'jira-sync',
+      'maintenance',
+    ]);
+    expect(queues.find((q) => q.name === 'jira-changes')?.counts.waiting).toBe(1);
+
+    expect((await get(stack, '/admin/no-such-page', headers)).statusCode).toBe(404);
+  });
+
+  it('signs a browser in with the form: an HttpOnly, SameSite=Strict cookie without the token in it', async () => {
+    const stack = await startAdminStack();
+    const wrong = await signIn(stack, 'not-the-admin-token');
+    expect(wrong.statusCode).toBe(401);
+    expect(wrong.body).toContain('That token is not valid.');
+    expect(wrong.headers['set-cookie']).toBeUndefined();
+
+    const right = await signIn(stack, adminToken, '/admin/queues/queue/jira-sync');
+    expect(right.statusCode).toBe(303);
+    expect(right.headers.location).toBe('/admin/queues/queue/jira-sync');
+    const setCookie = String(right.headers['set-cookie']);
+    expect(setCookie).toMatch(/HttpOnly/);
+    expect(setCookie).toMatch(/SameSite=Strict/);
+    expect(setCookie).toMatch(/Path=\/admin/);
+    expect(setCookie).not.toMatch(/Secure/);
+    const session = sessionOf(right.headers['set-cookie']);
+    expect(session).not.toContain(adminToken);
+    expect(setCookie).not.toContain(encodeURIComponent(adminToken));
+
+    const cookie = `${adminSessionCookie}=${encodeURIComponent(session)}`;
+    expect((await get(stack, '/admin/api/connections', { cookie })).statusCode).toBe(200);
+    expect((await get(stack, '/admin/queues/api/queues', { cookie })).statusCode).toBe(200);
+    const again = await get(stack, '/admin/login?next=%2Fadmin%2Fapi%2Fdocs', { cookie });
+    expect(again.headers.location).toBe('/admin/api/docs');
+  });
+
+  it('marks the cookie Secure when PUBLIC_URL is https, and never redirects off the admin surface', async () => {
+    const stack = await startAdminStack({ publicUrl: 'https://relay.example.com' });
+    for (const next of [
+      'https://evil.example/',
+      '//evil.example/',
+      '/\\evil.example',
+      '/oauth/start',
+      'javascript:alert(1)',
+    ]) {
+      const response = await signIn(stack, adminToken, next);
+      expect(response.statusCode, next).toBe(303);
+      expect(response.headers.location, next).toBe('/admin/queues');
+      expect(String(response.headers['set-cookie'])).toMatch(/; Secure/);
+    }
+  });
+
+  it('refuses forged, tampered, foreign and expired session cookies', async () => {
+    const stack = await startAdminStack({ sessionSeconds: 600 });
+    const genuine = sessionOf((await signIn(stack, adminToken)).headers['set-cookie']);
+    const [version, expiry, mac] = genuine.split('.');
+    const foreign = createAdminCredentials('another-admin-token-456', 600_000).issueSession(stack.clock.now);
+    const forgeries = {
+      'the token itself': adminToken,
+      'a made-up MAC': `v1.${Number(expiry) + 10_000}.${'A'.repeat(43)}`,
+      'a later expiry with the real MAC': `${version}.${Number(expiry) + 86_400}.${mac}`,
+      'another token signed it': foreign,
+      'a truncated MAC': `${version}.${expiry}.${mac?.slice(0, 20)}`,
+      garbage: 'x',
+    };
+    for (const [name, value] of Object.entries(forgeries)) {
+      const response = await get(stack, '/admin/api/connections', {
+        cookie: `${adminSessionCookie}=${encodeURIComponent(value)}`,
+      });
+      expect(response.statusCode, name).toBe(401);
+    }
+
+    const cookie = `${adminSessionCookie}=${encodeURIComponent(genuine)}`;
+    expect((await get(stack, '/admin/api/connections', { cookie })).statusCode).toBe(200);
+    stack.clock.now += 601_000;
+    expect((await get(stack, '/admin/api/connections', { cookie })).statusCode).toBe(401);
+  });
+
+  it('signs out by clearing the cookie', async () => {
+    const stack = await startAdminStack();
+    const response = await stack.app.inject({ method: 'POST', url: '/admin/logout' });
+    expect(response.statusCode).toBe(303);
+    expect(response.headers.location).toBe('/admin/login');
+    expect(String(response.headers['set-cookie'])).toMatch(
+      new RegExp(`${adminSessionCookie}=;.*Expires=Thu, 01 Jan 1970`),
+    );
+  });
+});
