@@ -18,6 +18,7 @@ import { ensureTopics } from './kafka/topic-admin.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { instrumentPublisher } from './metrics/instrumented-publisher.ts';
 import { observeJobDurations } from './metrics/queue-metrics.ts';
+import { createChangeHandler } from './pipeline/change-handler.ts';
 import { MappingProvider } from './pipeline/mapping-provider.ts';
 import { oauthRouteDeps } from './tokens/token-services.ts';
 
@@ -87,23 +88,24 @@ async function startWorkers(
     ttlMs: config.FIELD_LIST_CACHE_SECONDS * 1000,
     log,
   });
+  const pipeline = {
+    entities: services.entities,
+    mappings,
+    published: services.published,
+    publisher,
+    log,
+    metrics: services.metrics,
+    now: () => new Date(),
+  };
   const workers: Worker[] = [
     startEventsWorker(connection, {
       seen: services.seen,
-      changes: services.changeQueue,
+      handle: createChangeHandler({ ...pipeline, retryQueue: services.changeQueue }),
       markdown: config.TEXT_MARKDOWN,
       log,
       metrics: services.metrics,
     }),
-    startChangesWorker(connection, {
-      entities: services.entities,
-      mappings,
-      published: services.published,
-      publisher,
-      log,
-      metrics: services.metrics,
-      now: () => new Date(),
-    }),
+    startChangesWorker(connection, pipeline),
     startMaintenanceWorker(connection, {
       registrar: services.registrar,
       connections: services.tokens.connections,

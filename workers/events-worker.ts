@@ -1,8 +1,9 @@
 import { type Job, UnrecoverableError, Worker } from 'bullmq';
+import type { JiraChange } from '../connectors/jira-change.ts';
 import type { Logger } from '../src/logger.ts';
 import type { Metrics } from '../src/metrics/registry.ts';
 import { changesFromWebhook } from '../src/normalize/webhook-changes.ts';
-import type { ChangeQueue } from '../src/queues/change-queue.ts';
+import type { HandledChange } from '../src/pipeline/change-handler.ts';
 import { deliveryKey } from '../src/queues/delivery-queue.ts';
 import { queueNames } from '../src/queues/queue-names.ts';
 import { deliveryBatchSchema, type WebhookDelivery } from '../src/queues/webhook-delivery.ts';
@@ -11,31 +12,31 @@ import type { WorkerConnection } from './worker-options.ts';
 
 export interface EventsWorkerDeps {
   readonly seen: RedisSeenDeliveries;
-  readonly changes: ChangeQueue;
+  /** Takes each normalized change through the connectors (or durably defers it). */
+  readonly handle: (change: JiraChange) => Promise<HandledChange>;
   readonly markdown: boolean;
   readonly log: Logger;
   readonly metrics: Metrics;
 }
 
 export type DeliveryOutcome =
-  | { readonly outcome: 'queued'; readonly changes: number }
+  | { readonly outcome: 'handled'; readonly changes: readonly HandledChange['outcome'][] }
   | { readonly outcome: 'duplicate' }
   | { readonly outcome: 'skipped'; readonly reason: string };
 
 /**
  * Each webhook delivery of a batch becomes JiraChange records, mapped from its payload alone (no
- * Jira call), and goes on to the change queue. A malformed job fails at once: retrying cannot fix
+ * Jira call), and goes through the connectors right here (see change-handler.ts). A malformed job fails at once: retrying cannot fix
  * it. A retried batch redoes every delivery; the seen claim and change job ids make that harmless.
  */
 export async function processDeliveries(job: Job, deps: EventsWorkerDeps): Promise<DeliveryOutcome[]> {
   const parsed = deliveryBatchSchema.safeParse(job.data);
   if (!parsed.success)
     throw new UnrecoverableError(`invalid delivery job: ${parsed.error.issues[0]?.message}`);
-  const outcomes: DeliveryOutcome[] = [];
-  for (const [index, delivery] of parsed.data.deliveries.entries()) {
-    outcomes.push(await processDelivery(delivery, `${job.id}/${index}`, deps));
-  }
-  return outcomes;
+  // Deliveries of a batch go in parallel: per-entity order is kept by version state and claims.
+  return Promise.all(
+    parsed.data.deliveries.map((delivery, index) => processDelivery(delivery, `${job.id}/${index}`, deps)),
+  );
 }
 
 async function processDelivery(
@@ -43,9 +44,10 @@ async function processDelivery(
   owner: string,
   deps: EventsWorkerDeps,
 ): Promise<DeliveryOutcome> {
-  const log = deps.log.child({ queue: queueNames.events, owner, site: delivery.siteHost });
+  // A child logger only where a line is written: building one per delivery shows in profiles.
+  const log = () => deps.log.child({ queue: queueNames.events, owner, site: delivery.siteHost });
   if (!(await deps.seen.claim(deliveryKey(delivery), owner))) {
-    log.debug({ deliveryId: delivery.deliveryId }, 'duplicate delivery dropped');
+    log().debug({ deliveryId: delivery.deliveryId }, 'duplicate delivery dropped');
     deps.metrics.webhooksDeduplicated.inc({ stage: 'worker' });
     return { outcome: 'duplicate' };
   }
@@ -55,11 +57,11 @@ async function processDelivery(
     markdown: deps.markdown,
   });
   if (normalized.kind === 'skip') {
-    log.info({ reason: normalized.reason, event: delivery.body.webhookEvent }, 'delivery skipped');
+    log().info({ reason: normalized.reason, event: delivery.body.webhookEvent }, 'delivery skipped');
     return { outcome: 'skipped', reason: normalized.reason };
   }
-  await deps.changes.enqueue(normalized.changes);
-  return { outcome: 'queued', changes: normalized.changes.length };
+  const handled = await Promise.all(normalized.changes.map((change) => deps.handle(change)));
+  return { outcome: 'handled', changes: handled.map((h) => h.outcome) };
 }
 
 export function startEventsWorker(connection: WorkerConnection, deps: EventsWorkerDeps): Worker {

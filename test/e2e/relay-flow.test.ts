@@ -127,6 +127,7 @@ describe('the relay as a user runs it: npm start, the simulator, Kafka', () => {
     );
     expect(text).toMatch(/jira_relay_jira_requests_total\{route="webhook",status="200",reason=""\} [1-9]/);
     expect(text).toMatch(/jira_relay_events_published_total\{connector="crm"\} [1-9]/);
-    expect(text).toMatch(/jira_relay_queue_jobs\{queue="jira-changes",state="completed"\} [1-9]/);
+    expect(text).toMatch(/jira_relay_queue_jobs\{queue="jira-events",state="completed"\} [1-9]/);
+    expect(text).toMatch(/jira_relay_changes_total\{source="webhook",outcome="processed"\} [1-9]/);
   });
 });

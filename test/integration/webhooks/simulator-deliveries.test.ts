@@ -60,7 +60,17 @@ describe('deliveries from the simulator, with retries, duplicates and shuffling'
         prefix: config.QUEUE_PREFIX,
         concurrency: 10,
       },
-      { seen: services.seen, changes: services.changeQueue, markdown: false, log, metrics: services.metrics },
+      {
+        seen: services.seen,
+        // Every change goes to the change queue (the relay's slow path), so the test can count them there.
+        handle: async (change) => {
+          await services.changeQueue.enqueue([change]);
+          return { outcome: 'deferred', reason: 'queued for the test' };
+        },
+        markdown: false,
+        log,
+        metrics: services.metrics,
+      },
     );
     close = async () => {
       await app.close();

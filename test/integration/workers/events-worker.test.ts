@@ -1,13 +1,21 @@
 import { Job, Queue } from 'bullmq';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { parseConnectorsConfig } from '../../../connectors/config/parse-connectors-config.ts';
+import { enabledConnectors } from '../../../connectors/registry.ts';
+import { createKafkaClient } from '../../../src/kafka/kafka-client.ts';
+import { KafkaEventPublisher } from '../../../src/kafka/kafka-event-publisher.ts';
 import { createLogger } from '../../../src/logger.ts';
 import { createMetrics } from '../../../src/metrics/registry.ts';
+import { createChangeHandler } from '../../../src/pipeline/change-handler.ts';
+import { MappingProvider } from '../../../src/pipeline/mapping-provider.ts';
 import { BullChangeQueue, type ChangeJob } from '../../../src/queues/change-queue.ts';
 import type { WebhookDelivery } from '../../../src/queues/webhook-delivery.ts';
+import { RedisEntityState } from '../../../src/state/entity-state.ts';
+import { RedisPublishedVersions } from '../../../src/state/published-versions.ts';
 import { RedisSeenDeliveries } from '../../../src/state/seen-deliveries.ts';
 import { processDeliveries } from '../../../workers/events-worker.ts';
 import { realWebhookBody } from '../../helpers/jira-webhook.ts';
-import { redisUrl, testRedis, uniqueName } from '../../helpers/services.ts';
+import { kafkaBrokers, redisUrl, testRedis, uniqueName } from '../../helpers/services.ts';
 
 const queues: Queue[] = [];
 afterEach(async () => {
@@ -17,24 +25,73 @@ afterEach(async () => {
   }
 });
 
-function setup() {
+const log = createLogger({ level: 'silent' });
+let kafka: ReturnType<typeof createKafkaClient>;
+let publisher: KafkaEventPublisher;
+beforeAll(async () => {
+  kafka = createKafkaClient({ brokers: kafkaBrokers(), clientId: 'events-test', log });
+  publisher = new KafkaEventPublisher({
+    kafka,
+    dlqTopic: uniqueName('dlq'),
+    lingerMs: 1,
+    maxBatchMessages: 100,
+    retryMaxDelayMs: 500,
+    log,
+  });
+  await publisher.connect();
+});
+afterAll(async () => {
+  await publisher.close();
+});
+
+function setup(opts: { publisher?: KafkaEventPublisher } = {}) {
   const connection = { url: redisUrl() };
   const events = new Queue(uniqueName('jira-events'), { connection });
-  const changes = new Queue<ChangeJob>(uniqueName('jira-changes'), { connection });
-  queues.push(events, changes);
+  const retries = new Queue<ChangeJob>(uniqueName('jira-changes'), { connection });
+  queues.push(events, retries);
+  const redis = testRedis();
+  const prefix = uniqueName('relay');
+  const parsed = parseConnectorsConfig(
+    `connectors:\n  crm: { enabled: true, topic: ${uniqueName('crm')} }\n`,
+  );
+  if (!parsed.ok) throw new Error(parsed.problems.join());
+  const published = new RedisPublishedVersions(redis, { prefix, claimTtlMs: 5000, markerTtlSeconds: 600 });
+  const metrics = createMetrics();
+  const handle = createChangeHandler({
+    entities: new RedisEntityState(redis, prefix),
+    mappings: new MappingProvider({
+      connectors: enabledConnectors(parsed.config),
+      fields: async () => undefined,
+      ttlMs: 60_000,
+      log,
+    }),
+    published,
+    publisher: opts.publisher ?? publisher,
+    log,
+    metrics,
+    now: () => new Date(),
+    retryQueue: new BullChangeQueue(retries),
+  });
   const deps = {
-    seen: new RedisSeenDeliveries(testRedis(), uniqueName('relay'), 60_000),
-    changes: new BullChangeQueue(changes),
+    seen: new RedisSeenDeliveries(redis, prefix, 60_000),
+    handle,
     markdown: false,
-    log: createLogger({ level: 'silent' }),
-    metrics: createMetrics(),
+    log,
+    metrics,
   };
   const deliver = async (delivery: WebhookDelivery) => {
     const job = await Job.create(events, 'deliveries', { deliveries: [delivery] });
     const [outcome] = await processDeliveries(job, deps);
     return outcome;
   };
-  return { changes, deliver };
+  const crmVersion = (issueId: string) =>
+    published.current({
+      connector: 'crm',
+      siteHost: 'some-instance-test.atlassian.net',
+      entity: 'issue',
+      entityId: issueId,
+    });
+  return { retries, deliver, crmVersion };
 }
 
 function delivery(overrides: Partial<WebhookDelivery> = {}): WebhookDelivery {
@@ -51,31 +108,44 @@ function delivery(overrides: Partial<WebhookDelivery> = {}): WebhookDelivery {
 }
 
 describe('events worker', () => {
-  it('turns a delivery into one queued JiraChange', async () => {
-    const { changes, deliver } = setup();
-    expect(await deliver(delivery())).toEqual({ outcome: 'queued', changes: 1 });
-    const [job] = await changes.getJobs(['wait']);
-    expect(job?.name).toBe('issue.updated');
-    expect(job?.data.change).toMatchObject({
-      entity: 'issue',
-      issue: { id: '10040', key: 'TES-41' },
-      source: 'webhook',
+  it('maps a delivery from its payload and publishes it through the connectors', async () => {
+    const { deliver, crmVersion } = setup();
+    expect(await deliver(delivery())).toEqual({ outcome: 'handled', changes: ['processed'] });
+    expect(await crmVersion('10040')).toEqual({
+      version: Date.parse('2019-02-15T19:14:22.002-08:00'),
+      deleted: false,
     });
   });
 
-  it('queues a change once when Jira delivers it twice under one identifier, even after intake forgot it', async () => {
-    const { changes, deliver } = setup();
+  it('drops a repeat of a delivery under one identifier, even after intake forgot it', async () => {
+    const { deliver } = setup();
     const first = delivery();
     await deliver(first);
     expect(await deliver({ ...first, retry: 1 })).toEqual({ outcome: 'duplicate' });
-    expect(await changes.count()).toBe(1);
   });
 
-  it('queues the same change once when two different deliveries carry it', async () => {
-    const { changes, deliver } = setup();
+  it('publishes the same change carried by two deliveries once', async () => {
+    const { deliver, crmVersion } = setup();
     await deliver(delivery());
-    await deliver(delivery());
-    expect(await changes.count()).toBe(1);
+    const before = await crmVersion('10040');
+    expect(await deliver(delivery())).toEqual({ outcome: 'handled', changes: ['processed'] });
+    expect(await crmVersion('10040')).toEqual(before);
+  });
+
+  it('defers a change it cannot publish now to the change queue, durably', async () => {
+    const closed = new KafkaEventPublisher({
+      kafka,
+      dlqTopic: 'unused',
+      lingerMs: 1,
+      maxBatchMessages: 10,
+      retryMaxDelayMs: 100,
+      log,
+    });
+    await closed.close();
+    const { deliver, retries } = setup({ publisher: closed });
+    expect(await deliver(delivery())).toEqual({ outcome: 'handled', changes: ['deferred'] });
+    const [job] = await retries.getJobs(['wait']);
+    expect(job?.data.change).toMatchObject({ entity: 'issue', issue: { id: '10040' }, source: 'webhook' });
   });
 
   it('skips events it cannot map, and refuses malformed jobs without retrying', async () => {
