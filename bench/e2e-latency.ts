@@ -47,7 +47,9 @@ async function startRelay(topics: { crm: string; monitoring: string }) {
     connectors,
     `connectors:\n  crm: { enabled: true, topic: ${topics.crm} }\n  monitoring: { enabled: true, topic: ${topics.monitoring} }\n`,
   );
-  const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
+  const profile = process.env.BENCH_CPU_PROF
+    ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`]
+    : [];
   const child: ChildProcess = spawn(process.execPath, [...profile, 'src/main.ts'], {
     cwd: root,
     stdio: ['ignore', 'ignore', 'inherit'],
@@ -206,6 +208,7 @@ export async function runLatencyBench(opts: { seconds?: number; rates?: number[]
   });
   const rows: LatencyRow[] = [];
   const distributions: Record<string, number[]> = {};
+  let relayRssBytes = Number.NaN;
   let nextId = 1_000_000;
   try {
     await runStep(port, received, 100, 2, nextId).then((r) => (nextId = r.nextId)); // warm-up
@@ -216,6 +219,7 @@ export async function runLatencyBench(opts: { seconds?: number; rates?: number[]
       distributions[`${rate}/s`] = result.latencies;
       if (result.row.p99Ms > 5000 || result.row.received < result.row.sent) break;
     }
+    relayRssBytes = await residentMemory(port);
   } finally {
     await consumer.disconnect();
     child.kill('SIGTERM');
@@ -223,7 +227,16 @@ export async function runLatencyBench(opts: { seconds?: number; rates?: number[]
     await admin.disconnect();
     agent.destroy();
   }
-  return { rows, distributions };
+  return { rows, distributions, relayRssBytes };
+}
+
+/** The relay process's resident memory, from its own /metrics. */
+async function residentMemory(port: number): Promise<number> {
+  const text = await fetch(`http://127.0.0.1:${port}/metrics`).then(
+    (r) => r.text(),
+    () => '',
+  );
+  return Number(/^process_resident_memory_bytes (\S+)$/m.exec(text)?.[1] ?? Number.NaN);
 }
 
 export function latencyTable(rows: readonly LatencyRow[]): string {

@@ -1,0 +1,81 @@
+/**
+ * `npm run bench`: every benchmark in one go, on this machine, with its results in
+ * bench/results/<date>.md and .json and the latency chart in bench/results/<date>-latency.png.
+ * Needs Redis and Kafka (REDIS_URL, KAFKA_BROKERS; local defaults). Takes a few minutes.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { latencyTable, runLatencyBench } from './e2e-latency.ts';
+import { intakeTable, runIntakeBench } from './intake.ts';
+import { latencySvg, writeLatencyPng } from './latency-chart.ts';
+
+const here = import.meta.dirname;
+const results = path.join(here, 'results');
+mkdirSync(results, { recursive: true });
+const date = new Date().toISOString().slice(0, 10);
+const machine = {
+  date: new Date().toISOString(),
+  node: process.version,
+  cpus: `${os.cpus().length} x ${os.cpus()[0]?.model ?? 'unknown'}`,
+  memoryGiB: Math.round(os.totalmem() / 2 ** 30),
+  loadAverage: os
+    .loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' '),
+  kernel: `${os.type()} ${os.release()}`,
+};
+
+/** The other benchmarks are scripts that print a Markdown report; run each in its own process. */
+function runScript(file: string): { markdown: string; ok: boolean } {
+  if (!existsSync(path.join(here, file))) return { markdown: `(${file} not present)`, ok: false };
+  console.error(`running ${file} ...`);
+  const run = spawnSync(process.execPath, [path.join(here, file)], {
+    encoding: 'utf8',
+    env: process.env,
+    timeout: 900_000,
+  });
+  const markdown = run.stdout.trim().replace(/^# /gm, '#### ');
+  return {
+    markdown: run.status === 0 ? markdown : `failed (exit ${run.status}):\n\n${run.stderr.slice(-2000)}`,
+    ok: run.status === 0,
+  };
+}
+
+console.error('running the intake benchmark ...');
+const intake = await runIntakeBench({ duration: 10 });
+console.error('running the end-to-end latency benchmark ...');
+const latency = await runLatencyBench({ seconds: 10 });
+const png = `${date}-latency.png`;
+const chart = await writeLatencyPng(latencySvg(latency.distributions), path.join(results, png));
+const scripts = Object.fromEntries(
+  ['backfill.ts', 'kafka-publisher.ts', 'token-manager.ts', 'sim-search.ts'].map((f) => [f, runScript(f)]),
+);
+
+const markdown = `# jira-relay benchmarks, ${date}
+
+Machine: ${machine.cpus}, ${machine.memoryGiB} GiB, ${machine.kernel}, Node ${machine.node}; load average at start
+${machine.loadAverage}. Redis, the Kafka broker, the load generator and the relay all run on this machine.
+
+## Webhook intake (autocannon on loopback, one server process each)
+
+${intakeTable(intake)}
+
+## End to end: signed delivery to event readable on Kafka (one relay process, ROLE=all)
+
+${latencyTable(latency.rows)}
+
+Relay resident memory after the run: ${Math.round(latency.relayRssBytes / 2 ** 20)} MiB.
+${chart ? `\n![latency distribution](${png})\n` : '\n(no chromium: latency chart not drawn)\n'}
+${Object.entries(scripts)
+  .map(([file, r]) => `## ${file}\n\n${r.markdown}\n`)
+  .join('\n')}`;
+
+writeFileSync(path.join(results, `${date}.md`), markdown);
+writeFileSync(
+  path.join(results, `${date}.json`),
+  `${JSON.stringify({ machine, intake, latency: { rows: latency.rows, relayRssBytes: latency.relayRssBytes }, scripts }, null, 2)}\n`,
+);
+console.log(markdown);
+console.error(`wrote bench/results/${date}.md, ${date}.json${chart ? ` and ${png}` : ''}`);
