@@ -3,7 +3,7 @@
  * whether doing the same thing again can succeed (a job retries, a request gets 503 instead of 4xx).
  * Add a code here rather than throwing plain `Error`s from product code.
  */
-export const errorCodes = [
+const errorCodes = [
   'CONFIG_INVALID',
   'BAD_REQUEST',
   'UNAUTHENTICATED',

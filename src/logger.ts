@@ -6,7 +6,7 @@ export type { Logger } from 'pino';
  * Paths whose values never reach a log line: credentials in headers, token pairs, secrets, and
  * config values that are secrets. Wildcards cover nested objects one level down.
  */
-export const redactPaths = [
+const redactPaths = [
   'authorization',
   'headers.authorization',
   'req.headers.authorization',

@@ -80,7 +80,7 @@ async function startWorkers(
     connectors,
     fields: async (siteHost) => {
       const site = await services.tokens.connections.findBySiteHost(siteHost);
-      if (!site || site.status !== 'active') return undefined;
+      if (site?.status !== 'active') return undefined;
       return services
         .clientFor(site)
         .request<{ id: string; name: string }[]>({ method: 'GET', path: 'field', idempotent: true });

@@ -15,7 +15,7 @@ import type { WorkerConnection } from './worker-options.ts';
  * an older version of the same entity, the job steps aside (delayed, not failed) and comes back,
  * so per-entity order holds across processes without a lock.
  */
-export async function processChangeJob(
+async function processChangeJob(
   job: Job,
   token: string | undefined,
   deps: ProcessChangeDeps,

@@ -16,7 +16,7 @@ export interface MaintenanceDeps {
   readonly log: Logger;
 }
 
-export async function processMaintenance(job: Job, deps: MaintenanceDeps): Promise<unknown> {
+async function processMaintenance(job: Job, deps: MaintenanceDeps): Promise<unknown> {
   const log = deps.log.child({ queue: queueNames.maintenance, jobId: job.id, job: job.name });
   switch (job.name) {
     case maintenanceJobs.reconcileWebhooks: {

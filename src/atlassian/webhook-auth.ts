@@ -1,9 +1,9 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 
-export type WebhookAuthMethod = 'jwt' | 'hmac';
+type WebhookAuthMethod = 'jwt' | 'hmac';
 
 /** Why a delivery was refused; also the `error` code of the 401 body and a metric label. */
-export type WebhookAuthFailure =
+type WebhookAuthFailure =
   | 'missing_credentials'
   | 'unsupported_auth_method'
   | 'jwt_invalid'
@@ -13,7 +13,7 @@ export type WebhookAuthFailure =
   | 'signature_method'
   | 'hmac_not_configured';
 
-export type WebhookAuthResult =
+type WebhookAuthResult =
   | { readonly ok: true; readonly method: WebhookAuthMethod }
   | { readonly ok: false; readonly reason: WebhookAuthFailure };
 

@@ -33,5 +33,3 @@ export function createChangeHandler(deps: ProcessChangeDeps & { readonly retryQu
     }
   };
 }
-
-export type ChangeHandler = ReturnType<typeof createChangeHandler>;

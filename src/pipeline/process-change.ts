@@ -10,7 +10,7 @@ import type { PublishedRef, PublishedVersions } from '../state/published-version
 import type { MappingProvider } from './mapping-provider.ts';
 
 /** What happened to a change for one connector. */
-export type ConnectorOutcome =
+type ConnectorOutcome =
   | { readonly connector: string; readonly outcome: 'published'; readonly events: number }
   | {
       readonly connector: string;
@@ -141,7 +141,7 @@ async function publishOnce(
   return { connector: name, outcome: 'published', events: events.length };
 }
 
-export function deadLetter(
+function deadLetter(
   change: JiraChange,
   job: JobInfo,
   connector: string | undefined,

@@ -47,7 +47,7 @@ export class BullChangeQueue implements ChangeQueue {
 }
 
 /** BullMQ ids may not contain `:`; a hash keeps them short and safe. */
-export function changeJobId(change: JiraChange): string {
+function changeJobId(change: JiraChange): string {
   const { kind, id } = entityRef(change);
   const name = `${change.site.host}|${kind}|${id}|${change.version}`;
   return `c-${createHash('sha256').update(name).digest('hex').slice(0, 32)}`;

@@ -9,7 +9,3 @@ export const queueNames = {
   /** Webhook refresh, token keep-alive, accessible-resources refresh. */
   maintenance: 'maintenance',
 } as const;
-
-export type QueueName = (typeof queueNames)[keyof typeof queueNames];
-
-export const allQueueNames: readonly QueueName[] = Object.values(queueNames);

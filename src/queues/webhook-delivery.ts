@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 /** The job a webhook delivery becomes: the verified body as received, plus how it was routed. */
-export const webhookDeliverySchema = z.object({
+const webhookDeliverySchema = z.object({
   /** `acme.atlassian.net`: the site the body's `self` links point at. */
   siteHost: z.string().min(1),
   /** The connection (cloud id) it was routed to; absent for admin (HMAC) deliveries of unknown sites. */

@@ -4,7 +4,7 @@ import type { ConnectionStore } from '../connections/connection-store.ts';
 import { RelayError } from '../errors.ts';
 import type { RegistrationStore, WebhookRegistration } from './registration-store.ts';
 
-export const webhookEvents = [
+const webhookEvents = [
   'jira:issue_created',
   'jira:issue_updated',
   'jira:issue_deleted',
@@ -52,8 +52,7 @@ export class WebhookRegistrar {
 
   async reconcile(connectionId: string): Promise<ReconcileOutcome> {
     const connection = await this.#d.connections.get(connectionId);
-    if (!connection || connection.status !== 'active')
-      return { kind: 'skipped', reason: 'connection not active' };
+    if (connection?.status !== 'active') return { kind: 'skipped', reason: 'connection not active' };
     const client = this.#d.clientFor(connection);
     const projectKeys = connection.projectKeys ?? (await listProjectKeys(client));
     if (projectKeys.length === 0) return { kind: 'skipped', reason: 'no projects visible' };
