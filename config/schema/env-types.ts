@@ -13,42 +13,35 @@ export const url = () =>
 
 export const nonEmpty = () => z.string().trim().min(1);
 
+/** `a, b,c` as ['a', 'b', 'c'], empty items dropped. */
+const commaList = () =>
+  z.string().transform((value) =>
+    value
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
+  );
+
 /** host:port[,host:port...] */
 export const brokerList = () =>
-  z
-    .string()
-    .transform((value) =>
-      value
-        .split(',')
-        .map((s) => s.trim())
-        .filter(Boolean),
-    )
-    .pipe(
-      z
-        .array(z.string().regex(/^[A-Za-z0-9.-]+:\d{1,5}$/, 'each broker must be host:port'))
-        .min(1, 'at least one host:port'),
-    );
+  commaList().pipe(
+    z
+      .array(z.string().regex(/^[A-Za-z0-9.-]+:\d{1,5}$/, 'each broker must be host:port'))
+      .min(1, 'at least one host:port'),
+  );
 
 /** Comma-separated base64 keys of exactly 32 bytes each (AES-256). */
 export const encryptionKeys = () =>
-  z
-    .string()
-    .transform((value) =>
-      value
-        .split(',')
-        .map((s) => s.trim())
-        .filter(Boolean),
-    )
-    .pipe(
-      z
-        .array(
-          z
-            .string()
-            .regex(/^[A-Za-z0-9+/]+={0,2}$/, 'each key must be base64')
-            .refine((key) => Buffer.from(key, 'base64').length === 32, 'each key must decode to 32 bytes'),
-        )
-        .min(1, 'at least one key'),
-    );
+  commaList().pipe(
+    z
+      .array(
+        z
+          .string()
+          .regex(/^[A-Za-z0-9+/]+={0,2}$/, 'each key must be base64')
+          .refine((key) => Buffer.from(key, 'base64').length === 32, 'each key must decode to 32 bytes'),
+      )
+      .min(1, 'at least one key'),
+  );
 
 export const spaceList = () =>
   z.string().transform((value) =>

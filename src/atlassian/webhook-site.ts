@@ -27,12 +27,15 @@ export function matchedWebhookIdsOf(body: Readonly<Record<string, unknown>>): nu
   return Array.isArray(ids) ? ids.filter((id): id is number => Number.isInteger(id)) : [];
 }
 
-/** The events the relay maps; anything else is acknowledged and ignored. */
-export const handledWebhookEvents: ReadonlySet<string> = new Set([
+/** The events the relay maps and registers its dynamic webhook for. */
+export const webhookEventNames = [
   'jira:issue_created',
   'jira:issue_updated',
   'jira:issue_deleted',
   'comment_created',
   'comment_updated',
   'comment_deleted',
-]);
+] as const;
+
+/** Anything else is acknowledged and ignored. */
+export const handledWebhookEvents: ReadonlySet<string> = new Set(webhookEventNames);

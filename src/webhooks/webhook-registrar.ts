@@ -1,17 +1,11 @@
 import type { JiraClient } from '../atlassian/jira-client.ts';
+import { webhookEventNames } from '../atlassian/webhook-site.ts';
 import type { Connection } from '../connections/connection.ts';
 import type { ConnectionStore } from '../connections/connection-store.ts';
 import { RelayError } from '../errors.ts';
 import type { RegistrationStore, WebhookRegistration } from './registration-store.ts';
 
-const webhookEvents = [
-  'jira:issue_created',
-  'jira:issue_updated',
-  'jira:issue_deleted',
-  'comment_created',
-  'comment_updated',
-  'comment_deleted',
-] as const;
+const webhookEvents = webhookEventNames;
 
 interface RegisteredWebhook {
   readonly id: number;

@@ -1,20 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { consentThroughSimulator } from '../helpers/consent.ts';
 import { KafkaReader } from '../helpers/kafka-reader.ts';
 import { type RelayProcess, startRelay, writeConnectorsFile } from '../helpers/relay-process.ts';
 import { kafkaBrokers, redisUrl, uniqueName } from '../helpers/services.ts';
 import { type Simulator, startSimulator } from '../sim/index.ts';
-
-/** Walks the consent flow as a browser would: relay /oauth/start, the simulator's auto-consent, the callback. */
-async function consent(relay: RelayProcess): Promise<{ status: number; html: string }> {
-  const start = await fetch(`${relay.url}/oauth/start`, { redirect: 'manual' });
-  const cookie = (start.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
-  const authorize = await fetch(start.headers.get('location') ?? '', { redirect: 'manual' });
-  const callback = await fetch(authorize.headers.get('location') ?? '', {
-    headers: { cookie },
-    redirect: 'manual',
-  });
-  return { status: callback.status, html: await callback.text() };
-}
 
 describe('the relay as a user runs it: npm start, the simulator, Kafka', () => {
   const topics = { crm: uniqueName('crm'), monitoring: uniqueName('monitoring') };
@@ -52,7 +41,7 @@ describe('the relay as a user runs it: npm start, the simulator, Kafka', () => {
   });
 
   it('connects both sites by consent and registers one webhook per site', async () => {
-    const result = await consent(relay);
+    const result = await consentThroughSimulator(relay.url);
     expect(result.status).toBe(200);
     for (const site of sim.sites) expect(result.html).toContain(site.host);
     const deadline = Date.now() + 20_000;

@@ -1,16 +1,9 @@
 import { afterAll, describe, expect, it } from 'vitest';
+import { consentThroughSimulator } from '../helpers/consent.ts';
 import { KafkaReader } from '../helpers/kafka-reader.ts';
 import { type RelayProcess, startRelay, writeConnectorsFile } from '../helpers/relay-process.ts';
 import { kafkaBrokers, redisUrl, uniqueName } from '../helpers/services.ts';
 import { type Simulator, startSimulator } from '../sim/index.ts';
-
-async function consent(relay: RelayProcess): Promise<number> {
-  const start = await fetch(`${relay.url}/oauth/start`, { redirect: 'manual' });
-  const cookie = (start.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
-  const authorize = await fetch(start.headers.get('location') ?? '', { redirect: 'manual' });
-  const callback = await fetch(authorize.headers.get('location') ?? '', { headers: { cookie } });
-  return callback.status;
-}
 
 describe('graceful shutdown under load', () => {
   let sim: Simulator | undefined;
@@ -48,7 +41,7 @@ describe('graceful shutdown under load', () => {
     };
     relay = await startRelay(env);
     const first = relay;
-    expect(await consent(first)).toBe(200);
+    expect((await consentThroughSimulator(first.url)).status).toBe(200);
     while (sim.control.state().sites[0]?.webhooks !== 1) await new Promise((r) => setTimeout(r, 100));
 
     const ids: string[] = [];

@@ -7,6 +7,7 @@ import { createLogger } from '../../../src/logger.ts';
 import type { ChangeJob } from '../../../src/queues/change-queue.ts';
 import { oauthRouteDeps } from '../../../src/tokens/token-services.ts';
 import { startEventsWorker } from '../../../workers/events-worker.ts';
+import { consentThroughSimulator } from '../../helpers/consent.ts';
 import { freePort } from '../../helpers/relay-process.ts';
 import { redisUrl, uniqueName } from '../../helpers/services.ts';
 import { validEnv } from '../../helpers/valid-env.ts';
@@ -79,11 +80,7 @@ describe('deliveries from the simulator, with retries, duplicates and shuffling'
       await services.close();
       await sim.close();
     };
-    const start = await fetch(`${config.PUBLIC_URL}/oauth/start`, { redirect: 'manual' });
-    const cookie = (start.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
-    const authorize = await fetch(start.headers.get('location') ?? '', { redirect: 'manual' });
-    const callback = await fetch(authorize.headers.get('location') ?? '', { headers: { cookie } });
-    expect(callback.status).toBe(200);
+    expect((await consentThroughSimulator(config.PUBLIC_URL)).status).toBe(200);
   }, 60_000);
 
   afterAll(async () => {
