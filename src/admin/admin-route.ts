@@ -7,7 +7,7 @@ export interface RouteResult {
   readonly body: unknown;
 }
 
-export interface ResponseSpec {
+interface ResponseSpec {
   readonly description: string;
   readonly schema?: z.ZodType;
 }
@@ -29,7 +29,7 @@ export interface AdminRoute {
   run(raw: RawRequest): Promise<RouteResult>;
 }
 
-export interface RawRequest {
+interface RawRequest {
   readonly params: unknown;
   readonly query: unknown;
   readonly body: unknown;

@@ -108,7 +108,7 @@ export const disconnectSchema = z.object({
   error: z.string().nullable().describe('Why the webhooks could not be removed at Jira.'),
 });
 
-export const deadLetterSchema = z.object({
+const deadLetterSchema = z.object({
   queue: z.string(),
   id: z.string(),
   name: z.string(),
@@ -141,3 +141,10 @@ export const errorSchema = z.object({
   message: z.string(),
   fields: z.array(z.string()).optional().describe('The offending inputs, e.g. `body.from`.'),
 });
+
+/** Documented error answers the connection routes share. */
+export const errorResponses = {
+  invalid: { description: 'A parameter or body field is invalid; `fields` names it.', schema: errorSchema },
+  noConnection: { description: 'No connection with this id.', schema: errorSchema },
+  wrongStatus: { description: 'The connection is not in a status that allows this.', schema: errorSchema },
+};

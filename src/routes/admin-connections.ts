@@ -1,22 +1,19 @@
-import type { FastifyBaseLogger } from 'fastify';
 import { type AdminRoute, conflict, defineRoute, notFound, type RouteResult } from '../admin/admin-route.ts';
 import {
-  backfillBody,
   connectionListSchema,
   connectionParams,
   connectionViewSchema,
-  errorSchema,
+  errorResponses,
   listConnectionsQuery,
   projectKeysBody,
-  rewindBody,
-  syncAcceptedSchema,
 } from '../admin/admin-schemas.ts';
 import { type ConnectionView, connectionView } from '../admin/connection-view.ts';
-import type { SyncControl, SyncRequest } from '../admin/sync-control.ts';
+import type { SyncControl } from '../admin/sync-control.ts';
 import type { Connection } from '../connections/connection.ts';
 import type { ConnectionStore } from '../connections/connection-store.ts';
 import type { RegistrationStore } from '../webhooks/registration-store.ts';
 import { disconnectRoute, type WebhookRemover } from './admin-disconnect.ts';
+import { syncLeverRoutes } from './admin-sync-levers.ts';
 
 export interface ConnectionRouteDeps {
   readonly connections: ConnectionStore;
@@ -27,44 +24,27 @@ export interface ConnectionRouteDeps {
   readonly reconcileWebhooks: (connectionId: string) => Promise<void>;
 }
 
-const notFoundResponse = { description: 'No connection with this id.', schema: errorSchema };
-const badRequest = {
-  description: 'A parameter or body field is invalid; `fields` names it.',
-  schema: errorSchema,
-};
-const conflictResponse = {
-  description: 'The connection is not in a status that allows this.',
-  schema: errorSchema,
-};
-const syncResponses = {
-  202: { description: 'Accepted; the sync side does the work.', schema: syncAcceptedSchema },
-  400: badRequest,
-  404: notFoundResponse,
-  409: conflictResponse,
-};
-const viewResponse = { description: 'The connection after the change.', schema: connectionViewSchema };
+type View = (connection: Connection) => Promise<ConnectionView>;
 
+const { invalid, noConnection, wrongStatus } = errorResponses;
+const changed = { description: 'The connection after the change.', schema: connectionViewSchema };
+
+/** Every route about connections: read, sync levers, pause/resume, project keys, disconnect. */
 export function connectionRoutes(deps: ConnectionRouteDeps): AdminRoute[] {
-  const view = async (c: Connection): Promise<ConnectionView> => {
+  const view: View = async (c) => {
     const [registration, sync] = await Promise.all([deps.registrations.get(c.id), deps.sync.status(c.id)]);
     return connectionView(c, registration, sync);
   };
-  const ok = async (c: Connection): Promise<RouteResult> => ({ status: 200, body: await view(c) });
-  /** resync, backfill and rewind: only for an active connection, then the sync side's lever. */
-  const lever = async (
-    id: string,
-    action: 'resync' | 'backfill' | 'rewind',
-    log: FastifyBaseLogger,
-    pull: () => Promise<SyncRequest>,
-  ): Promise<RouteResult> => {
-    const connection = await deps.connections.get(id);
-    if (!connection) return notFound('connection');
-    if (connection.status !== 'active') return conflict(`the connection is ${connection.status}`);
-    const { jobId } = await pull();
-    log.info({ connection: id, action, jobId }, 'admin sync request');
-    return { status: 202, body: { connectionId: id, action, jobId } };
-  };
+  return [
+    ...readRoutes(deps, view),
+    ...syncLeverRoutes(deps),
+    ...pauseRoutes(deps, view),
+    projectsRoute(deps, view),
+    disconnectRoute(deps, view),
+  ];
+}
 
+function readRoutes(deps: ConnectionRouteDeps, view: View): AdminRoute[] {
   return [
     defineRoute({
       method: 'GET',
@@ -72,17 +52,15 @@ export function connectionRoutes(deps: ConnectionRouteDeps): AdminRoute[] {
       summary: 'List connected Jira sites with status, webhook registration and sync state.',
       query: listConnectionsQuery,
       responses: {
-        200: { description: 'One page of connections, oldest first.', schema: connectionListSchema },
-        400: badRequest,
+        200: { description: 'One page, oldest first.', schema: connectionListSchema },
+        400: invalid,
       },
       async handle({ query }) {
         const all = (await deps.connections.list()).filter((c) => !query.status || c.status === query.status);
         const start = (query.page - 1) * query.pageSize;
         const connections = await Promise.all(all.slice(start, start + query.pageSize).map(view));
-        return {
-          status: 200,
-          body: { total: all.length, page: query.page, pageSize: query.pageSize, connections },
-        };
+        const { page, pageSize } = query;
+        return { status: 200, body: { total: all.length, page, pageSize, connections } };
       },
     }),
     defineRoute({
@@ -92,48 +70,27 @@ export function connectionRoutes(deps: ConnectionRouteDeps): AdminRoute[] {
       params: connectionParams,
       responses: {
         200: { description: 'The connection.', schema: connectionViewSchema },
-        400: badRequest,
-        404: notFoundResponse,
+        400: invalid,
+        404: noConnection,
       },
       async handle({ params }) {
         const connection = await deps.connections.get(params.id);
-        return connection ? ok(connection) : notFound('connection');
+        return connection ? { status: 200, body: await view(connection) } : notFound('connection');
       },
     }),
-    defineRoute({
-      method: 'POST',
-      path: '/connections/:id/resync',
-      summary: 'Poll the site now instead of waiting for its schedule.',
-      params: connectionParams,
-      responses: syncResponses,
-      handle: ({ params, log }) => lever(params.id, 'resync', log, () => deps.sync.resync(params.id)),
-    }),
-    defineRoute({
-      method: 'POST',
-      path: '/connections/:id/backfill',
-      summary: 'Backfill every issue updated since a date, or from the beginning.',
-      params: connectionParams,
-      body: backfillBody,
-      responses: syncResponses,
-      handle: ({ params, body, log }) =>
-        lever(params.id, 'backfill', log, () => deps.sync.backfill(params.id, body.from)),
-    }),
-    defineRoute({
-      method: 'POST',
-      path: '/connections/:id/rewind',
-      summary: 'Move the poll cursor back, so changes since then are read again.',
-      params: connectionParams,
-      body: rewindBody,
-      responses: syncResponses,
-      handle: ({ params, body, log }) =>
-        lever(params.id, 'rewind', log, () => deps.sync.rewindCursor(params.id, body.to)),
-    }),
+  ];
+}
+
+function pauseRoutes(deps: ConnectionRouteDeps, view: View): AdminRoute[] {
+  const ok = async (c: Connection): Promise<RouteResult> => ({ status: 200, body: await view(c) });
+  const responses = { 200: changed, 400: invalid, 404: noConnection, 409: wrongStatus };
+  return [
     defineRoute({
       method: 'POST',
       path: '/connections/:id/pause',
       summary: 'Pause a connection: no sync and no publishing until it is resumed.',
       params: connectionParams,
-      responses: { 200: viewResponse, 400: badRequest, 404: notFoundResponse, 409: conflictResponse },
+      responses,
       async handle({ params, log }) {
         const connection = await deps.connections.get(params.id);
         if (!connection) return notFound('connection');
@@ -150,7 +107,7 @@ export function connectionRoutes(deps: ConnectionRouteDeps): AdminRoute[] {
       path: '/connections/:id/resume',
       summary: 'Resume a paused connection; its webhook registration is checked again.',
       params: connectionParams,
-      responses: { 200: viewResponse, 400: badRequest, 404: notFoundResponse, 409: conflictResponse },
+      responses,
       async handle({ params, log }) {
         const connection = await deps.connections.get(params.id);
         if (!connection) return notFound('connection');
@@ -167,22 +124,23 @@ export function connectionRoutes(deps: ConnectionRouteDeps): AdminRoute[] {
         return ok(resumed);
       },
     }),
-    defineRoute({
-      method: 'PUT',
-      path: '/connections/:id/projects',
-      summary:
-        'Set the projects to sync (null: every project the grant can see); the webhook filter follows.',
-      params: connectionParams,
-      body: projectKeysBody,
-      responses: { 200: viewResponse, 400: badRequest, 404: notFoundResponse },
-      async handle({ params, body, log }) {
-        const updated = await deps.connections.setProjectKeys(params.id, body.projectKeys);
-        if (!updated) return notFound('connection');
-        if (updated.status === 'active') await deps.reconcileWebhooks(params.id);
-        log.info({ connection: params.id, projectKeys: body.projectKeys }, 'admin set project keys');
-        return ok(updated);
-      },
-    }),
-    disconnectRoute(deps, view),
   ];
+}
+
+function projectsRoute(deps: ConnectionRouteDeps, view: View): AdminRoute {
+  return defineRoute({
+    method: 'PUT',
+    path: '/connections/:id/projects',
+    summary: 'Set the projects to sync (null: every project the grant can see); the webhook filter follows.',
+    params: connectionParams,
+    body: projectKeysBody,
+    responses: { 200: changed, 400: invalid, 404: noConnection },
+    async handle({ params, body, log }) {
+      const updated = await deps.connections.setProjectKeys(params.id, body.projectKeys);
+      if (!updated) return notFound('connection');
+      if (updated.status === 'active') await deps.reconcileWebhooks(params.id);
+      log.info({ connection: params.id, projectKeys: body.projectKeys }, 'admin set project keys');
+      return { status: 200, body: await view(updated) };
+    },
+  });
 }

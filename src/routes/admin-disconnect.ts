@@ -1,5 +1,5 @@
 import { type AdminRoute, defineRoute, notFound } from '../admin/admin-route.ts';
-import { connectionParams, disconnectSchema, errorSchema } from '../admin/admin-schemas.ts';
+import { connectionParams, disconnectSchema, errorResponses } from '../admin/admin-schemas.ts';
 import type { ConnectionView } from '../admin/connection-view.ts';
 import type { Connection } from '../connections/connection.ts';
 import type { ConnectionStore } from '../connections/connection-store.ts';
@@ -27,8 +27,8 @@ export function disconnectRoute(
     params: connectionParams,
     responses: {
       200: { description: 'Disconnected; says whether Jira removed the webhooks.', schema: disconnectSchema },
-      400: { description: 'The id is not a connection id.', schema: errorSchema },
-      404: { description: 'No connection with this id.', schema: errorSchema },
+      400: errorResponses.invalid,
+      404: errorResponses.noConnection,
     },
     async handle({ params, log }) {
       const disconnected = await deps.connections.setStatus(params.id, 'disconnected');

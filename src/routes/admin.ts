@@ -67,20 +67,22 @@ export async function registerAdminRoutes(app: FastifyInstance, deps: AdminRoute
       });
       scope.get('/', (_request, reply) => reply.redirect('/admin/queues', 303));
       await scope.register(dashboardPlugin(deps.queues, '/admin/queues'), { prefix: '/queues' });
-      for (const route of routes) {
-        scope.route({
-          method: route.method,
-          url: `/api${route.path}`,
-          handler: async (request, reply) => {
-            const { params, query, body, log } = request;
-            const result = await route.run({ params, query, body, log });
-            return reply.status(result.status).send(result.body);
-          },
-        });
-      }
+      for (const route of routes) registerApiRoute(scope, route);
     },
     { prefix: '/admin' },
   );
+}
+
+function registerApiRoute(scope: FastifyInstance, route: AdminRoute): void {
+  scope.route({
+    method: route.method,
+    url: `/api${route.path}`,
+    handler: async (request, reply) => {
+      const { params, query, body, log } = request;
+      const result = await route.run({ params, query, body, log });
+      return reply.status(result.status).send(result.body);
+    },
+  });
 }
 
 /** Signing in and out work without a session; nothing else does. */

@@ -6,7 +6,7 @@ import { type BrowserContext, chromium, type Page } from 'playwright-core';
 /** Debian's chromium package; `.ci/run` installs it when it is missing. */
 const executablePath = '/usr/bin/chromium';
 
-export const screenshotDir = path.resolve(import.meta.dirname, '../../../test-results/screenshots');
+const screenshotDir = path.resolve(import.meta.dirname, '../../../test-results/screenshots');
 
 const args = [
   '--headless',

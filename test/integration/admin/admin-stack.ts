@@ -34,7 +34,7 @@ export interface AdminStack {
   api(method: 'GET' | 'POST' | 'PUT', url: string, body?: unknown): Promise<ApiResponse>;
 }
 
-export interface ApiResponse {
+interface ApiResponse {
   readonly status: number;
   readonly json: Record<string, unknown>;
 }
