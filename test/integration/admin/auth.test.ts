@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createAdminCredentials } from '../../../src/admin/admin-credentials.ts';
 import { adminSessionCookie } from '../../../src/routes/admin.ts';
-import { type AdminStack, adminToken, startAdminStack } from './admin-stack.ts';
+import { type AdminStack, adminRoutesOnly, adminToken, startAdminStack } from './admin-stack.ts';
 
 /** Every kind of thing under /admin: the API, its docs, Bull Board's page, assets and own API, a 404. */
 const protectedPaths = [
@@ -54,6 +54,32 @@ describe('admin authentication', () => {
     });
     expect(post.statusCode).toBe(401);
     expect(await stack.queues.changes.getWaitingCount()).toBe(1);
+  });
+
+  it('puts every route registered under /admin behind the check (Bull Board assets and API included)', async () => {
+    const stack = await startAdminStack();
+    const { app, routes } = await adminRoutesOnly(stack.deps);
+    const open = new Set(['/admin/login', '/admin/logout']);
+    const checked: string[] = [];
+    for (const route of routes) {
+      if (open.has(route.url)) continue;
+      const url = route.url
+        .replace(':queueName', 'jira-changes')
+        .replace(/:[A-Za-z]+/g, 'x')
+        .replace(/\*$/, 'favicon-32x32.png');
+      for (const method of [route.method].flat()) {
+        const response = await app.inject({
+          method,
+          url,
+          payload: method === 'GET' || method === 'HEAD' ? undefined : {},
+        });
+        expect(response.statusCode, `${method} ${url}`).toBe(401);
+        checked.push(`${method} ${url}`);
+      }
+    }
+    expect(checked).toContain('GET /admin/queues/static/favicon-32x32.png');
+    expect(checked).toContain('PUT /admin/queues/api/queues/jira-changes/empty');
+    expect(checked.length).toBeGreaterThan(50);
   });
 
   it('sends a browser without a session to the login form, keeping where it wanted to go', async () => {
