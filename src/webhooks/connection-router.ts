@@ -10,7 +10,7 @@ interface Cached {
 /**
  * Routes deliveries to connections by site host, then by matched webhook id. Answers are cached in
  * the process for a few seconds, so steady intake costs one Redis round trip (the enqueue), not two.
- * A disconnected site keeps receiving 202-and-drop once the cache expires.
+ * Paused or disconnected sites get 202-and-drop once the cache expires.
  */
 export class CachedWebhookRouter implements WebhookRouter {
   readonly #connections: ConnectionStore;
@@ -36,7 +36,10 @@ export class CachedWebhookRouter implements WebhookRouter {
     const cached = this.#bySite.get(siteHost);
     if (cached && cached.until > now) return cached.connectionId;
     const connection = await this.#connections.findBySiteHost(siteHost);
-    const connectionId = connection && connection.status !== 'disconnected' ? connection.id : undefined;
+    // Paused and disconnected sites take no deliveries: they are acknowledged, dropped and counted
+    // like those of unknown sites; a resume resyncs from the cursor, which did not move meanwhile.
+    const routable = connection?.status === 'active' || connection?.status === 'reauth_required';
+    const connectionId = routable ? connection?.id : undefined;
     if (this.#bySite.size > 100_000) this.#bySite.clear();
     this.#bySite.set(siteHost, { connectionId, until: now + this.#ttlMs });
     return connectionId;
