@@ -17,8 +17,10 @@ export class BudgetExhaustedError extends RelayError {
   readonly reason: BudgetRefusal;
   readonly retryAfterMs: number;
   readonly site: string;
+  /** A quota pause of the app's whole pool (every site waits), rather than of this site's. */
+  readonly appWide: boolean;
 
-  constructor(init: { reason: BudgetRefusal; retryAfterMs: number; site: string }) {
+  constructor(init: { reason: BudgetRefusal; retryAfterMs: number; site: string; appWide?: boolean }) {
     super(
       'JIRA_BUDGET_EXHAUSTED',
       `Jira budget: call for ${init.site} postponed (${init.reason}) for ${init.retryAfterMs} ms`,
@@ -28,5 +30,6 @@ export class BudgetExhaustedError extends RelayError {
     this.reason = init.reason;
     this.retryAfterMs = init.retryAfterMs;
     this.site = init.site;
+    this.appWide = init.appWide ?? false;
   }
 }

@@ -26,7 +26,7 @@ local function fmt(v) return string.format('%.0f', v) end
 
 for i = 1, 2 do
   local blocked = num(redis.call('GET', KEYS[i]))
-  if blocked > now then return {'quota', blocked - now} end
+  if blocked > now then return {i == 1 and 'quota' or 'quota-site', blocked - now} end
 end
 local paused = num(redis.call('GET', KEYS[3]))
 if paused > now then return {'burst', paused - now} end

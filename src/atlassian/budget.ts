@@ -101,9 +101,10 @@ export class RedisJiraBudget {
       const waitable = reason === 'rate' || reason === 'burst' || reason === 'issue' || reason === 'share';
       if (!waitable || waited + ms > this.#o.maxWaitMs) {
         throw new BudgetExhaustedError({
-          reason: reason as BudgetExhaustedError['reason'],
+          reason: (reason === 'quota-site' ? 'quota' : reason) as BudgetExhaustedError['reason'],
           retryAfterMs: Math.max(1, ms),
           site: request.site,
+          appWide: reason === 'quota',
         });
       }
       waited += ms;

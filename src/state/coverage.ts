@@ -1,0 +1,154 @@
+import type { Redis } from 'ioredis';
+import { entityRef, type JiraChange } from '../../connectors/jira-change.ts';
+
+/** The two paths that race to see a change. */
+export type SightingPath = 'webhook' | 'poll';
+
+/** Which path saw a change first, and how late the other one was (ms) when this sighting is the later one. */
+export interface Sighting {
+  readonly first: SightingPath;
+  readonly lateMs: number | null;
+}
+
+/** Recent coverage of one site, over the current and the previous bucket. */
+export interface CoverageShare {
+  readonly webhookFirst: number;
+  readonly pollFirst: number;
+  /** Changes polling found that no webhook delivered (yet): the sign of expired or broken webhooks. */
+  readonly pollOnly: number;
+  /** pollOnly / all changes seen; null when nothing was seen. */
+  readonly pollOnlyShare: number | null;
+  /** webhookFirst / all changes seen; null when nothing was seen. */
+  readonly webhookShare: number | null;
+  /** Mean delay of the later path, per path that came second, in ms. */
+  readonly meanLateMs: { readonly webhook: number | null; readonly poll: number | null };
+}
+
+// KEYS[1] sighting of this change, KEYS[2] current bucket of the site, KEYS[3] set of sites.
+// ARGV: path, observedAt, ttl s, bucket ttl s, site. Sighting value: "path|observedAt[|m]".
+const sightScript = `
+local seen = redis.call('GET', KEYS[1])
+if not seen then
+  redis.call('SET', KEYS[1], ARGV[1] .. '|' .. ARGV[2], 'EX', ARGV[3])
+  redis.call('HINCRBY', KEYS[2], ARGV[1] .. '_first', 1)
+  redis.call('EXPIRE', KEYS[2], ARGV[4])
+  redis.call('SADD', KEYS[3], ARGV[5])
+  return {ARGV[1], -1}
+end
+local path, at, matched = string.match(seen, '^(%a+)|(%d+)|?(%a*)$')
+if path == ARGV[1] or matched == 'm' then return {path, -1} end
+redis.call('SET', KEYS[1], seen .. '|m', 'KEEPTTL')
+local late = math.max(0, tonumber(ARGV[2]) - tonumber(at))
+redis.call('HINCRBY', KEYS[2], 'late_' .. ARGV[1], 1)
+redis.call('HINCRBY', KEYS[2], 'late_' .. ARGV[1] .. '_ms', late)
+redis.call('EXPIRE', KEYS[2], ARGV[4])
+return {path, late}
+`;
+
+interface Commands {
+  coverageSight(
+    key: string,
+    bucket: string,
+    sites: string,
+    path: string,
+    at: string,
+    ttl: string,
+    bucketTtl: string,
+    site: string,
+  ): Promise<[string, number]>;
+}
+
+export interface CoverageOptions {
+  readonly prefix: string;
+  /** SYNC_COVERAGE_TTL_SECONDS: how long a first sighting waits for the other path. */
+  readonly ttlSeconds: number;
+  /** SYNC_COVERAGE_BUCKET_SECONDS. */
+  readonly bucketSeconds: number;
+  readonly now?: () => number;
+}
+
+/**
+ * Webhook coverage: for every change (an entity version), which path saw it first and how late the
+ * other one was. Deletions are left out (each path versions them by its own clock), and so are
+ * backfills and reconciles (they see history no webhook could have sent).
+ */
+export class RedisWebhookCoverage {
+  readonly #redis: Redis & Commands;
+  readonly #o: CoverageOptions;
+  readonly #now: () => number;
+
+  constructor(redis: Redis, opts: CoverageOptions) {
+    redis.defineCommand('coverageSight', { numberOfKeys: 3, lua: sightScript });
+    this.#redis = redis as Redis & Commands;
+    this.#o = opts;
+    this.#now = opts.now ?? Date.now;
+  }
+
+  /** Records sightings by one path; the result lines up with `changes` (null where not counted). */
+  async sight(path: SightingPath, changes: readonly JiraChange[]): Promise<Array<Sighting | null>> {
+    const counted = changes.map((c) => c.kind !== 'deleted' && c.source === path);
+    if (!counted.some(Boolean)) return changes.map(() => null);
+    const bucket = Math.floor(this.#now() / (this.#o.bucketSeconds * 1000));
+    const pipeline = this.#redis.pipeline() as unknown as Commands & ReturnType<Redis['pipeline']>;
+    changes.forEach((change, i) => {
+      if (!counted[i]) return;
+      const { kind, id } = entityRef(change);
+      const site = change.site.host;
+      pipeline.coverageSight(
+        `${this.#o.prefix}:coverage:${site}:${kind}:${id}:${change.version}`,
+        this.#bucketKey(site, bucket),
+        this.#sitesKey(),
+        path,
+        String(change.observedAt),
+        String(this.#o.ttlSeconds),
+        String(this.#o.bucketSeconds * 3),
+        site,
+      );
+    });
+    const results = (await pipeline.exec()) ?? [];
+    let next = 0;
+    return changes.map((_, i) => {
+      if (!counted[i]) return null;
+      const [err, value] = results[next++] ?? [];
+      if (err) throw err;
+      const [first, late] = value as [string, number];
+      return { first: first === 'webhook' ? 'webhook' : 'poll', lateMs: late < 0 ? null : late };
+    });
+  }
+
+  async share(site: string): Promise<CoverageShare> {
+    const bucket = Math.floor(this.#now() / (this.#o.bucketSeconds * 1000));
+    const [current, previous] = await Promise.all([
+      this.#redis.hgetall(this.#bucketKey(site, bucket)),
+      this.#redis.hgetall(this.#bucketKey(site, bucket - 1)),
+    ]);
+    const n = (field: string) => Number(current[field] ?? 0) + Number(previous[field] ?? 0);
+    const webhookFirst = n('webhook_first');
+    const pollFirst = n('poll_first');
+    const pollOnly = Math.max(0, pollFirst - n('late_webhook'));
+    const total = webhookFirst + pollFirst;
+    const mean = (path: SightingPath) =>
+      n(`late_${path}`) > 0 ? n(`late_${path}_ms`) / n(`late_${path}`) : null;
+    return {
+      webhookFirst,
+      pollFirst,
+      pollOnly,
+      pollOnlyShare: total > 0 ? pollOnly / total : null,
+      webhookShare: total > 0 ? webhookFirst / total : null,
+      meanLateMs: { webhook: mean('webhook'), poll: mean('poll') },
+    };
+  }
+
+  /** Sites with any sighting recorded. */
+  async sites(): Promise<string[]> {
+    return this.#redis.smembers(this.#sitesKey());
+  }
+
+  #bucketKey(site: string, bucket: number): string {
+    return `${this.#o.prefix}:coverage:${site}:bucket:${bucket}`;
+  }
+
+  #sitesKey(): string {
+    return `${this.#o.prefix}:coverage:sites`;
+  }
+}

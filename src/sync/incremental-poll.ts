@@ -1,0 +1,63 @@
+import type { JiraClient } from '../atlassian/jira-client.ts';
+import { syncIssuePage } from './page-sync.ts';
+import { settledSearch } from './settled-search.ts';
+import type { SyncStamp } from './sync-changes.ts';
+import { type PageHook, type SyncPassDeps, siteOf } from './sync-deps.ts';
+import { projectScope, syncJql } from './sync-scope.ts';
+
+export interface PollOutcome {
+  readonly issues: number;
+  readonly changes: number;
+  /** Points the poll cost: one per search request plus one per issue returned. */
+  readonly points: number;
+  readonly cursor: number;
+}
+
+/**
+ * One incremental poll of a site: every issue updated since the cursor minus the overlap, in the
+ * sync order, through the change pipeline page by page. The cursor is the `updated` (epoch ms) of
+ * the last issue queued, saved after each page is queued; it starts at the connection's creation,
+ * since the backfill covers what came before.
+ */
+export async function pollSite(
+  client: JiraClient,
+  deps: SyncPassDeps,
+  onPage?: PageHook,
+): Promise<PollOutcome> {
+  const { connection } = client;
+  const startedAt = deps.now();
+  const state = await deps.cursors.poll(connection.id);
+  const cursor = state.cursor ?? connection.createdAt;
+  const projects = await projectScope(client, deps.scope);
+  const stamp: SyncStamp = {
+    site: siteOf(client),
+    source: 'poll',
+    observedAt: startedAt,
+    markdown: deps.markdown,
+  };
+  let issues = 0;
+  let changes = 0;
+  let requests = 0;
+  let last = cursor;
+  if (projects.length > 0) {
+    const query = {
+      jql: syncJql(projects, cursor - deps.overlapMs),
+      fields: await deps.fieldsFor(stamp.site.host),
+    };
+    const opts = { pageSize: deps.searchPageSize, maxPages: deps.scope.sizes.maxPages, log: deps.log };
+    for await (const page of settledSearch(client, deps.budget, query, opts)) {
+      requests++;
+      const result = await syncIssuePage(client, page.issues, stamp, deps);
+      issues += result.issues;
+      changes += result.changes;
+      if (result.last) {
+        last = Math.max(last, result.last.updated);
+        await deps.cursors.advance(connection.id, last);
+      }
+      await onPage?.({ issues, changes, cursor: last });
+    }
+  }
+  const points = Math.max(1, requests) + issues;
+  await deps.cursors.pollDone(connection.id, startedAt, points);
+  return { issues, changes, points, cursor: last };
+}

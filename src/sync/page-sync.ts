@@ -1,0 +1,140 @@
+import type { JiraChange } from '../../connectors/jira-change.ts';
+import type { RedisJiraBudget } from '../atlassian/budget.ts';
+import type { JiraClient } from '../atlassian/jira-client.ts';
+import { JiraHttpError } from '../atlassian/jira-http-error.ts';
+import { issueCommentPages, type JiraComment, type PageSizes } from '../atlassian/jira-reads.ts';
+import type { JiraIssue } from '../atlassian/jira-search.ts';
+import type { ChangeQueue } from '../queues/change-queue.ts';
+import type { RedisWebhookCoverage } from '../state/coverage.ts';
+import type { RedisKnownEntities, SeenIssue } from '../state/known-entities.ts';
+import {
+  commentChangesOf,
+  embeddedComments,
+  issueChangeOf,
+  type SyncedIssue,
+  type SyncStamp,
+  syncedIssue,
+} from './sync-changes.ts';
+
+/** What every sync pass writes through. */
+export interface PageSyncDeps {
+  readonly queue: ChangeQueue;
+  readonly known: RedisKnownEntities;
+  readonly coverage: RedisWebhookCoverage;
+  readonly budget: Pick<RedisJiraBudget, 'settle'>;
+  readonly sizes: PageSizes;
+  /** SYNC_COMMENT_FETCH_CONCURRENCY. */
+  readonly commentConcurrency: number;
+}
+
+export interface PageResult {
+  readonly issues: number;
+  /** Changes queued (new versions of issues and comments, comment deletions). */
+  readonly changes: number;
+  /** The last issue of the page in the scan order (updated, id). */
+  readonly last: { readonly updated: number; readonly id: string } | null;
+}
+
+/**
+ * One page of searched issues into the change pipeline: versions already queued are skipped (by id
+ * and `updated`); for the others, the complete comment list (fetched past the 20 embedded ones) is
+ * diffed against the known one. Changes a webhook already queued are not queued again by a poll.
+ * The known versions are written only after the changes are queued, so a crash in between repeats
+ * the page (the same job ids) instead of losing it. The caller moves its cursor after this returns.
+ */
+export async function syncIssuePage(
+  client: JiraClient,
+  page: readonly JiraIssue[],
+  stamp: SyncStamp,
+  deps: PageSyncDeps,
+): Promise<PageResult> {
+  const site = stamp.site.host;
+  const issues = page.flatMap((raw) => syncedIssue(raw, stamp) ?? []);
+  const known = await deps.known.issues(
+    site,
+    issues.map((i) => i.snapshot.id),
+  );
+  const changed = issues.filter((i) => known.get(i.snapshot.id)?.version !== i.version);
+  const changes: JiraChange[] = changed.flatMap(
+    (i) => issueChangeOf(i, known.get(i.snapshot.id), stamp) ?? [],
+  );
+  const comments = await commentChanges(client, changed, stamp, deps);
+  changes.push(...comments.flatMap((c) => c.changes));
+  const queued = stamp.source === 'poll' ? await notQueuedByWebhook(changes, deps) : changes;
+  await deps.queue.enqueue(queued);
+  const seen: SeenIssue[] = changed.map((issue, i) => ({
+    id: issue.snapshot.id,
+    key: issue.snapshot.key,
+    version: issue.version,
+    ...(comments[i]?.versions ? { comments: comments[i].versions } : {}),
+  }));
+  await deps.known.record(site, seen);
+  const lastIssue = issues.at(-1);
+  return {
+    issues: page.length,
+    changes: queued.length,
+    last: lastIssue ? { updated: lastIssue.version, id: lastIssue.snapshot.id } : null,
+  };
+}
+
+interface IssueComments {
+  readonly changes: JiraChange[];
+  /** undefined when the issue's comments could not be read completely. */
+  readonly versions: Map<string, number> | undefined;
+}
+
+async function commentChanges(
+  client: JiraClient,
+  issues: readonly SyncedIssue[],
+  stamp: SyncStamp,
+  deps: PageSyncDeps,
+): Promise<IssueComments[]> {
+  const ids = issues.filter((i) => embeddedComments(i.raw)).map((i) => i.snapshot.id);
+  const known = await deps.known.comments(stamp.site.host, ids);
+  return mapLimit(issues, deps.commentConcurrency, async (issue) => {
+    const embedded = embeddedComments(issue.raw);
+    if (!embedded) return { changes: [], versions: undefined };
+    const all = embedded.complete ? embedded.comments : await allComments(client, issue.snapshot.id, deps);
+    if (!all) return { changes: [], versions: undefined };
+    return commentChangesOf(issue, all, known.get(issue.snapshot.id) ?? new Map(), stamp);
+  });
+}
+
+/** Every comment of an issue, page by page; undefined when the issue went away meanwhile. */
+async function allComments(
+  client: JiraClient,
+  issueId: string,
+  deps: PageSyncDeps,
+): Promise<JiraComment[] | undefined> {
+  const comments: JiraComment[] = [];
+  const estimatedCost = 1 + deps.sizes.commentPage;
+  try {
+    for await (const page of issueCommentPages(client, issueId, deps.sizes)) {
+      comments.push(...page);
+      await deps.budget.settle({ site: client.connection.siteHost, estimatedCost }, 1 + page.length);
+    }
+  } catch (err) {
+    if (err instanceof JiraHttpError && err.status === 404) return undefined;
+    throw err;
+  }
+  return comments;
+}
+
+/** Drops what a webhook delivered (and so queued) before this poll saw it, recording the sightings. */
+async function notQueuedByWebhook(changes: JiraChange[], deps: PageSyncDeps): Promise<JiraChange[]> {
+  const sightings = await deps.coverage.sight('poll', changes);
+  return changes.filter((_, i) => sightings[i]?.first !== 'webhook');
+}
+
+async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await fn(items[index] as T);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}

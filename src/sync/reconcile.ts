@@ -1,0 +1,144 @@
+import type { JiraChange } from '../../connectors/jira-change.ts';
+import type { JiraClient } from '../atlassian/jira-client.ts';
+import { bulkFetchIssues, fetchCommentsByIds } from '../atlassian/jira-reads.ts';
+import type { KnownIssue } from '../state/known-entities.ts';
+import { settledSearch } from './settled-search.ts';
+import { commentDeletion, issueDeletion, type SyncStamp } from './sync-changes.ts';
+import { type PageHook, type SyncPassDeps, siteOf } from './sync-deps.ts';
+import { projectScope, syncJql } from './sync-scope.ts';
+
+export interface ReconcileOutcome {
+  readonly known: number;
+  readonly deletedIssues: number;
+  readonly deletedComments: number;
+}
+
+/**
+ * Deletions nobody told us about. Search has no tombstones, so the reconcile lists the ids Jira
+ * still has (`fields=id`, large pages), diffs them against the issues sync knows, confirms the
+ * missing ones with a bulk fetch (search is eventually consistent), and asks `comment/list` which
+ * known comments still exist. What is gone goes through the pipeline as deletions, versioned by
+ * the time of this reconcile, so the connectors emit their tombstones.
+ */
+export async function reconcileSite(
+  client: JiraClient,
+  deps: SyncPassDeps,
+  onPage?: PageHook,
+): Promise<ReconcileOutcome> {
+  const site = client.connection.siteHost;
+  const known = await deps.known.issueCount(site);
+  const stamp: SyncStamp = {
+    site: siteOf(client),
+    source: 'reconcile',
+    observedAt: deps.now(),
+    markdown: false,
+  };
+  const projects = await projectScope(client, deps.scope);
+  if (known === 0 || projects.length === 0) return { known, deletedIssues: 0, deletedComments: 0 };
+  const present = new Set<string>();
+  const opts = {
+    pageSize: Math.min(deps.reconcilePageSize, known + 100),
+    maxPages: deps.scope.sizes.maxPages,
+    log: deps.log,
+  };
+  for await (const page of settledSearch(
+    client,
+    deps.budget,
+    { jql: syncJql(projects, null), fields: ['id'] },
+    opts,
+  )) {
+    for (const issue of page.issues) present.add(issue.id);
+    await onPage?.({ scanned: present.size, known });
+  }
+  const gone = await confirmGone(client, deps, await missingIssues(deps, site, present));
+  const issueDeletions = await deletionsOf(gone, stamp, deps);
+  const commentDeletions = await vanishedComments(client, deps, stamp, present);
+  const changes: JiraChange[] = [...issueDeletions, ...commentDeletions.changes];
+  await deps.queue.enqueue(changes);
+  await deps.known.forgetIssues(
+    site,
+    gone.map(([id]) => id),
+  );
+  for (const [issueId, ids] of commentDeletions.byIssue) await deps.known.forgetComments(site, issueId, ids);
+  return {
+    known,
+    deletedIssues: gone.length,
+    deletedComments: changes.length - gone.length,
+  };
+}
+
+async function missingIssues(deps: SyncPassDeps, site: string, present: ReadonlySet<string>) {
+  const missing: Array<[string, KnownIssue]> = [];
+  for await (const batch of deps.known.allIssues(site)) {
+    for (const entry of batch) if (!present.has(entry[0])) missing.push(entry);
+  }
+  return missing;
+}
+
+/** A bulk fetch of the missing ids: what it still returns was only late in search. */
+async function confirmGone(client: JiraClient, deps: SyncPassDeps, missing: Array<[string, KnownIssue]>) {
+  if (missing.length === 0) return missing;
+  const ids = missing.map(([id]) => id);
+  const { issues } = await bulkFetchIssues(client, ids, deps.sizes, { fields: ['updated'] });
+  const calls = Math.ceil(ids.length / deps.sizes.bulkFetch);
+  await deps.budget.settle(
+    { site: client.connection.siteHost, estimatedCost: calls + ids.length },
+    calls + issues.length,
+  );
+  const alive = new Set(issues.map((i) => i.id));
+  return missing.filter(([id]) => !alive.has(id));
+}
+
+/** Each gone issue as a deletion, with its comments deleted too (as Jira's own events do). */
+async function deletionsOf(gone: Array<[string, KnownIssue]>, stamp: SyncStamp, deps: SyncPassDeps) {
+  const site = stamp.site.host;
+  const comments = await deps.known.comments(
+    site,
+    gone.map(([id]) => id),
+  );
+  const changes: JiraChange[] = [];
+  for (const [id, known] of gone) {
+    const issue = issueDeletion(stamp, id, known, await deps.entities.issueSnapshot(site, id));
+    changes.push(issue);
+    const trimmed = { id, key: known.key };
+    for (const commentId of comments.get(id)?.keys() ?? []) {
+      changes.push(commentDeletion(stamp, trimmed, commentId, stamp.observedAt));
+    }
+  }
+  return changes;
+}
+
+/** Known comments of issues that still exist, asked for by id; those not returned are gone. */
+async function vanishedComments(
+  client: JiraClient,
+  deps: SyncPassDeps,
+  stamp: SyncStamp,
+  present: ReadonlySet<string>,
+) {
+  const site = stamp.site.host;
+  const owners = new Map<string, { id: string; key: string }>();
+  for await (const batch of deps.known.allIssues(site)) {
+    const alive = batch.filter(([id]) => present.has(id));
+    const lists = await deps.known.comments(
+      site,
+      alive.map(([id]) => id),
+    );
+    for (const [id, known] of alive) {
+      for (const commentId of lists.get(id)?.keys() ?? []) owners.set(commentId, { id, key: known.key });
+    }
+  }
+  const byIssue = new Map<string, string[]>();
+  const changes: JiraChange[] = [];
+  if (owners.size === 0) return { changes, byIssue };
+  const ids = [...owners.keys()];
+  const found = await fetchCommentsByIds(client, ids);
+  const calls = Math.ceil(ids.length / 1000);
+  await deps.budget.settle({ site, estimatedCost: calls + ids.length }, calls + found.length);
+  const existing = new Set(found.map((c) => c.id));
+  for (const [commentId, issue] of owners) {
+    if (existing.has(commentId)) continue;
+    changes.push(commentDeletion(stamp, issue, commentId, stamp.observedAt));
+    byIssue.set(issue.id, [...(byIssue.get(issue.id) ?? []), commentId]);
+  }
+  return { changes, byIssue };
+}

@@ -1,0 +1,89 @@
+import type { RedisJiraBudget } from '../atlassian/budget.ts';
+import type { ConnectionStore } from '../connections/connection-store.ts';
+import type { RedisWebhookCoverage } from '../state/coverage.ts';
+import type { RedisSyncCursors } from '../state/cursors.ts';
+import type { SyncScheduler } from './sync-scheduler.ts';
+
+/** A connection's sync as operators see it (the admin API's SyncStatus). */
+export interface ConnectionSyncStatus {
+  readonly cursor: Date | null;
+  /** Now minus the start of the last completed poll. */
+  readonly lagMs: number | null;
+  readonly budgetPointsUsed: number | null;
+  /** Share of recent changes a webhook delivered before polling found them. */
+  readonly webhookCoverage: number | null;
+  readonly reconcileIntervalSeconds: number | null;
+}
+
+/**
+ * The operator's levers on sync and what it reports, for the admin API: status from the cursors,
+ * the budget and the coverage records; resync, backfill and rewind become jobs on `jira-sync`.
+ */
+export class RedisSyncControl {
+  readonly #connections: Pick<ConnectionStore, 'get'>;
+  readonly #cursors: RedisSyncCursors;
+  readonly #coverage: Pick<RedisWebhookCoverage, 'share'>;
+  readonly #budget: Pick<RedisJiraBudget, 'snapshot'>;
+  readonly #scheduler: SyncScheduler;
+  readonly #now: () => number;
+
+  constructor(deps: {
+    connections: Pick<ConnectionStore, 'get'>;
+    cursors: RedisSyncCursors;
+    coverage: Pick<RedisWebhookCoverage, 'share'>;
+    budget: Pick<RedisJiraBudget, 'snapshot'>;
+    scheduler: SyncScheduler;
+    now?: () => number;
+  }) {
+    this.#connections = deps.connections;
+    this.#cursors = deps.cursors;
+    this.#coverage = deps.coverage;
+    this.#budget = deps.budget;
+    this.#scheduler = deps.scheduler;
+    this.#now = deps.now ?? Date.now;
+  }
+
+  async status(connectionId: string): Promise<ConnectionSyncStatus | null> {
+    const connection = await this.#connections.get(connectionId);
+    if (!connection) return null;
+    const site = connection.siteHost;
+    const [poll, share, budget] = await Promise.all([
+      this.#cursors.poll(connectionId),
+      this.#coverage.share(site),
+      this.#budget.snapshot(site),
+    ]);
+    return {
+      cursor: poll.cursor === null ? null : new Date(poll.cursor),
+      lagMs: poll.polledAt === null ? null : Math.max(0, this.#now() - poll.polledAt),
+      budgetPointsUsed: budget.spentBySite[site] ?? 0,
+      webhookCoverage: share.webhookShare,
+      reconcileIntervalSeconds: poll.intervalMs === null ? null : Math.round(poll.intervalMs / 1000),
+    };
+  }
+
+  async resync(connectionId: string): Promise<{ jobId: string | null }> {
+    return { jobId: await this.#scheduler.queuePoll(connectionId) };
+  }
+
+  /** A new backfill from `from` (null: the beginning); one already running is superseded. */
+  async backfill(connectionId: string, from: Date | null): Promise<{ jobId: string | null }> {
+    await this.#cursors.startBackfill(connectionId, from?.getTime() ?? null, this.#now());
+    return { jobId: await this.#scheduler.queueBackfill(connectionId) };
+  }
+
+  async rewindCursor(connectionId: string, to: Date): Promise<{ jobId: string | null }> {
+    await this.#cursors.rewind(connectionId, to.getTime());
+    return { jobId: await this.#scheduler.queuePoll(connectionId) };
+  }
+
+  /** Stops a backfill at its next slice, keeping the checkpoint; false when none is running. */
+  pauseBackfill(connectionId: string): Promise<boolean> {
+    return this.#cursors.setBackfillStatus(connectionId, 'paused');
+  }
+
+  async resumeBackfill(connectionId: string): Promise<boolean> {
+    if (!(await this.#cursors.setBackfillStatus(connectionId, 'running'))) return false;
+    await this.#scheduler.queueBackfill(connectionId);
+    return true;
+  }
+}

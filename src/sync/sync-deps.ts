@@ -1,0 +1,35 @@
+import type { SiteRef } from '../../connectors/jira-change.ts';
+import type { JiraClient } from '../atlassian/jira-client.ts';
+import type { Logger } from '../logger.ts';
+import type { RedisSyncCursors } from '../state/cursors.ts';
+import type { RedisEntityState } from '../state/entity-state.ts';
+import type { PageSyncDeps } from './page-sync.ts';
+import type { ProjectScopeOptions } from './sync-scope.ts';
+
+/** What the poll, the backfill and the reconcile share. */
+export interface SyncPassDeps extends PageSyncDeps {
+  readonly cursors: RedisSyncCursors;
+  readonly entities: Pick<RedisEntityState, 'issueSnapshot'>;
+  readonly scope: ProjectScopeOptions;
+  /** The fields to ask for on this site (the connectors' needs, plus comments). */
+  readonly fieldsFor: (siteHost: string) => Promise<readonly string[]>;
+  /** JIRA_SEARCH_PAGE_SIZE. */
+  readonly searchPageSize: number;
+  /** SYNC_POLL_OVERLAP_MS. */
+  readonly overlapMs: number;
+  /** SYNC_BACKFILL_SLICE_PAGES. */
+  readonly slicePages: number;
+  /** SYNC_RECONCILE_PAGE_SIZE. */
+  readonly reconcilePageSize: number;
+  /** TEXT_MARKDOWN. */
+  readonly markdown: boolean;
+  readonly now: () => number;
+  readonly log: Logger;
+}
+
+/** Called after every page: the job renews its site lease and reports progress. */
+export type PageHook = (progress: Readonly<Record<string, unknown>>) => Promise<void>;
+
+export function siteOf(client: JiraClient): SiteRef {
+  return { host: client.connection.siteHost, cloudId: client.connection.cloudId };
+}

@@ -1,0 +1,68 @@
+import type { Redis } from 'ioredis';
+import type { ResolvedMapping } from '../../connectors/config/resolve-field-names.ts';
+import type { RedisJiraBudget } from '../atlassian/budget.ts';
+import type { JiraClient } from '../atlassian/jira-client.ts';
+import { listProjects, type PageSizes } from '../atlassian/jira-reads.ts';
+
+/** The fields every connector reads from an issue snapshot, and the embedded comments. */
+const snapshotFields = [
+  'summary',
+  'description',
+  'status',
+  'priority',
+  'issuetype',
+  'project',
+  'assignee',
+  'reporter',
+  'labels',
+  'components',
+  'created',
+  'updated',
+  'comment',
+] as const;
+
+/** Only what the connectors need: the snapshot's fields plus every field a mapping names on this site. */
+export function syncFields(mappings: Iterable<ResolvedMapping>): string[] {
+  const fields = new Set<string>(snapshotFields);
+  for (const mapping of mappings) for (const id of Object.values(mapping.fields)) fields.add(id);
+  return [...fields];
+}
+
+/**
+ * Bounded JQL in the sync order. The lower bound is an unquoted number, which Jira reads as epoch
+ * milliseconds: a date string would be read in the time zone of the account running the search and
+ * skip or repeat hours of changes.
+ */
+export function syncJql(projectKeys: readonly string[], updatedSince: number | null): string {
+  const projects = `project in (${projectKeys.map((k) => `"${k.replace(/["\\]/g, '')}"`).join(', ')})`;
+  const since = updatedSince === null ? '' : ` AND updated >= ${Math.max(0, Math.floor(updatedSince))}`;
+  return `${projects}${since} ORDER BY updated ASC, id ASC`;
+}
+
+export interface ProjectScopeOptions {
+  readonly redis: Redis;
+  readonly prefix: string;
+  readonly sizes: PageSizes;
+  readonly budget: Pick<RedisJiraBudget, 'settle'>;
+  /** SYNC_PROJECTS_CACHE_SECONDS. */
+  readonly cacheSeconds: number;
+}
+
+/**
+ * The projects a connection syncs: the keys an operator set, else every project the grant can see
+ * (listed once per cache period, so a poll costs one search, not a project listing as well).
+ */
+export async function projectScope(client: JiraClient, opts: ProjectScopeOptions): Promise<string[]> {
+  const { connection } = client;
+  if (connection.projectKeys !== null) return [...connection.projectKeys];
+  const key = `${opts.prefix}:sync:${connection.id}:projects`;
+  const cached = await opts.redis.get(key);
+  if (cached !== null) return JSON.parse(cached) as string[];
+  const projects = (await listProjects(client, opts.sizes)).map((p) => p.key);
+  await opts.budget.settle(
+    { site: connection.siteHost, estimatedCost: 51 * Math.max(1, Math.ceil(projects.length / 50)) },
+    projects.length + Math.max(1, Math.ceil(projects.length / 50)),
+  );
+  await opts.redis.set(key, JSON.stringify(projects), 'EX', opts.cacheSeconds);
+  return projects;
+}

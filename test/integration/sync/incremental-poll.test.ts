@@ -1,0 +1,134 @@
+import { describe, expect, it } from 'vitest';
+import { pollSite } from '../../../src/sync/incremental-poll.ts';
+import { issueChange, issueSnapshot } from '../../helpers/changes.ts';
+import type { ReadEvent } from '../../helpers/kafka-reader.ts';
+import { type SyncStack, startSyncStack } from './sync-stack.ts';
+
+const CRM_TICKET = 'dev.jirarelay.crm.ticket.upserted';
+
+/** CRM ticket versions published per issue id, as epoch ms. */
+function ticketVersions(events: readonly ReadEvent[]): Map<string, Set<number>> {
+  const out = new Map<string, Set<number>>();
+  for (const e of events) {
+    if (e.headers.ce_type !== CRM_TICKET) continue;
+    const id = e.key.split(':')[1] ?? '';
+    out.set(id, (out.get(id) ?? new Set()).add(Date.parse(e.headers.ce_time ?? '')));
+  }
+  return out;
+}
+
+async function poll(s: SyncStack, index = 0) {
+  const connection = s.connection(index);
+  return pollSite(s.workerDeps.clientFor(connection, 'poll'), s.workerDeps.pass);
+}
+
+describe('incremental poll', () => {
+  it.each([
+    ['UTC+10', 'Etc/GMT-10'],
+    ['UTC-8', 'Etc/GMT+8'],
+  ])('loses nothing updated in the same minute as the cursor for a user at %s', async (_, zone) => {
+    const s = await startSyncStack({
+      sim: { sites: 1, issuesPerSite: 10 },
+      env: { SYNC_POLL_OVERLAP_MS: '0' },
+      beforeConsent: (sim) => {
+        // The consenting account runs every search: put it in the zone under test.
+        const user = sim.control.state().users[1] as { accountId: string; timeZone: string };
+        user.timeZone = zone;
+        return user.accountId;
+      },
+    });
+    const site = s.stack.sim.sites[0];
+    if (!site || !s.reader) throw new Error('no site');
+    const created = [1, 2, 3].map((n) =>
+      s.stack.sim.createIssue(site.cloudId, { fields: { summary: `issue ${n}` } }),
+    );
+    await s.sync.cursors.rewind(s.connection(0).id, 0);
+    await poll(s);
+    const cursor = s.stack.sim.clock.now();
+    await s.sync.cursors.rewind(s.connection(0).id, cursor);
+    const updated = created.map((c) =>
+      s.stack.sim.updateIssue(site.cloudId, c.key, { fields: { summary: 'changed' } }),
+    );
+    expect(Math.floor(Math.max(...updated.map((u) => u.updated)) / 60_000)).toBe(Math.floor(cursor / 60_000));
+    const outcome = await poll(s);
+    expect(outcome.changes).toBe(updated.length);
+    await s.reader.waitFor((all) => {
+      const versions = ticketVersions(all);
+      return updated.every((u) => versions.get(u.id)?.has(u.updated));
+    });
+    expect((await s.sync.cursors.poll(s.connection(0).id)).cursor).toBe(
+      Math.max(...updated.map((u) => u.updated)),
+    );
+  });
+
+  it('queues nothing again for versions it already queued (dedupe by id and updated)', async () => {
+    const s = await startSyncStack({ sim: { sites: 1, issuesPerSite: 30 }, kafka: false });
+    await s.sync.cursors.rewind(s.connection(0).id, 0);
+    const first = await poll(s);
+    expect(first.issues).toBe(30);
+    expect(first.changes).toBeGreaterThanOrEqual(30);
+    const queued = await s.changesQueue.count();
+    await s.sync.cursors.rewind(s.connection(0).id, 0);
+    const second = await poll(s);
+    expect(second).toMatchObject({ issues: 30, changes: 0 });
+    expect(await s.changesQueue.count()).toBe(queued);
+  });
+
+  it('moves the cursor only past pages whose changes are queued', async () => {
+    const s = await startSyncStack({ sim: { sites: 1, issuesPerSite: 250 }, kafka: false });
+    const id = s.connection(0).id;
+    await s.sync.cursors.rewind(id, 0);
+    const client = s.workerDeps.clientFor(s.connection(0), 'poll');
+    // Once the first page is queued, the next search fails for good (a 400 is not retried).
+    const failNextSearch = async () =>
+      s.stack.sim.setFaults({ failNext: [{ path: 'search/jql', status: 400 }] });
+    await expect(pollSite(client, s.workerDeps.pass, failNextSearch)).rejects.toThrow(/HTTP 400/);
+    const issueVersions = async () =>
+      (await s.changesQueue.getJobs(['waiting']))
+        .map((j) => (j.data as { change: { entity: string; version: number; issue: { id: string } } }).change)
+        .filter((c) => c.entity === 'issue');
+    const firstPage = await issueVersions();
+    expect(firstPage).toHaveLength(100);
+    expect((await s.sync.cursors.poll(id)).cursor).toBe(Math.max(...firstPage.map((c) => c.version)));
+    s.stack.sim.setFaults({});
+    const resumed = await pollSite(client, s.workerDeps.pass);
+    expect(resumed.issues).toBe(150 + 1);
+    expect(new Set((await issueVersions()).map((c) => c.issue.id)).size).toBe(250);
+  });
+
+  it('skips what a webhook already delivered and records which path saw each change first', async () => {
+    const s = await startSyncStack({ sim: { sites: 1, issuesPerSite: 5 }, kafka: false });
+    const site = s.stack.sim.sites[0];
+    if (!site) throw new Error('no site');
+    const [a, b] = [1, 2].map((n) =>
+      s.stack.sim.createIssue(site.cloudId, { fields: { summary: `issue ${n}` } }),
+    );
+    if (!a || !b) throw new Error('no issues');
+    await poll(s);
+    await new Promise((r) => setTimeout(r, 5)); // updates get an `updated` of their own
+    const viaWebhook = s.stack.sim.updateIssue(site.cloudId, a.key, { fields: { summary: 'hooked' } });
+    const pollOnly = s.stack.sim.updateIssue(site.cloudId, b.key, { fields: { summary: 'missed' } });
+    const delivered = issueChange({
+      site: { host: site.host, cloudId: site.cloudId },
+      issue: issueSnapshot({ id: viaWebhook.id, key: viaWebhook.key }),
+      version: viaWebhook.updated,
+      observedAt: s.stack.sim.clock.now(),
+    });
+    const handled: string[] = [];
+    const handle = s.sync.withWebhookSightings(async (c: typeof delivered) => void handled.push(c.issue.id));
+    await handle(delivered);
+    const outcome = await poll(s);
+    expect(outcome.changes).toBe(1);
+    const queued = (await s.changesQueue.getJobs(['waiting'])).map((j) => {
+      const { change } = j.data as { change: { version: number; issue: { id: string } } };
+      return `${change.issue.id}@${change.version}`;
+    });
+    expect(queued).toContain(`${pollOnly.id}@${pollOnly.updated}`);
+    expect(queued).not.toContain(`${viaWebhook.id}@${viaWebhook.updated}`);
+    expect(handled).toEqual([viaWebhook.id]);
+    const share = await s.sync.coverage.share(site.host);
+    // The two creations and the second update reached the relay by polling only.
+    expect(share).toMatchObject({ webhookFirst: 1, pollFirst: 3, pollOnly: 3, pollOnlyShare: 0.75 });
+    expect(share.meanLateMs.poll).toBeGreaterThanOrEqual(0);
+  });
+});

@@ -1,0 +1,166 @@
+import { Queue, type Worker } from 'bullmq';
+import { onTestFinished } from 'vitest';
+import { parseConnectorsConfig } from '../../../connectors/config/parse-connectors-config.ts';
+import { enabledConnectors } from '../../../connectors/registry.ts';
+import { jiraClientOptions } from '../../../src/atlassian/jira-client.ts';
+import type { Connection } from '../../../src/connections/connection.ts';
+import { createKafkaClient } from '../../../src/kafka/kafka-client.ts';
+import { KafkaEventPublisher } from '../../../src/kafka/kafka-event-publisher.ts';
+import { createMetrics } from '../../../src/metrics/registry.ts';
+import { MappingProvider } from '../../../src/pipeline/mapping-provider.ts';
+import { BullChangeQueue } from '../../../src/queues/change-queue.ts';
+import { queueNames } from '../../../src/queues/queue-names.ts';
+import { RedisEntityState } from '../../../src/state/entity-state.ts';
+import { RedisPublishedVersions } from '../../../src/state/published-versions.ts';
+import { syncFields } from '../../../src/sync/sync-scope.ts';
+import { createSyncServices, type SyncServices } from '../../../src/sync/sync-services.ts';
+import { startChangesWorker } from '../../../workers/changes-worker.ts';
+import { type SyncWorkerDeps, startSyncWorker } from '../../../workers/sync-worker.ts';
+import { KafkaReader } from '../../helpers/kafka-reader.ts';
+import { kafkaBrokers, redisUrl, uniqueName } from '../../helpers/services.ts';
+import type { SimulatorOptions } from '../../sim/index.ts';
+import { consent, startTokenStack, type TokenStack } from '../tokens/token-stack.ts';
+
+export interface SyncStack {
+  readonly stack: TokenStack;
+  readonly sync: SyncServices;
+  readonly connections: Connection[];
+  readonly syncQueue: Queue;
+  readonly changesQueue: Queue;
+  readonly topics: { readonly crm: string; readonly monitoring: string };
+  readonly reader: KafkaReader | undefined;
+  readonly workerDeps: SyncWorkerDeps;
+  /** Starts the sync worker (the changes worker runs from the start when Kafka is on). */
+  startSyncWorker(concurrency?: number): Worker;
+  connection(index: number): Connection;
+}
+
+export interface SyncStackOptions {
+  readonly sim?: SimulatorOptions;
+  readonly env?: Record<string, string>;
+  /** Publish to Kafka and read the topics back (default true). */
+  readonly kafka?: boolean;
+  /** Runs before the consent; may name the account that consents (its time zone reads JQL dates). */
+  readonly beforeConsent?: (sim: TokenStack['sim']) => string | undefined;
+}
+
+/**
+ * The relay's sync side in this process, on a real simulator port, real Redis and (by default) real
+ * Kafka: every site connected by consent, the sync services with a unique prefix, the change
+ * pipeline (changes worker, both connectors, the Kafka publisher) and a reader of the topics.
+ */
+export async function startSyncStack(opts: SyncStackOptions = {}): Promise<SyncStack> {
+  const stack = await startTokenStack({
+    sim: opts.sim ?? {},
+    env: { JIRA_BUDGET_MAX_WAIT_MS: '200', LOG_LEVEL: 'silent', ...opts.env },
+  });
+  if ((await consent(stack, opts.beforeConsent?.(stack.sim))).status !== 200)
+    throw new Error('consent failed');
+  const connections = await stack.services.connections.list();
+  const { config } = stack;
+  const prefix = stack.keyPrefix;
+  const producer = { connection: { url: redisUrl() }, prefix };
+  const syncQueue = new Queue(queueNames.sync, producer);
+  const changesQueue = new Queue(queueNames.changes, producer);
+  onTestFinished(async () => {
+    await syncQueue.obliterate({ force: true }).catch(() => undefined);
+    await changesQueue.obliterate({ force: true }).catch(() => undefined);
+    await syncQueue.close();
+    await changesQueue.close();
+  });
+  const log = stack.log;
+  const sync = createSyncServices(
+    { ...config, QUEUE_PREFIX: prefix },
+    { redis: stack.redis, syncQueue, connections: stack.services.connections, log, now: stack.sim.clock.now },
+  );
+  const clientFor = sync.clientFactory({
+    ...jiraClientOptions(config, { tokens: stack.services.tokens, log }),
+    now: stack.sim.clock.now,
+  });
+  const topics = { crm: uniqueName('crm'), monitoring: uniqueName('monitoring') };
+  const parsed = parseConnectorsConfig(
+    `connectors:\n  crm: { enabled: true, topic: ${topics.crm} }\n  monitoring: { enabled: true, topic: ${topics.monitoring} }\n`,
+  );
+  if (!parsed.ok) throw new Error(parsed.problems.join('\n'));
+  const mappings = new MappingProvider({
+    connectors: enabledConnectors(parsed.config),
+    fields: async () => undefined,
+    ttlMs: 60_000,
+    log,
+  });
+  const entities = new RedisEntityState(stack.redis, prefix);
+  const workerConnection = { connection: { url: redisUrl(), maxRetriesPerRequest: null }, prefix };
+  let reader: KafkaReader | undefined;
+  if (opts.kafka !== false) {
+    reader = await KafkaReader.start(kafkaBrokers(), [topics.crm, topics.monitoring]);
+    const publisher = new KafkaEventPublisher({
+      kafka: createKafkaClient({ brokers: kafkaBrokers(), clientId: uniqueName('sync-test'), log }),
+      dlqTopic: uniqueName('dlq'),
+      lingerMs: 5,
+      maxBatchMessages: 1000,
+      retryMaxDelayMs: 1000,
+      log,
+    });
+    await publisher.connect();
+    const pipeline = {
+      entities,
+      mappings,
+      published: new RedisPublishedVersions(stack.redis, {
+        prefix,
+        claimTtlMs: 10_000,
+        markerTtlSeconds: 3600,
+      }),
+      publisher,
+      log,
+      metrics: createMetrics(),
+      now: () => new Date(),
+    };
+    const changes = startChangesWorker({ ...workerConnection, concurrency: 50 }, pipeline);
+    onTestFinished(async () => {
+      await changes.close();
+      await publisher.close();
+      await reader?.stop();
+    });
+  }
+  const workerDeps: SyncWorkerDeps = {
+    connections: stack.services.connections,
+    clientFor,
+    pass: sync.passDeps({
+      queue: new BullChangeQueue(changesQueue),
+      entities,
+      fieldsFor: async (host) => syncFields((await mappings.mappingsFor(host)).values()),
+    }),
+    cursors: sync.cursors,
+    leases: sync.leases,
+    budget: sync.budget,
+    planner: sync.planner,
+    queue: syncQueue,
+    busyRetryMs: config.SYNC_SITE_BUSY_RETRY_MS,
+    log,
+  };
+  return {
+    stack,
+    sync,
+    connections,
+    syncQueue,
+    changesQueue,
+    topics,
+    reader,
+    workerDeps,
+    startSyncWorker(concurrency = 4) {
+      const worker = startSyncWorker(workerConnection, workerDeps, {
+        concurrency,
+        lockDurationMs: config.SYNC_JOB_LOCK_MS,
+      });
+      worker.on('error', () => undefined);
+      onTestFinished(() => worker.close());
+      return worker;
+    },
+    connection(index) {
+      const site = stack.sim.sites[index];
+      const found = connections.find((c) => c.cloudId === site?.cloudId);
+      if (!found) throw new Error(`no connection for site ${index}`);
+      return found;
+    },
+  };
+}
