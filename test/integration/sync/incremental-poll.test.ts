@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { JiraChange } from '../../../connectors/jira-change.ts';
 import { pollSite } from '../../../src/sync/incremental-poll.ts';
 import { issueChange, issueSnapshot } from '../../helpers/changes.ts';
 import type { ReadEvent } from '../../helpers/kafka-reader.ts';
@@ -115,7 +116,7 @@ describe('incremental poll', () => {
       observedAt: s.stack.sim.clock.now(),
     });
     const handled: string[] = [];
-    const handle = s.sync.withWebhookSightings(async (c: typeof delivered) => void handled.push(c.issue.id));
+    const handle = s.sync.withWebhookSightings(async (c: JiraChange) => void handled.push(c.issue.id));
     await handle(delivered);
     const outcome = await poll(s);
     expect(outcome.changes).toBe(1);
