@@ -1,0 +1,152 @@
+import { describe, expect, it } from 'vitest';
+import type { ReadEvent } from '../../helpers/kafka-reader.ts';
+import { obtainTokens } from '../../sim/test-client.ts';
+import { type SyncStack, startSyncStack } from './sync-stack.ts';
+
+const T = 'dev.jirarelay.';
+
+async function waitUntil(what: string, check: () => Promise<boolean> | boolean, timeoutMs = 60_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+async function backfillDone(s: SyncStack, index: number): Promise<boolean> {
+  return (await s.sync.cursors.backfill(s.connection(index).id))?.status === 'done';
+}
+
+function ofType(events: readonly ReadEvent[], type: string): ReadEvent[] {
+  return events.filter((e) => e.headers.ce_type === T + type);
+}
+
+describe('sync jobs on the sync worker', () => {
+  it('publishes all 250 comments of an issue, beyond the 20 a search embeds', async () => {
+    const s = await startSyncStack({ sim: { sites: 1, issuesPerSite: 3 } });
+    const site = s.stack.sim.sites[0];
+    if (!site || !s.reader) throw new Error('no site');
+    const issue = s.stack.sim.createIssue(site.cloudId, { fields: { summary: 'Busy issue' } });
+    for (let i = 0; i < 250; i++) s.stack.sim.addComment(site.cloudId, issue.key, `comment ${i}`);
+    await s.sync.scheduler.connected([s.connection(0).id]);
+    s.startSyncWorker();
+    const events = await s.reader.waitFor(
+      (all) =>
+        new Set(
+          ofType(all, 'crm.note.upserted')
+            .filter((e) => e.key.endsWith(`:${issue.id}`))
+            .map((e) => e.data.id),
+        ).size >= 250,
+      60_000,
+    );
+    const notes = ofType(events, 'crm.note.upserted').filter((e) => e.key.endsWith(`:${issue.id}`));
+    const texts = new Set(notes.map((e) => e.data.text));
+    expect(texts.size).toBe(250);
+    expect(texts.has('comment 0') && texts.has('comment 249')).toBe(true);
+  });
+
+  it('turns a deleted issue and a deleted comment, without any webhook, into tombstones on reconcile', async () => {
+    const s = await startSyncStack({ sim: { sites: 1, issuesPerSite: 20 } });
+    const site = s.stack.sim.sites[0];
+    if (!site || !s.reader) throw new Error('no site');
+    const doomed = s.stack.sim.createIssue(site.cloudId, { fields: { summary: 'to be deleted' } });
+    const kept = s.stack.sim.createIssue(site.cloudId, { fields: { summary: 'keeps its issue' } });
+    const comment = s.stack.sim.addComment(site.cloudId, kept.key, 'to be deleted too');
+    const id = s.connection(0).id;
+    await s.sync.scheduler.connected([id]);
+    s.startSyncWorker();
+    await waitUntil('the backfill', () => backfillDone(s, 0));
+    await s.reader.waitFor((all) => ofType(all, 'crm.note.upserted').some((e) => e.data.id === comment.id));
+    expect(s.stack.sim.control.deliveries()).toHaveLength(0); // no webhook registered: polling only
+    s.stack.sim.deleteIssue(site.cloudId, doomed.key);
+    s.stack.sim.deleteComment(site.cloudId, kept.key, comment.id);
+    await s.syncQueue.add('sync.reconcile', { connectionId: id });
+    const events = await s.reader.waitFor(
+      (all) =>
+        ofType(all, 'crm.ticket.deleted').some((e) => e.data.id === doomed.id) &&
+        ofType(all, 'crm.note.deleted').some((e) => e.data.id === comment.id),
+    );
+    expect(ofType(events, 'crm.ticket.deleted').map((e) => e.data.id)).toEqual([doomed.id]);
+    expect(await s.sync.known.issues(site.host, [doomed.id, kept.id])).toEqual(
+      new Map([[kept.id, expect.objectContaining({ key: kept.key })]]),
+    );
+  });
+
+  it('lets a site of 100 issues finish its backfill first, within its fair share, while a site of 50,000 backfills under a tight budget', async () => {
+    const s = await startSyncStack({
+      sim: { sites: 2, issuesPerSite: 100 },
+      kafka: false,
+      env: {
+        JIRA_POINTS_PER_HOUR: '600',
+        JIRA_BUDGET_WINDOW_SECONDS: '10',
+        JIRA_SEARCH_PAGE_SIZE: '50',
+        SYNC_BACKFILL_SLICE_PAGES: '2',
+        JIRA_BUDGET_SHARE_RETRY_MS: '100',
+      },
+    });
+    const big = s.stack.sim.sites[0];
+    if (!big) throw new Error('no site');
+    for (let i = 0; i < 49_900; i++)
+      s.stack.sim.createIssue(big.cloudId, { fields: { summary: `bulk ${i}` } });
+    expect(s.stack.sim.control.state().sites[0]?.issues).toBe(50_000);
+    const [bigId, smallId] = [s.connection(0).id, s.connection(1).id];
+    // The big site asks first.
+    await s.sync.scheduler.connected([bigId]);
+    await s.sync.scheduler.connected([smallId]);
+    s.startSyncWorker(2);
+    await waitUntil('the small backfill', () => backfillDone(s, 1), 60_000);
+    expect(await backfillDone(s, 0)).toBe(false);
+    const spent = await s.sync.budget.lifetimePoints();
+    const fairShare = s.sync.budget.capOf('backfill') / 2;
+    expect(spent[s.connection(1).siteHost]).toBeLessThanOrEqual(fairShare);
+    // The big site is not starved either: it goes on with the rest of the budget.
+    await waitUntil(
+      'the big site to progress',
+      async () => ((await s.sync.cursors.backfill(bigId))?.issues ?? 0) > 0,
+    );
+  }, 120_000);
+
+  it('after a quota 429 makes no call at all until the reset, then carries on', async () => {
+    const windowMs = 4000;
+    const s = await startSyncStack({
+      sim: { sites: 1, issuesPerSite: 300, pointsPerWindow: 500, quotaWindowSeconds: windowMs / 1000 },
+      kafka: false,
+      env: { JIRA_BUDGET_WINDOW_SECONDS: String(windowMs / 1000), JIRA_POINTS_PER_HOUR: '100000' },
+    });
+    const site = s.stack.sim.sites[0];
+    if (!site) throw new Error('no site');
+    await s.sync.scheduler.connected([s.connection(0).id]);
+    // Another process of the app spends the whole quota early in a window (it gets the first 429).
+    await new Promise((r) => setTimeout(r, windowMs - (s.stack.sim.clock.now() % windowMs) + 50));
+    const { access_token } = await obtainTokens(s.stack.sim.url);
+    const search = `${s.stack.sim.url}/ex/jira/${site.cloudId}/rest/api/3/search/jql`;
+    for (let status = 200; status !== 429; ) {
+      const response = await fetch(search, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${access_token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ jql: 'project = OPS', maxResults: 100, fields: ['summary'] }),
+      });
+      status = response.status;
+    }
+    const resetAt = Math.ceil(s.stack.sim.clock.now() / windowMs) * windowMs;
+    const jiraCalls = () =>
+      Object.entries(s.stack.sim.stats().requests)
+        .filter(([route]) => route.includes('/rest/api/3/'))
+        .reduce((sum, [, n]) => sum + n, 0);
+    s.startSyncWorker();
+    await waitUntil(
+      'the relay to meet the quota',
+      () => (s.stack.sim.stats().rateLimited['jira-quota-global-based'] ?? 0) >= 2,
+    );
+    const atRefusal = jiraCalls();
+    expect(await s.sync.budget.quotaBlockedMs(site.host)).toBeGreaterThan(0);
+    // Until the reset the simulator sees nothing more from the relay.
+    await new Promise((r) => setTimeout(r, Math.max(0, resetAt - s.stack.sim.clock.now() - 100)));
+    expect(jiraCalls()).toBe(atRefusal);
+    await waitUntil('the backfill', () => backfillDone(s, 0), 30_000);
+    expect(jiraCalls()).toBeGreaterThan(atRefusal);
+    // One 429 for the other process, one for the relay: no call of the relay met the wall again.
+    expect(s.stack.sim.stats().rateLimited['jira-quota-global-based']).toBe(2);
+    expect((await s.sync.cursors.backfill(s.connection(0).id))?.issues).toBeGreaterThanOrEqual(300);
+  }, 60_000);
+});
