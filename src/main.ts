@@ -7,6 +7,7 @@ import { startChangesWorker } from '../workers/changes-worker.ts';
 import { deadLetterOnFinalFailure } from '../workers/dead-letter-on-failure.ts';
 import { startEventsWorker } from '../workers/events-worker.ts';
 import { reconcileJob, scheduleMaintenance, startMaintenanceWorker } from '../workers/maintenance-worker.ts';
+import { type SyncWorkerDeps, startSyncWorker } from '../workers/sync-worker.ts';
 import type { WorkerConnection } from '../workers/worker-options.ts';
 import { QueueSyncControl } from './admin/queue-sync-control.ts';
 import { buildApp } from './app.ts';
@@ -20,6 +21,7 @@ import { instrumentPublisher } from './metrics/instrumented-publisher.ts';
 import { observeJobDurations } from './metrics/queue-metrics.ts';
 import { createChangeHandler } from './pipeline/change-handler.ts';
 import { MappingProvider } from './pipeline/mapping-provider.ts';
+import { syncFields } from './sync/sync-scope.ts';
 import { oauthRouteDeps } from './tokens/token-services.ts';
 
 /**
@@ -39,6 +41,31 @@ function readConfig(): Config {
     if (err instanceof ConfigError) exitWith(err.problems);
     throw err;
   }
+}
+
+/** The sync worker's dependencies: the services' budgeted clients and stores, the connectors' fields. */
+function syncWorkerDeps(
+  config: Config,
+  log: Logger,
+  services: Services,
+  mappings: MappingProvider,
+): SyncWorkerDeps {
+  return {
+    connections: services.tokens.connections,
+    clientFor: services.syncClientFor,
+    pass: services.sync.passDeps({
+      queue: services.changeQueue,
+      entities: services.entities,
+      fieldsFor: async (siteHost) => syncFields((await mappings.mappingsFor(siteHost)).values()),
+    }),
+    cursors: services.sync.cursors,
+    leases: services.sync.leases,
+    budget: services.sync.budget,
+    planner: services.sync.planner,
+    queue: services.queues.sync,
+    busyRetryMs: config.SYNC_SITE_BUSY_RETRY_MS,
+    log,
+  };
 }
 
 async function startWorkers(
@@ -100,12 +127,18 @@ async function startWorkers(
   const workers: Worker[] = [
     startEventsWorker(connection, {
       seen: services.seen,
-      handle: createChangeHandler({ ...pipeline, retryQueue: services.changeQueue }),
+      handle: services.sync.withWebhookSightings(
+        createChangeHandler({ ...pipeline, retryQueue: services.changeQueue }),
+      ),
       markdown: config.TEXT_MARKDOWN,
       log,
       metrics: services.metrics,
     }),
     startChangesWorker(connection, pipeline),
+    startSyncWorker(connection, syncWorkerDeps(config, log, services, mappings), {
+      concurrency: config.SYNC_WORKER_CONCURRENCY,
+      lockDurationMs: config.SYNC_JOB_LOCK_MS,
+    }),
     startMaintenanceWorker(connection, {
       registrar: services.registrar,
       connections: services.tokens.connections,
@@ -123,6 +156,7 @@ async function startWorkers(
     webhookRefreshMs: config.WEBHOOK_REFRESH_INTERVAL_SECONDS * 1000,
     keepAliveMs: 6 * 3600 * 1000,
   });
+  await services.sync.scheduler.schedulePlanner();
   log.info(
     { queues: workers.map((w) => w.name), connectors: connectors.map((c) => c.name) },
     'workers started',
@@ -160,6 +194,7 @@ async function main(): Promise<void> {
           webhooks: services.webhookRouteDeps(),
           oauth: oauthRouteDeps(config, services.tokens, async (connections) => {
             await services.queues.maintenance.addBulk(connections.map((c) => reconcileJob(c.id)));
+            await services.sync.scheduler.connected(connections.map((c) => c.id));
           }),
           // TODO(issue 7): the real SyncControl (cursors, budget, coverage) replaces this interim one.
           admin: services.adminRouteDeps(new QueueSyncControl(services.queues.sync), async (id) => {

@@ -2,7 +2,7 @@ import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { Config } from '../../config/index.ts';
 import type { SyncControl } from '../admin/sync-control.ts';
-import { JiraClient, jiraClientOptions } from '../atlassian/jira-client.ts';
+import { jiraClientOptions } from '../atlassian/jira-client.ts';
 import { createWebhookAuthenticator } from '../atlassian/webhook-auth.ts';
 import type { Connection } from '../connections/connection.ts';
 import type { Logger } from '../logger.ts';
@@ -18,6 +18,7 @@ import type { WebhookRouteDeps } from '../routes/webhooks.ts';
 import { RedisEntityState } from '../state/entity-state.ts';
 import { RedisPublishedVersions } from '../state/published-versions.ts';
 import { RedisSeenDeliveries } from '../state/seen-deliveries.ts';
+import { createSyncServices, type SyncServices } from '../sync/sync-services.ts';
 import { createTokenServices, type TokenServices } from '../tokens/token-services.ts';
 import { CachedWebhookRouter } from '../webhooks/connection-router.ts';
 import { RedisRegistrationStore } from '../webhooks/registration-store.ts';
@@ -51,7 +52,8 @@ export function createServices(config: Config, log: Logger, now: () => number = 
     queue.on('error', (err) => log.warn({ err, queue: queue.name }, 'queue connection error'));
   redis.on('error', (err) => log.warn({ err }, 'redis connection error'));
 
-  const metrics: Metrics = createMetrics();
+  // The sync families read Redis at scrape time, through the sync services built below.
+  const metrics: Metrics = createMetrics({ syncState: () => sync.metricsSnapshot() });
   observeQueueDepth(metrics, Object.values(queues));
   const tokens: TokenServices = createTokenServices(config, {
     redis,
@@ -60,12 +62,19 @@ export function createServices(config: Config, log: Logger, now: () => number = 
     now,
     onRefreshOutcome: (kind) => metrics.tokenRefreshes.inc({ outcome: kind }),
   });
-  const budget = instrumentBudget(metrics);
-  const clientOptions = {
-    ...jiraClientOptions(config, { tokens: tokens.tokens, log: log.child({ component: 'jira' }), budget }),
+  const sync: SyncServices = createSyncServices(config, {
+    redis,
+    syncQueue: queues.sync,
+    connections: tokens.connections,
+    log,
     now,
-  };
-  const clientFor = (connection: Connection) => new JiraClient(connection, clientOptions);
+  });
+  // Every Jira call of the process goes through the shared points budget (and is counted).
+  const syncClientFor = sync.clientFactory(
+    { ...jiraClientOptions(config, { tokens: tokens.tokens, log: log.child({ component: 'jira' }) }), now },
+    (budget) => instrumentBudget(metrics, budget),
+  );
+  const clientFor = (connection: Connection) => syncClientFor(connection, 'webhook');
   const registrations = new RedisRegistrationStore(redis, prefix);
   const registrar = new WebhookRegistrar({
     connections: tokens.connections,
@@ -81,6 +90,9 @@ export function createServices(config: Config, log: Logger, now: () => number = 
     queues,
     tokens,
     clientFor,
+    /** A Jira client whose calls the budget charges at a sync priority (poll, backfill, reconcile). */
+    syncClientFor,
+    sync,
     registrations,
     registrar,
     metrics,

@@ -17,6 +17,7 @@ import { RedisKnownEntities } from '../state/known-entities.ts';
 import { RedisSiteLease } from './site-lease.ts';
 import { RedisSyncControl } from './sync-control.ts';
 import type { SyncPassDeps } from './sync-deps.ts';
+import { readSyncMetrics } from './sync-metrics.ts';
 import { SyncPlanner } from './sync-planner.ts';
 import { SyncScheduler } from './sync-scheduler.ts';
 import { recordWebhookSightings } from './webhook-sightings.ts';
@@ -146,6 +147,16 @@ export function createSyncServices(
       scheduler,
       now,
     }),
+    /** The sync metric families' values (budget, points per site, coverage, poll lag and interval). */
+    metricsSnapshot: () =>
+      readSyncMetrics({
+        budget,
+        pool: config.JIRA_RATE_POOL,
+        connections: deps.connections,
+        cursors,
+        coverage,
+        now,
+      }),
     /** A Jira client whose calls the budget charges at this priority; `wrap` may instrument the port. */
     clientFactory(
       options: Omit<JiraClientOptions, 'budget'>,

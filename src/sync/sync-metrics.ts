@@ -1,0 +1,50 @@
+import type { RedisJiraBudget } from '../atlassian/budget.ts';
+import type { ConnectionStore } from '../connections/connection-store.ts';
+import type { SyncMetricsSnapshot } from '../metrics/registry.ts';
+import type { RedisWebhookCoverage } from '../state/coverage.ts';
+import type { RedisSyncCursors } from '../state/cursors.ts';
+
+/**
+ * The sync families' values, read from Redis: the budget pool(s), points per site, the poll-only
+ * share of each site's changes, and each connection's poll lag and planned interval.
+ */
+export async function readSyncMetrics(deps: {
+  budget: RedisJiraBudget;
+  pool: 'app' | 'site';
+  connections: Pick<ConnectionStore, 'list'>;
+  cursors: RedisSyncCursors;
+  coverage: Pick<RedisWebhookCoverage, 'share'>;
+  now: () => number;
+}): Promise<SyncMetricsSnapshot> {
+  const connections = (await deps.connections.list()).filter((c) => c.status !== 'disconnected');
+  const pools = deps.pool === 'app' ? [undefined] : connections.map((c) => c.siteHost);
+  const snapshots = await Promise.all(pools.map((site) => deps.budget.snapshot(site)));
+  const pointsThisWindow: Record<string, number> = {};
+  for (const snap of snapshots) Object.assign(pointsThisWindow, snap.spentBySite);
+  const pollOnlyShare: Record<string, number> = {};
+  const pollLagSeconds: Record<string, number> = {};
+  const pollIntervalSeconds: Record<string, number> = {};
+  await Promise.all(
+    connections.map(async (c) => {
+      const [poll, share] = await Promise.all([deps.cursors.poll(c.id), deps.coverage.share(c.siteHost)]);
+      if (share.pollOnlyShare !== null) pollOnlyShare[c.siteHost] = share.pollOnlyShare;
+      if (poll.polledAt !== null)
+        pollLagSeconds[c.siteHost] = Math.max(0, (deps.now() - poll.polledAt) / 1000);
+      if (poll.intervalMs !== null) pollIntervalSeconds[c.siteHost] = poll.intervalMs / 1000;
+    }),
+  );
+  return {
+    budget: snapshots.map((s) => ({
+      pool: s.pool,
+      limit: s.pointsPerWindow,
+      spent: s.spent,
+      quotaBlockedSeconds: s.quotaBlockedMs / 1000,
+      activeSites: s.activeSites,
+    })),
+    pointsThisWindow,
+    pointsTotal: await deps.budget.lifetimePoints(),
+    pollOnlyShare,
+    pollLagSeconds,
+    pollIntervalSeconds,
+  };
+}
