@@ -37,8 +37,10 @@ describe('backfill at scale', () => {
       await new Promise((r) => setTimeout(r, 400));
       for (const [index, site] of s.stack.sim.sites.entries()) {
         for (let n = 0; n < CHANGED_PER_SITE / 4; n++) {
-          const id = String(10_000 + ((round % 4) * 1000 + n * 37 + index) % ISSUES);
-          const updated = s.stack.sim.updateIssue(site.cloudId, id, { fields: { summary: `round ${round}` } });
+          const id = String(10_000 + (((round % 4) * 1000 + n * 37 + index) % ISSUES));
+          const updated = s.stack.sim.updateIssue(site.cloudId, id, {
+            fields: { summary: `round ${round}` },
+          });
           final.set(`${site.host}:${id}`, updated.updated);
         }
       }

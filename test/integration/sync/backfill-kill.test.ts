@@ -1,0 +1,118 @@
+import { randomBytes } from 'node:crypto';
+import { Queue } from 'bullmq';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { queueNames } from '../../../src/queues/queue-names.ts';
+import { KafkaReader } from '../../helpers/kafka-reader.ts';
+import { type RelayProcess, startRelay, writeConnectorsFile } from '../../helpers/relay-process.ts';
+import { kafkaBrokers, redisUrl, testRedis, uniqueName } from '../../helpers/services.ts';
+import { type Simulator, startSimulator } from '../../sim/index.ts';
+
+const ISSUES = 2000;
+const TICKET = 'dev.jirarelay.crm.ticket.upserted';
+
+async function waitUntil(what: string, check: () => Promise<boolean> | boolean, timeoutMs = 120_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** A browser's consent through the relay and the simulator's auto-consent. */
+async function consent(relay: RelayProcess): Promise<void> {
+  const start = await fetch(`${relay.url}/oauth/start`, { redirect: 'manual' });
+  const cookie = (start.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
+  const authorize = await fetch(start.headers.get('location') ?? '', { redirect: 'manual' });
+  const callback = await fetch(authorize.headers.get('location') ?? '', {
+    headers: { cookie },
+    redirect: 'manual',
+  });
+  if (callback.status !== 200) throw new Error(`consent answered ${callback.status}`);
+}
+
+describe('a backfill survives SIGKILL', () => {
+  let sim: Simulator;
+
+  beforeAll(async () => {
+    // Slow pages, so the backfill is still running when the worker is killed.
+    sim = await startSimulator({ port: 0, sites: 1, issuesPerSite: ISSUES, latencyMs: 100 });
+  });
+  afterAll(() => sim?.close());
+
+  const searches = () =>
+    Object.entries(sim.stats().requests)
+      .filter(([route]) => route.includes('/search/jql'))
+      .reduce((sum, [, n]) => sum + n, 0);
+
+  /** One relay run from consent to a drained pipeline; returns the distinct ce_ids it published. */
+  async function run(kill: boolean): Promise<Set<string>> {
+    const prefix = uniqueName('kill');
+    const topics = { crm: uniqueName('crm'), monitoring: uniqueName('monitoring') };
+    const reader = await KafkaReader.start(kafkaBrokers(), [topics.crm, topics.monitoring]);
+    const env = {
+      REDIS_URL: redisUrl(),
+      KAFKA_BROKERS: kafkaBrokers().join(','),
+      ATLASSIAN_AUTH_URL: sim.url,
+      ATLASSIAN_API_URL: sim.url,
+      ATLASSIAN_CLIENT_ID: sim.clientId,
+      ATLASSIAN_CLIENT_SECRET: sim.clientSecret,
+      TOKEN_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+      QUEUE_PREFIX: prefix,
+      CONNECTORS_CONFIG: writeConnectorsFile(topics),
+      KAFKA_DLQ_TOPIC: uniqueName('dlq'),
+      KAFKA_TOPIC_PARTITIONS: '3',
+      SYNC_JOB_LOCK_MS: '2000',
+      SYNC_SITE_LEASE_MS: '2000',
+      SYNC_SITE_BUSY_RETRY_MS: '200',
+      SYNC_BACKFILL_SLICE_PAGES: '2',
+    };
+    const redis = testRedis();
+    const checkpoint = async () => {
+      const [key] = await redis.keys(`${prefix}:sync:*:backfill`);
+      return key ? redis.hgetall(key) : {};
+    };
+    let relay = await startRelay(env);
+    try {
+      await consent(relay);
+      let searchesAtRestart: number | undefined;
+      if (kill) {
+        await waitUntil(
+          'half the backfill',
+          async () => Number((await checkpoint()).issues ?? 0) >= ISSUES / 2,
+        );
+        expect((await checkpoint()).status).toBe('running');
+        relay.child.kill('SIGKILL');
+        await relay.stop();
+        searchesAtRestart = searches();
+        relay = await startRelay(env);
+      }
+      await waitUntil('the backfill', async () => (await checkpoint()).status === 'done');
+      if (searchesAtRestart !== undefined) {
+        // Resumed from the checkpoint: fewer pages after the restart than a backfill from scratch needs.
+        expect(searches() - searchesAtRestart).toBeLessThan(ISSUES / 100);
+      }
+      const changes = new Queue(queueNames.changes, { connection: { url: redisUrl() }, prefix });
+      await waitUntil('the change queue to drain', async () => {
+        const counts = await changes.getJobCounts('waiting', 'active', 'delayed', 'prioritized');
+        return Object.values(counts).every((n) => n === 0);
+      });
+      await changes.close();
+      const events = await reader.waitFor(
+        (all) => new Set(all.filter((e) => e.headers.ce_type === TICKET).map((e) => e.key)).size >= ISSUES,
+      );
+      await new Promise((r) => setTimeout(r, 1000)); // anything still on its way to the reader
+      return new Set([...events, ...reader.events].map((e) => e.headers.ce_id ?? ''));
+    } finally {
+      await relay.stop();
+      await reader.stop();
+    }
+  }
+
+  it('resumes from its checkpoint after a restart and publishes the same ce_ids as a run without the kill', async () => {
+    const undisturbed = await run(false);
+    const killed = await run(true);
+    expect(undisturbed.size).toBeGreaterThan(ISSUES);
+    expect([...killed].filter((id) => !undisturbed.has(id))).toEqual([]);
+    expect([...undisturbed].filter((id) => !killed.has(id))).toEqual([]);
+  }, 300_000);
+});
