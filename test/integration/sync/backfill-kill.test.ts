@@ -67,7 +67,7 @@ describe('a backfill survives SIGKILL', () => {
       SYNC_BACKFILL_SLICE_PAGES: '2',
     };
     const redis = testRedis();
-    const checkpoint = async () => {
+    const checkpoint = async (): Promise<Record<string, string>> => {
       const [key] = await redis.keys(`${prefix}:sync:*:backfill`);
       return key ? redis.hgetall(key) : {};
     };
