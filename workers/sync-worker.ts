@@ -47,11 +47,7 @@ const priorities: Readonly<Record<string, BudgetPriority>> = {
  * pause of the app's pool rate-limits the whole queue instead (no job would get a call through).
  * A backfill slice that has more to read re-queues itself at once, after its lease is released.
  */
-export async function processSyncJob(
-  job: Job,
-  token: string | undefined,
-  deps: SyncWorkerDeps,
-): Promise<unknown> {
+async function processSyncJob(job: Job, token: string | undefined, deps: SyncWorkerDeps): Promise<unknown> {
   if (job.name === syncJobs.plan) return deps.planner.plan();
   const priority = priorities[job.name];
   const parsed = connectionJobSchema.safeParse(job.data);

@@ -151,7 +151,7 @@ export function issueDeletion(
   };
 }
 
-export function trimmedIssue(issue: IssueSnapshot): CommentChange['issue'] {
+function trimmedIssue(issue: IssueSnapshot): CommentChange['issue'] {
   return {
     id: issue.id,
     key: issue.key,
