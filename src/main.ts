@@ -2,6 +2,7 @@ import type { Worker } from 'bullmq';
 import closeWithGrace from 'close-with-grace';
 import { type Config, ConfigError, loadConfig } from '../config/index.ts';
 import { loadConnectorsConfig } from '../connectors/config/load-connectors-config.ts';
+import type { JiraChange } from '../connectors/jira-change.ts';
 import { connectorTopics, enabledConnectors } from '../connectors/registry.ts';
 import { startChangesWorker } from '../workers/changes-worker.ts';
 import { deadLetterOnFinalFailure } from '../workers/dead-letter-on-failure.ts';
@@ -49,12 +50,14 @@ function syncWorkerDeps(
   log: Logger,
   services: Services,
   mappings: MappingProvider,
+  handle: (change: JiraChange) => Promise<unknown>,
 ): SyncWorkerDeps {
   return {
     connections: services.tokens.connections,
     clientFor: services.syncClientFor,
     pass: services.sync.passDeps({
       queue: services.changeQueue,
+      handle,
       entities: services.entities,
       fieldsFor: async (siteHost) => syncFields((await mappings.mappingsFor(siteHost)).values()),
     }),
@@ -124,18 +127,17 @@ async function startWorkers(
     metrics: services.metrics,
     now: () => new Date(),
   };
+  const handleChange = createChangeHandler({ ...pipeline, retryQueue: services.changeQueue });
   const workers: Worker[] = [
     startEventsWorker(connection, {
       seen: services.seen,
-      handle: services.sync.withWebhookSightings(
-        createChangeHandler({ ...pipeline, retryQueue: services.changeQueue }),
-      ),
+      handle: services.sync.withWebhookSightings(handleChange),
       markdown: config.TEXT_MARKDOWN,
       log,
       metrics: services.metrics,
     }),
     startChangesWorker(connection, pipeline),
-    startSyncWorker(connection, syncWorkerDeps(config, log, services, mappings), {
+    startSyncWorker(connection, syncWorkerDeps(config, log, services, mappings, handleChange), {
       concurrency: config.SYNC_WORKER_CONCURRENCY,
       lockDurationMs: config.SYNC_JOB_LOCK_MS,
     }),

@@ -48,6 +48,10 @@ export const syncVars = {
     integer(1).default(4),
     'Issues of one page whose comments (beyond the 20 embedded) are fetched at once.',
   ),
+  SYNC_INLINE_CHANGES: envVar(
+    integer(0).default(32),
+    'Changes a sync job takes through the connectors at once; 0 queues every change instead.',
+  ),
   SYNC_PROJECTS_CACHE_SECONDS: envVar(
     integer(1).default(3600),
     "How long a site's project list (for `project in (...)`) is reused.",

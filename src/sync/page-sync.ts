@@ -7,6 +7,7 @@ import type { JiraIssue } from '../atlassian/jira-search.ts';
 import type { ChangeQueue } from '../queues/change-queue.ts';
 import type { RedisWebhookCoverage } from '../state/coverage.ts';
 import type { RedisKnownEntities, SeenIssue } from '../state/known-entities.ts';
+import { mapLimit } from './map-limit.ts';
 import {
   commentChangesOf,
   embeddedComments,
@@ -124,17 +125,4 @@ async function allComments(
 async function notQueuedByWebhook(changes: JiraChange[], deps: PageSyncDeps): Promise<JiraChange[]> {
   const sightings = await deps.coverage.sight('poll', changes);
   return changes.filter((_, i) => sightings[i]?.first !== 'webhook');
-}
-
-async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const results: R[] = new Array(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await fn(items[index] as T);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
 }

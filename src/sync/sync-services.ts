@@ -14,6 +14,7 @@ import { RedisWebhookCoverage } from '../state/coverage.ts';
 import { RedisSyncCursors } from '../state/cursors.ts';
 import type { RedisEntityState } from '../state/entity-state.ts';
 import { RedisKnownEntities } from '../state/known-entities.ts';
+import { InlineChangeQueue } from './inline-change-queue.ts';
 import { RedisSiteLease } from './site-lease.ts';
 import { RedisSyncControl } from './sync-control.ts';
 import type { SyncPassDeps } from './sync-deps.ts';
@@ -50,6 +51,7 @@ type SyncConfig = Pick<
   | 'SYNC_BACKFILL_SLICE_PAGES'
   | 'SYNC_RECONCILE_PAGE_SIZE'
   | 'SYNC_COMMENT_FETCH_CONCURRENCY'
+  | 'SYNC_INLINE_CHANGES'
   | 'SYNC_PROJECTS_CACHE_SECONDS'
   | 'SYNC_PLAN_INTERVAL_SECONDS'
   | 'SYNC_QUIET_POLL_WEIGHT'
@@ -172,11 +174,17 @@ export function createSyncServices(
     /** What the sync passes need, given the change queue and the fields the connectors read. */
     passDeps(pass: {
       queue: ChangeQueue;
+      /** The change handler; with SYNC_INLINE_CHANGES > 0 sync jobs take changes through it themselves. */
+      handle?: (change: JiraChange) => Promise<unknown>;
       entities: Pick<RedisEntityState, 'issueSnapshot'>;
       fieldsFor: (siteHost: string) => Promise<readonly string[]>;
     }): SyncPassDeps {
+      const inline = pass.handle && config.SYNC_INLINE_CHANGES > 0;
       return {
-        ...pass,
+        queue:
+          inline && pass.handle ? new InlineChangeQueue(pass.handle, config.SYNC_INLINE_CHANGES) : pass.queue,
+        entities: pass.entities,
+        fieldsFor: pass.fieldsFor,
         known,
         coverage,
         budget,
