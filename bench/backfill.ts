@@ -97,6 +97,10 @@ function relayEnv(sim: SimInfo, prefix: string, topics: { crm: string; monitorin
     KAFKA_DLQ_TOPIC: unique('bench-dlq'),
     KAFKA_TOPIC_PARTITIONS: '6',
     LOG_LEVEL: 'warn',
+    // Tunables to try (SYNC_INLINE_CHANGES=64 node bench/backfill.ts) reach the relay as they are.
+    ...Object.fromEntries(
+      Object.entries(process.env).filter(([k]) => /^(SYNC|JIRA|WORKER|KAFKA_LINGER)_/.test(k)),
+    ),
   };
 }
 

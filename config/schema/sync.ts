@@ -37,7 +37,7 @@ export const syncVars = {
     'A sync job whose site is busy with another one comes back after this long.',
   ),
   SYNC_BACKFILL_SLICE_PAGES: envVar(
-    integer(1).default(20),
+    integer(1).default(50),
     'Search pages a backfill job reads before it checkpoints and yields to other sites.',
   ),
   SYNC_RECONCILE_PAGE_SIZE: envVar(
@@ -49,7 +49,7 @@ export const syncVars = {
     'Issues of one page whose comments (beyond the 20 embedded) are fetched at once.',
   ),
   SYNC_INLINE_CHANGES: envVar(
-    integer(0).default(32),
+    integer(0).default(96),
     'Changes a sync job takes through the connectors at once; 0 queues every change instead.',
   ),
   SYNC_PROJECTS_CACHE_SECONDS: envVar(
