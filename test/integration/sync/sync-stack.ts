@@ -1,12 +1,14 @@
 import { Queue, type Worker } from 'bullmq';
 import { onTestFinished } from 'vitest';
 import { parseConnectorsConfig } from '../../../connectors/config/parse-connectors-config.ts';
+import type { JiraChange } from '../../../connectors/jira-change.ts';
 import { enabledConnectors } from '../../../connectors/registry.ts';
 import { jiraClientOptions } from '../../../src/atlassian/jira-client.ts';
 import type { Connection } from '../../../src/connections/connection.ts';
 import { createKafkaClient } from '../../../src/kafka/kafka-client.ts';
 import { KafkaEventPublisher } from '../../../src/kafka/kafka-event-publisher.ts';
 import { createMetrics } from '../../../src/metrics/registry.ts';
+import { createChangeHandler } from '../../../src/pipeline/change-handler.ts';
 import { MappingProvider } from '../../../src/pipeline/mapping-provider.ts';
 import { BullChangeQueue } from '../../../src/queues/change-queue.ts';
 import { queueNames } from '../../../src/queues/queue-names.ts';
@@ -91,6 +93,7 @@ export async function startSyncStack(opts: SyncStackOptions = {}): Promise<SyncS
   const entities = new RedisEntityState(stack.redis, prefix);
   const workerConnection = { connection: { url: redisUrl(), maxRetriesPerRequest: null }, prefix };
   let reader: KafkaReader | undefined;
+  let handle: ((change: JiraChange) => Promise<unknown>) | undefined;
   if (opts.kafka !== false) {
     reader = await KafkaReader.start(kafkaBrokers(), [topics.crm, topics.monitoring]);
     const publisher = new KafkaEventPublisher({
@@ -116,6 +119,8 @@ export async function startSyncStack(opts: SyncStackOptions = {}): Promise<SyncS
       now: () => new Date(),
     };
     const changes = startChangesWorker({ ...workerConnection, concurrency: 50 }, pipeline);
+    // As in the relay: sync jobs take their changes through the connectors themselves.
+    handle = createChangeHandler({ ...pipeline, retryQueue: new BullChangeQueue(changesQueue) });
     onTestFinished(async () => {
       await changes.close();
       await publisher.close();
@@ -127,6 +132,7 @@ export async function startSyncStack(opts: SyncStackOptions = {}): Promise<SyncS
     clientFor,
     pass: sync.passDeps({
       queue: new BullChangeQueue(changesQueue),
+      ...(handle ? { handle } : {}),
       entities,
       fieldsFor: async (host) => syncFields((await mappings.mappingsFor(host)).values()),
     }),
