@@ -161,5 +161,8 @@ export function startSyncWorker(
     concurrency: opts.concurrency,
     lockDuration: opts.lockDurationMs,
     stalledInterval: opts.lockDurationMs,
+    // Sync jobs resume from Redis state, so running one again after a stall is harmless; a busy event
+    // loop that renews a lock late must not fail a backfill for good.
+    maxStalledCount: 5,
   });
 }

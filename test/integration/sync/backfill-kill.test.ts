@@ -61,8 +61,8 @@ describe('a backfill survives SIGKILL', () => {
       CONNECTORS_CONFIG: writeConnectorsFile(topics),
       KAFKA_DLQ_TOPIC: uniqueName('dlq'),
       KAFKA_TOPIC_PARTITIONS: '3',
-      SYNC_JOB_LOCK_MS: '2000',
-      SYNC_SITE_LEASE_MS: '2000',
+      SYNC_JOB_LOCK_MS: '4000',
+      SYNC_SITE_LEASE_MS: '4000',
       SYNC_SITE_BUSY_RETRY_MS: '200',
       SYNC_BACKFILL_SLICE_PAGES: '2',
     };
