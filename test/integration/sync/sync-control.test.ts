@@ -1,0 +1,107 @@
+import type { Job, Queue } from 'bullmq';
+import { describe, expect, it } from 'vitest';
+import { createMetrics } from '../../../src/metrics/registry.ts';
+import { pollSite } from '../../../src/sync/incremental-poll.ts';
+import { issueChange } from '../../helpers/changes.ts';
+import { startSyncStack } from './sync-stack.ts';
+
+async function finished(queue: Queue, job: Job): Promise<unknown> {
+  for (let i = 0; i < 200; i++) {
+    const state = await job.getState();
+    if (state === 'completed' || state === 'failed') {
+      const fresh = await queue.getJob(job.id ?? '');
+      return fresh?.returnvalue ?? fresh?.failedReason;
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`job ${job.id} did not finish`);
+}
+
+const jiraCalls = (stats: { requests: Record<string, number> }) =>
+  Object.entries(stats.requests)
+    .filter(([route]) => route.includes('/rest/api/3/'))
+    .reduce((sum, [, n]) => sum + n, 0);
+
+describe('sync planning, control and metrics', () => {
+  it('polls a site whose webhooks went quiet four times as often, within 20% of the budget, and records the interval', async () => {
+    const s = await startSyncStack({
+      sim: { sites: 2, issuesPerSite: 5 },
+      kafka: false,
+      env: { JIRA_POINTS_PER_HOUR: '100', SYNC_POLL_MIN_INTERVAL_SECONDS: '60' },
+    });
+    const [quiet, healthy] = [s.connection(0), s.connection(1)];
+    // Polling found a change no webhook delivered on the first site; the second saw only webhooks.
+    await s.sync.coverage.sight('poll', [issueChange({ site: { host: quiet.siteHost }, source: 'poll' })]);
+    await s.sync.coverage.sight('webhook', [
+      issueChange({ site: { host: healthy.siteHost }, source: 'webhook' }),
+    ]);
+    const outcome = await s.sync.planner.plan();
+    expect(outcome).toMatchObject({ connections: 2, quiet: 1, rescheduled: 2 });
+    // 20 points an hour for polls of 1 point, weights 4 and 1: 4 * 3600 / T + 3600 / 4T = 20 -> 900 s.
+    expect((await s.sync.cursors.poll(quiet.id)).intervalMs).toBe(225_000);
+    expect((await s.sync.cursors.poll(healthy.id)).intervalMs).toBe(900_000);
+    expect((await s.syncQueue.getJobScheduler(`sync-poll:${quiet.id}`))?.every).toBe(225_000);
+    expect((await s.sync.control.status(quiet.id))?.reconcileIntervalSeconds).toBe(225);
+  });
+
+  it('does not sync a paused connection, and stops and resumes a backfill at a slice boundary', async () => {
+    const s = await startSyncStack({
+      sim: { sites: 1, issuesPerSite: 300 },
+      kafka: false,
+      env: { SYNC_BACKFILL_SLICE_PAGES: '1' },
+    });
+    const connection = s.connection(0);
+    s.startSyncWorker(1);
+    await s.stack.services.connections.setStatus(connection.id, 'paused');
+    const before = jiraCalls(s.stack.sim.stats());
+    expect(
+      await finished(s.syncQueue, await s.syncQueue.add('sync.poll', { connectionId: connection.id })),
+    ).toEqual({
+      skipped: 'paused',
+    });
+    expect(jiraCalls(s.stack.sim.stats())).toBe(before);
+    await s.stack.services.connections.setStatus(connection.id, 'active');
+    await s.sync.control.backfill(connection.id, null);
+    expect(await s.sync.control.pauseBackfill(connection.id)).toBe(true);
+    await new Promise((r) => setTimeout(r, 300));
+    const paused = await s.sync.cursors.backfill(connection.id);
+    expect(paused).toMatchObject({ status: 'paused' });
+    expect(paused?.issues ?? 0).toBeLessThan(300);
+    expect(await s.sync.control.resumeBackfill(connection.id)).toBe(true);
+    for (let i = 0; i < 100 && (await s.sync.cursors.backfill(connection.id))?.status !== 'done'; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    // Every slice starts again at its last issue's `updated`, so a few issues are read twice.
+    expect(await s.sync.cursors.backfill(connection.id)).toMatchObject({ status: 'done' });
+    expect(await s.sync.known.issueCount(connection.siteHost)).toBe(300);
+  });
+
+  it('reports cursor, lag, points and coverage to operators and as metrics', async () => {
+    const s = await startSyncStack({ sim: { sites: 1, issuesPerSite: 20 }, kafka: false });
+    const connection = s.connection(0);
+    await s.sync.cursors.rewind(connection.id, 0);
+    await pollSite(s.workerDeps.clientFor(connection, 'poll'), s.workerDeps.pass);
+    const status = await s.sync.control.status(connection.id);
+    expect(status?.cursor).toBeInstanceOf(Date);
+    expect(status?.lagMs).toBeGreaterThanOrEqual(0);
+    expect(status?.budgetPointsUsed).toBeGreaterThan(20);
+    expect(status?.webhookCoverage).toBe(0);
+    const metrics = createMetrics({ syncState: () => s.sync.metricsSnapshot() });
+    const text = await metrics.registry.metrics();
+    const value = (line: string) =>
+      Number(
+        text
+          .split('\n')
+          .find((l) => l.startsWith(line))
+          ?.split(' ')
+          .pop(),
+      );
+    expect(value('jira_relay_jira_budget_points{pool="app",state="spent"}')).toBeGreaterThan(20);
+    expect(value(`jira_relay_jira_points_window{site="${connection.siteHost}"}`)).toBeGreaterThan(20);
+    expect(value(`jira_relay_webhook_poll_only_share{site="${connection.siteHost}"}`)).toBe(1);
+    expect(value(`jira_relay_sync_poll_lag_seconds{site="${connection.siteHost}"}`)).toBeGreaterThanOrEqual(
+      0,
+    );
+    expect(value('jira_relay_jira_budget_quota_blocked_seconds{pool="app"}')).toBe(0);
+  });
+});
