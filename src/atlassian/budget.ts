@@ -3,6 +3,7 @@ import type { Redis } from 'ioredis';
 import type { Logger } from '../logger.ts';
 import { BudgetExhaustedError } from './budget-exhausted-error.ts';
 import { quotaReadings, rateLimitKind } from './budget-headers.ts';
+import { BudgetKeys } from './budget-keys.ts';
 import { acquireScript, adjustScript, pauseScript } from './budget-scripts.ts';
 import type { BudgetedRequest, BudgetedResponse, RequestBudget } from './request-budget.ts';
 import { serverDelayMs } from './retry-delay.ts';
@@ -70,6 +71,7 @@ export class RedisJiraBudget {
   readonly #o: JiraBudgetOptions;
   readonly #now: () => number;
   readonly #views = new Map<BudgetPriority, RequestBudget>();
+  readonly #keys: BudgetKeys;
 
   constructor(redis: Redis, opts: JiraBudgetOptions) {
     redis.defineCommand('budgetAcquire', { numberOfKeys: 9, lua: acquireScript });
@@ -78,6 +80,7 @@ export class RedisJiraBudget {
     this.#redis = redis as Redis & Commands;
     this.#o = opts;
     this.#now = opts.now ?? Date.now;
+    this.#keys = new BudgetKeys(opts.prefix, opts.pool);
   }
 
   /** The port the Jira client calls, for work of one priority. */
@@ -130,25 +133,25 @@ export class RedisJiraBudget {
 
   /** The site's sync work is done for now: it no longer holds a fair share open. */
   async leave(site: string): Promise<void> {
-    await this.#redis.zrem(this.#activeKey(site), site);
+    await this.#redis.zrem(this.#keys.active(site), site);
   }
 
   /** ms until a quota pause lifts for this site (its own, or the app's); 0 when calls may go. */
   async quotaBlockedMs(site: string): Promise<number> {
-    const [app, own] = await this.#redis.mget(this.#blockKey('app'), this.#blockKey(site));
+    const [app, own] = await this.#redis.mget(this.#keys.block('app'), this.#keys.block(site));
     return Math.max(0, Number(app ?? 0) - this.#now(), Number(own ?? 0) - this.#now());
   }
 
   /** The window of a pool (the app's, or a site's under JIRA_RATE_POOL=site), for metrics and the planner. */
   async snapshot(site?: string): Promise<BudgetSnapshot> {
     const now = this.#now();
-    const pool = this.#poolKey(site ?? '');
+    const pool = site ?? '';
     const window = Math.floor(now / this.#o.windowMs);
     const [total, bySite, active, blocked] = await Promise.all([
-      this.#redis.get(`${pool}:w:${window}`),
-      this.#redis.hgetall(`${pool}:w:${window}:sites`),
-      this.#redis.zcount(`${pool}:active`, now, '+inf'),
-      this.#redis.get(this.#blockKey('app')),
+      this.#redis.get(this.#keys.windowTotal(pool, window)),
+      this.#redis.hgetall(this.#keys.windowBySite(pool, window)),
+      this.#redis.zcount(this.#keys.active(pool), now, '+inf'),
+      this.#redis.get(this.#keys.block('app')),
     ]);
     return {
       pool: this.#o.pool === 'app' ? 'app' : (site ?? ''),
@@ -163,7 +166,7 @@ export class RedisJiraBudget {
 
   /** Points each site spent since it was first seen (all windows), for the metrics. */
   async lifetimePoints(): Promise<Record<string, number>> {
-    const all = await this.#redis.hgetall(this.#lifetimeKey());
+    const all = await this.#redis.hgetall(this.#keys.lifetime());
     return Object.fromEntries(Object.entries(all).map(([s, v]) => [s, Number(v)]));
   }
 
@@ -179,20 +182,19 @@ export class RedisJiraBudget {
     const now = this.#now();
     const { site } = request;
     const window = Math.floor(now / this.#o.windowMs);
-    const pool = this.#poolKey(site);
     const interval = 1000 / this.#o.siteMaxRps;
     const sync = priority !== 'webhook';
     const issueWrite = request.issueId !== undefined && request.method !== 'GET';
     return this.#redis.budgetAcquire(
-      this.#blockKey('app'),
-      this.#blockKey(site),
-      `${this.#o.prefix}:budget:pause:${site}:${request.method}:${request.routeClass}`,
-      `${this.#o.prefix}:budget:rate:${site}`,
-      `${pool}:w:${window}`,
-      `${pool}:w:${window}:sites`,
-      `${pool}:active`,
-      this.#issueKey(site, request.issueId ?? ''),
-      this.#lifetimeKey(),
+      this.#keys.block('app'),
+      this.#keys.block(site),
+      this.#keys.burst(site, request.method, request.routeClass),
+      this.#keys.rate(site),
+      this.#keys.windowTotal(site, window),
+      this.#keys.windowBySite(site, window),
+      this.#keys.active(site),
+      this.#keys.issueWrites(site, request.issueId ?? ''),
+      this.#keys.lifetime(),
       now,
       Math.max(1, Math.ceil(request.estimatedCost)),
       site,
@@ -212,11 +214,10 @@ export class RedisJiraBudget {
 
   async #adjust(site: string, delta: number, floor: number, now: number): Promise<void> {
     const window = Math.floor(now / this.#o.windowMs);
-    const pool = this.#poolKey(site);
     await this.#redis.budgetAdjust(
-      `${pool}:w:${window}`,
-      `${pool}:w:${window}:sites`,
-      this.#lifetimeKey(),
+      this.#keys.windowTotal(site, window),
+      this.#keys.windowBySite(site, window),
+      this.#keys.lifetime(),
       site,
       Math.round(delta),
       Math.round(floor),
@@ -244,14 +245,19 @@ export class RedisJiraBudget {
       const until = now + (delay ?? windowEnd - now);
       // A global quota stops the whole app, whatever pool we assumed; a tenant quota only this site.
       const key = kind === 'quota-global' ? 'app' : request.site;
-      await this.#pause(this.#blockKey(key), until, now);
+      await this.#pause(this.#keys.block(key), until, now);
       log.warn({ kind, resumeInMs: until - now }, 'Jira quota spent: no calls until the reset');
     } else if (kind === 'per-issue') {
       if (request.issueId === undefined) return;
-      await this.#pause(this.#issueKey(request.site, request.issueId), now + (delay ?? 2000), now, 30_000);
+      await this.#pause(
+        this.#keys.issueWrites(request.site, request.issueId),
+        now + (delay ?? 2000),
+        now,
+        30_000,
+      );
       log.info({ issue: request.issueId, delayMs: delay }, 'per-issue write limit: spacing writes');
     } else {
-      const key = `${this.#o.prefix}:budget:pause:${request.site}:${request.method}:${request.routeClass}`;
+      const key = this.#keys.burst(request.site, request.method, request.routeClass);
       await this.#pause(key, now + (delay ?? 1000), now);
       log.info({ delayMs: delay ?? 1000 }, 'burst limit: pausing this endpoint of the site');
     }
@@ -260,27 +266,5 @@ export class RedisJiraBudget {
   async #pause(key: string, until: number, now: number, minTtlMs = 0): Promise<void> {
     const ttl = Math.max(minTtlMs, until - now + 1000);
     await this.#redis.budgetPause(key, String(Math.round(until)), String(Math.ceil(ttl)));
-  }
-
-  #poolKey(site: string): string {
-    return this.#o.pool === 'app'
-      ? `${this.#o.prefix}:budget:pool:app`
-      : `${this.#o.prefix}:budget:pool:site:${site}`;
-  }
-
-  #activeKey(site: string): string {
-    return `${this.#poolKey(site)}:active`;
-  }
-
-  #blockKey(scope: string): string {
-    return `${this.#o.prefix}:budget:block:${scope}`;
-  }
-
-  #issueKey(site: string, issueId: string): string {
-    return `${this.#o.prefix}:budget:issue:${site}:${issueId}`;
-  }
-
-  #lifetimeKey(): string {
-    return `${this.#o.prefix}:budget:points`;
   }
 }
