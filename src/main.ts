@@ -10,7 +10,6 @@ import { startEventsWorker } from '../workers/events-worker.ts';
 import { reconcileJob, scheduleMaintenance, startMaintenanceWorker } from '../workers/maintenance-worker.ts';
 import { type SyncWorkerDeps, startSyncWorker } from '../workers/sync-worker.ts';
 import type { WorkerConnection } from '../workers/worker-options.ts';
-import { QueueSyncControl } from './admin/queue-sync-control.ts';
 import { buildApp } from './app.ts';
 import { createServices, type Services } from './composition/services.ts';
 import { createKafkaClient } from './kafka/kafka-client.ts';
@@ -198,8 +197,7 @@ async function main(): Promise<void> {
             await services.queues.maintenance.addBulk(connections.map((c) => reconcileJob(c.id)));
             await services.sync.scheduler.connected(connections.map((c) => c.id));
           }),
-          // TODO(issue 7): the real SyncControl (cursors, budget, coverage) replaces this interim one.
-          admin: services.adminRouteDeps(new QueueSyncControl(services.queues.sync), async (id) => {
+          admin: services.adminRouteDeps(services.sync.control, async (id) => {
             const job = reconcileJob(id);
             await services.queues.maintenance.add(job.name, job.data, job.opts);
           }),
