@@ -63,7 +63,10 @@ async function processSyncJob(job: Job, token: string | undefined, deps: SyncWor
     site: connection.siteHost,
   });
   const owner = `${job.id}:${token ?? 'none'}`;
-  if (!(await deps.leases.acquire(connection.id, owner))) return delay(job, token, deps.busyRetryMs);
+  if (!(await deps.leases.acquire(connection.id, owner))) {
+    if (job.name === syncJobs.poll && job.id) await deps.leases.askToYield(connection.id, job.id);
+    return delay(job, token, deps.busyRetryMs);
+  }
   let step: Step;
   try {
     step = await runStep(job, parsed.data, deps.clientFor(connection, priority), deps, owner);
@@ -73,7 +76,7 @@ async function processSyncJob(job: Job, token: string | undefined, deps: SyncWor
     await deps.leases.release(connection.id, owner);
     await deps.budget.leave(connection.siteHost);
   }
-  if (step.again) return delay(job, token, 0);
+  if (step.again) return delay(job, token, await handOver(connection.id, deps));
   log.info({ result: step.result }, 'sync job done');
   return step.result;
 }
@@ -103,12 +106,23 @@ async function runStep(
         );
         await job.updateData({ connectionId: id });
       }
-      const outcome = await backfillSlice(client, deps.pass, onPage);
+      const outcome = await backfillSlice(client, deps.pass, onPage, () => deps.leases.yieldWanted(id));
       return { result: outcome, again: outcome.state === 'more' };
     }
     default:
       return { result: await reconcileSite(client, deps.pass, onPage), again: false };
   }
+}
+
+/**
+ * Between two backfill slices: a poll that asked for the site goes now (promoted from its delay)
+ * and the backfill comes back after it; otherwise the backfill goes on at once.
+ */
+async function handOver(connectionId: string, deps: SyncWorkerDeps): Promise<number> {
+  const waiting = await deps.leases.takeYieldRequest(connectionId);
+  if (!waiting) return 0;
+  await (await deps.queue.getJob(waiting))?.promote().catch(() => undefined);
+  return deps.busyRetryMs;
 }
 
 /** Budget refusals and 429s: come back when Jira (or the budget) allows; anything else fails the attempt. */

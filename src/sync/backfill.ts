@@ -20,12 +20,14 @@ export type BackfillOutcome =
  * sync order (`updated`, then id), each page queued before the checkpoint moves past it. A crash
  * repeats at most the page in flight (its changes carry the same job ids and versions, so the same
  * ce_ids). Issues changed while the backfill runs move to the end of the order and are read again
- * there, in their new version. Slices keep one site's backfill from holding a worker for hours.
+ * there, in their new version. Slices keep one site's backfill from holding a worker for hours, and
+ * a slice ends early when a poll of the site is waiting for it.
  */
 export async function backfillSlice(
   client: JiraClient,
   deps: SyncPassDeps,
   onPage?: PageHook,
+  yieldWanted: () => Promise<boolean> = async () => false,
 ): Promise<BackfillOutcome> {
   const { connection } = client;
   const checkpoint = await deps.cursors.backfill(connection.id);
@@ -56,7 +58,8 @@ export async function backfillSlice(
       return { state: 'more', issues: progress.issues, changes: progress.changes };
     }
     await onPage?.({ ...progress, startedAt: checkpoint.startedAt });
-    if (++pages >= deps.slicePages && page.nextPageToken !== null) {
+    // A poll of the same site waits: let it go first (polls come before backfills).
+    if ((++pages >= deps.slicePages || (await yieldWanted())) && page.nextPageToken !== null) {
       return { state: 'more', issues: progress.issues, changes: progress.changes };
     }
   }

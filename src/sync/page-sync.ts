@@ -95,22 +95,27 @@ async function commentChanges(
   return mapLimit(issues, deps.commentConcurrency, async (issue) => {
     const embedded = embeddedComments(issue.raw);
     if (!embedded) return { changes: [], versions: undefined };
-    const all = embedded.complete ? embedded.comments : await allComments(client, issue.snapshot.id, deps);
+    const all = embedded.complete
+      ? embedded.comments
+      : await allComments(client, issue.snapshot.id, embedded.total, deps);
     if (!all) return { changes: [], versions: undefined };
     return commentChangesOf(issue, all, known.get(issue.snapshot.id) ?? new Map(), stamp);
   });
 }
 
-/** Every comment of an issue, page by page; undefined when the issue went away meanwhile. */
+/** Every comment of an issue (`total` as the search said), page by page; undefined when the issue went away. */
 async function allComments(
   client: JiraClient,
   issueId: string,
+  total: number,
   deps: PageSyncDeps,
 ): Promise<JiraComment[] | undefined> {
   const comments: JiraComment[] = [];
-  const estimatedCost = 1 + deps.sizes.commentPage;
+  // Pages no larger than the comments there are: the budget charges each page's size up front.
+  const sizes = { ...deps.sizes, commentPage: Math.max(1, Math.min(deps.sizes.commentPage, total + 5)) };
+  const estimatedCost = 1 + sizes.commentPage;
   try {
-    for await (const page of issueCommentPages(client, issueId, deps.sizes)) {
+    for await (const page of issueCommentPages(client, issueId, sizes)) {
       comments.push(...page);
       await deps.budget.settle({ site: client.connection.siteHost, estimatedCost }, 1 + page.length);
     }

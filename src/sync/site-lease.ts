@@ -45,6 +45,24 @@ export class RedisSiteLease {
     await this.#redis.leaseRelease(this.#key(connectionId), owner);
   }
 
+  /** A job of higher priority (a poll) waits for the site: the holder should yield at its next page. */
+  async askToYield(connectionId: string, jobId: string): Promise<void> {
+    await this.#redis.set(this.#yieldKey(connectionId), jobId, 'PX', this.#ttlMs * 2);
+  }
+
+  async yieldWanted(connectionId: string): Promise<boolean> {
+    return (await this.#redis.exists(this.#yieldKey(connectionId))) === 1;
+  }
+
+  /** The job waiting for the site, if any; the request is used up. */
+  async takeYieldRequest(connectionId: string): Promise<string | null> {
+    return this.#redis.getdel(this.#yieldKey(connectionId));
+  }
+
+  #yieldKey(connectionId: string): string {
+    return `${this.#prefix}:sync:${connectionId}:yield`;
+  }
+
   #key(connectionId: string): string {
     return `${this.#prefix}:sync:${connectionId}:lease`;
   }

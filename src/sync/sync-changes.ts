@@ -57,12 +57,14 @@ export function issueChangeOf(
 }
 
 /** The comments embedded in a search result, and whether they are all of them (Jira embeds 20). */
-export function embeddedComments(raw: JiraIssue): { comments: JiraComment[]; complete: boolean } | undefined {
+export function embeddedComments(
+  raw: JiraIssue,
+): { comments: JiraComment[]; total: number; complete: boolean } | undefined {
   const page = record(raw.fields.comment);
   if (!page || !Array.isArray(page.comments)) return undefined;
   const comments = page.comments as JiraComment[];
   const total = typeof page.total === 'number' ? page.total : comments.length;
-  return { comments, complete: comments.length >= total };
+  return { comments, total, complete: comments.length >= total };
 }
 
 /**

@@ -76,6 +76,21 @@ describe('sync planning, control and metrics', () => {
     expect(await s.sync.known.issueCount(connection.siteHost)).toBe(300);
   });
 
+  it('lets a poll of a site go between two pages of its running backfill', async () => {
+    const s = await startSyncStack({ sim: { sites: 1, issuesPerSite: 3000, latencyMs: 20 }, kafka: false });
+    const connection = s.connection(0);
+    s.startSyncWorker(2);
+    await s.sync.control.backfill(connection.id, null);
+    for (let i = 0; i < 100 && ((await s.sync.cursors.backfill(connection.id))?.issues ?? 0) === 0; i++) {
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    const poll = await s.syncQueue.add('sync.poll', { connectionId: connection.id });
+    expect(await finished(s.syncQueue, poll)).toMatchObject({ changes: expect.any(Number) });
+    const backfill = await s.sync.cursors.backfill(connection.id);
+    expect(backfill?.status).toBe('running');
+    expect(backfill?.issues ?? 0).toBeLessThan(3000);
+  });
+
   it('reports cursor, lag, points and coverage to operators and as metrics', async () => {
     const s = await startSyncStack({ sim: { sites: 1, issuesPerSite: 20 }, kafka: false });
     const connection = s.connection(0);

@@ -77,8 +77,9 @@ describe('sync jobs on the sync worker', () => {
       sim: { sites: 2, issuesPerSite: 100 },
       kafka: false,
       env: {
+        // 480 points for backfills in a window longer than the test: the big site alone would spend it all.
         JIRA_POINTS_PER_HOUR: '600',
-        JIRA_BUDGET_WINDOW_SECONDS: '10',
+        JIRA_BUDGET_WINDOW_SECONDS: '600',
         JIRA_SEARCH_PAGE_SIZE: '50',
         SYNC_BACKFILL_SLICE_PAGES: '2',
         JIRA_BUDGET_SHARE_RETRY_MS: '100',
@@ -90,21 +91,28 @@ describe('sync jobs on the sync worker', () => {
       s.stack.sim.createIssue(big.cloudId, { fields: { summary: `bulk ${i}` } });
     expect(s.stack.sim.control.state().sites[0]?.issues).toBe(50_000);
     const [bigId, smallId] = [s.connection(0).id, s.connection(1).id];
-    // The big site asks first.
-    await s.sync.scheduler.connected([bigId]);
-    await s.sync.scheduler.connected([smallId]);
+    // Two backfills and nothing else (no polls), the big one asked for first.
+    await s.sync.control.backfill(bigId, null);
+    await s.sync.control.backfill(smallId, null);
     s.startSyncWorker(2);
-    await waitUntil('the small backfill', () => backfillDone(s, 1), 60_000);
+    await waitUntil('the small backfill', () => backfillDone(s, 1), 30_000);
     expect(await backfillDone(s, 0)).toBe(false);
-    const spent = await s.sync.budget.lifetimePoints();
     const fairShare = s.sync.budget.capOf('backfill') / 2;
-    expect(spent[s.connection(1).siteHost]).toBeLessThanOrEqual(fairShare);
-    // The big site is not starved either: it goes on with the rest of the budget.
+    const small = s.connection(1).siteHost;
+    expect((await s.sync.budget.lifetimePoints())[small]).toBeLessThanOrEqual(fairShare);
+    // The big site is not starved either: it goes on with the rest of the window.
     await waitUntil(
       'the big site to progress',
       async () => ((await s.sync.cursors.backfill(bigId))?.issues ?? 0) > 0,
     );
-  }, 120_000);
+    await waitUntil(
+      'the window to be spent',
+      async () => (await s.sync.budget.snapshot()).spent > fairShare * 2 - 51,
+    );
+    const spent = await s.sync.budget.lifetimePoints();
+    expect(spent[big.host]).toBeGreaterThan(fairShare);
+    expect((spent[big.host] ?? 0) + (spent[small] ?? 0)).toBeLessThanOrEqual(s.sync.budget.capOf('poll'));
+  }, 90_000);
 
   it('after a quota 429 makes no call at all until the reset, then carries on', async () => {
     const windowMs = 4000;
