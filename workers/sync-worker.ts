@@ -45,7 +45,8 @@ const priorities: Readonly<Record<string, BudgetPriority>> = {
  * connections are synced. The site's lease keeps one job per site in flight; a job that finds it
  * taken steps aside (delayed). A budget refusal or a 429 delays the job by what was asked; a quota
  * pause of the app's pool rate-limits the whole queue instead (no job would get a call through).
- * A backfill slice that has more to read re-queues itself at once, after its lease is released.
+ * A backfill slice that has more to read re-queues itself at once, after its lease is released (or
+ * just after a poll of the same site that asked to go first).
  */
 async function processSyncJob(job: Job, token: string | undefined, deps: SyncWorkerDeps): Promise<unknown> {
   if (job.name === syncJobs.plan) return deps.planner.plan();
@@ -77,7 +78,8 @@ async function processSyncJob(job: Job, token: string | undefined, deps: SyncWor
     await deps.budget.leave(connection.siteHost);
   }
   if (step.again) return delay(job, token, await handOver(connection.id, deps));
-  log.info({ result: step.result }, 'sync job done');
+  // Polls run every few minutes for every site: their line is a debug one.
+  log[job.name === syncJobs.poll ? 'debug' : 'info']({ result: step.result }, 'sync job done');
   return step.result;
 }
 
