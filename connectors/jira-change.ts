@@ -69,7 +69,7 @@ export interface ChangelogItem {
 }
 
 /** How the change reached us; coverage metrics compare the paths. */
-export type ChangeSource = 'webhook' | 'poll' | 'backfill' | 'reconcile';
+type ChangeSource = 'webhook' | 'poll' | 'backfill' | 'reconcile';
 
 interface ChangeBase {
   readonly site: SiteRef;
