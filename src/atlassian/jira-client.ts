@@ -92,6 +92,7 @@ export class JiraClient {
         method: req.method,
         routeClass: req.routeClass ?? path.split('/')[0] ?? path,
         estimatedCost: req.estimatedCost ?? 1,
+        ...writtenIssue(req.method, path),
       },
     };
     try {
@@ -239,4 +240,10 @@ function relayCause(err: unknown): RelayError | null {
     if (isRelayError(e)) return e;
   }
   return null;
+}
+
+/** Writes to one issue (`PUT issue/ABC-1`, `POST issue/ABC-1/comment`) are limited per issue by Jira. */
+function writtenIssue(method: string, path: string): { issueId?: string } {
+  const issueId = method === 'GET' ? undefined : /^issue\/([^/?]+)/.exec(path)?.[1];
+  return issueId === undefined || issueId === 'bulkfetch' ? {} : { issueId };
 }

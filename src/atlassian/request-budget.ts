@@ -10,6 +10,8 @@ export interface BudgetedRequest {
   readonly routeClass: string;
   /** Expected points: 1 plus the objects the response should hold. */
   readonly estimatedCost: number;
+  /** The issue a write goes to (`issue/{idOrKey}/...`), for Jira's per-issue write limits. */
+  readonly issueId?: string;
 }
 
 export interface BudgetedResponse {
