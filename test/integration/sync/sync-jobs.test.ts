@@ -115,7 +115,8 @@ describe('sync jobs on the sync worker', () => {
   }, 90_000);
 
   it('after a quota 429 makes no call at all until the reset, then carries on', async () => {
-    const windowMs = 4000;
+    // Long enough that a slow start of the sync worker still meets the wall inside the same window.
+    const windowMs = 10_000;
     const s = await startSyncStack({
       sim: { sites: 1, issuesPerSite: 300, pointsPerWindow: 500, quotaWindowSeconds: windowMs / 1000 },
       kafka: false,
