@@ -21,6 +21,7 @@ import { BullChangeQueue } from '../src/queues/change-queue.ts';
 import { queueNames } from '../src/queues/queue-names.ts';
 import { commentChangesOf, issueChangeOf, type SyncStamp, syncedIssue } from '../src/sync/sync-changes.ts';
 import { syncFields } from '../src/sync/sync-scope.ts';
+import { consentThroughSimulator } from '../test/helpers/consent.ts';
 import { KafkaReader } from '../test/helpers/kafka-reader.ts';
 import { type RelayProcess, startRelay, writeConnectorsFile } from '../test/helpers/relay-process.ts';
 
@@ -105,14 +106,8 @@ function relayEnv(sim: SimInfo, prefix: string, topics: { crm: string; monitorin
 }
 
 async function consent(relay: RelayProcess): Promise<void> {
-  const start = await fetch(`${relay.url}/oauth/start`, { redirect: 'manual' });
-  const cookie = (start.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
-  const authorize = await fetch(start.headers.get('location') ?? '', { redirect: 'manual' });
-  const callback = await fetch(authorize.headers.get('location') ?? '', {
-    headers: { cookie },
-    redirect: 'manual',
-  });
-  if (callback.status !== 200) throw new Error(`consent answered ${callback.status}`);
+  const { status } = await consentThroughSimulator(relay.url);
+  if (status !== 200) throw new Error(`consent answered ${status}`);
 }
 
 /** Waits until every issue has its CRM ticket event on the topics the reader follows. */

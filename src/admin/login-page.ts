@@ -1,3 +1,4 @@
+import { escapeHtml } from '../http/escape-html.ts';
 /** The dashboard's sign-in form: one field, the ADMIN_TOKEN, posted to /admin/login. */
 export function loginPage(opts: { next: string; failed: boolean }): string {
   const error = opts.failed ? '<p class="error" role="alert">That token is not valid.</p>' : '';
@@ -19,13 +20,4 @@ button{padding:.5rem 1rem;font-size:1rem;background:#0052cc;color:#fff;border:0;
 <input type="hidden" name="next" value="${escapeHtml(opts.next)}">
 <button type="submit">Sign in</button>
 </form></body></html>`;
-}
-
-function escapeHtml(value: string): string {
-  return value
-    .replaceAll('&', '&amp;')
-    .replaceAll('<', '&lt;')
-    .replaceAll('>', '&gt;')
-    .replaceAll('"', '&quot;')
-    .replaceAll("'", '&#39;');
 }

@@ -1,5 +1,6 @@
 import type { StateRejection } from '../atlassian/oauth-state-store.ts';
 import type { Connection } from '../connections/connection.ts';
+import { escapeHtml } from '../http/escape-html.ts';
 
 /** The small HTML pages of the consent flow. Every interpolated value is escaped. */
 export interface Page {
@@ -50,15 +51,6 @@ export function connectedPage(connections: readonly { connection: Connection; cr
     })
     .join('');
   return page(200, 'Jira connected', `<p>These Jira sites are connected:</p><ul>${items}</ul>`);
-}
-
-function escapeHtml(value: string): string {
-  return value
-    .replaceAll('&', '&amp;')
-    .replaceAll('<', '&lt;')
-    .replaceAll('>', '&gt;')
-    .replaceAll('"', '&quot;')
-    .replaceAll("'", '&#39;');
 }
 
 const startAgain = '<p><a href="/oauth/start">Connect a Jira site</a></p>';

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { queueNames } from '../../../src/queues/queue-names.ts';
+import { consentThroughSimulator } from '../../helpers/consent.ts';
 import { KafkaReader } from '../../helpers/kafka-reader.ts';
 import { type RelayProcess, startRelay, writeConnectorsFile } from '../../helpers/relay-process.ts';
 import { kafkaBrokers, redisUrl, testRedis, uniqueName } from '../../helpers/services.ts';
@@ -18,16 +19,9 @@ async function waitUntil(what: string, check: () => Promise<boolean> | boolean, 
   }
 }
 
-/** A browser's consent through the relay and the simulator's auto-consent. */
 async function consent(relay: RelayProcess): Promise<void> {
-  const start = await fetch(`${relay.url}/oauth/start`, { redirect: 'manual' });
-  const cookie = (start.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
-  const authorize = await fetch(start.headers.get('location') ?? '', { redirect: 'manual' });
-  const callback = await fetch(authorize.headers.get('location') ?? '', {
-    headers: { cookie },
-    redirect: 'manual',
-  });
-  if (callback.status !== 200) throw new Error(`consent answered ${callback.status}`);
+  const { status } = await consentThroughSimulator(relay.url);
+  if (status !== 200) throw new Error(`consent answered ${status}`);
 }
 
 describe('a backfill survives SIGKILL', () => {
