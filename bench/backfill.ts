@@ -46,6 +46,8 @@ interface Row {
   points: number;
   requestsPer1000: number;
   pointsPer1000: number;
+  /** Requests and points per Jira route during the run. */
+  byRoute: Counts['byRoute'];
 }
 
 if (process.argv[2] === '--serve') await serve(Number(process.argv[3]), Number(process.argv[4]));
@@ -73,16 +75,26 @@ async function serve(sites: number, issuesPerSite: number): Promise<void> {
   });
 }
 
-/** What the simulator counted so far: Jira API requests and points. */
-async function counters(sim: SimInfo): Promise<{ requests: number; points: number }> {
+/** What the simulator counted so far: Jira API requests and points, in all and by route. */
+async function counters(sim: SimInfo): Promise<Counts> {
   const stats = (await (await fetch(`${sim.url}/_sim/stats`)).json()) as {
     requests: Record<string, number>;
     pointsBySite: Record<string, number>;
+    pointsByRoute: Record<string, number>;
   };
-  const requests = Object.entries(stats.requests)
-    .filter(([route]) => route.includes('/rest/api/3/'))
-    .reduce((sum, [, n]) => sum + n, 0);
-  return { requests, points: Object.values(stats.pointsBySite).reduce((a, b) => a + b, 0) };
+  const byRoute: Record<string, { requests: number; points: number }> = {};
+  const add = (key: string, what: 'requests' | 'points', n: number) => {
+    const [method, route] = key.split(' ');
+    const at = route?.indexOf('/rest/api/3/') ?? -1;
+    if (!route || at < 0) return;
+    const name = `${method} ${route.slice(at + '/rest/api/3'.length)}`;
+    byRoute[name] ??= { requests: 0, points: 0 };
+    byRoute[name][what] += n;
+  };
+  for (const [key, n] of Object.entries(stats.requests)) add(key, 'requests', n);
+  for (const [key, n] of Object.entries(stats.pointsByRoute)) add(key, 'points', n);
+  const requests = Object.values(byRoute).reduce((sum, r) => sum + r.requests, 0);
+  return { requests, points: Object.values(stats.pointsBySite).reduce((a, b) => a + b, 0), byRoute };
 }
 
 function relayEnv(sim: SimInfo, prefix: string, topics: { crm: string; monitoring: string }) {
@@ -130,10 +142,20 @@ function row(strategy: string, issues: number, ms: number, before: Counts, after
     points,
     requestsPer1000: (requests / issues) * 1000,
     pointsPer1000: (points / issues) * 1000,
+    byRoute: Object.fromEntries(
+      Object.entries(after.byRoute).map(([route, r]) => {
+        const was = before.byRoute[route] ?? { requests: 0, points: 0 };
+        return [route, { requests: r.requests - was.requests, points: r.points - was.points }];
+      }),
+    ),
   };
 }
 
-type Counts = { requests: number; points: number };
+interface Counts {
+  readonly requests: number;
+  readonly points: number;
+  readonly byRoute: Record<string, { readonly requests: number; readonly points: number }>;
+}
 
 /** The relay: consent, then its own backfill of every site, until the last issue is on Kafka. */
 async function relayBackfill(sim: SimInfo, total: number): Promise<Row> {
@@ -278,6 +300,20 @@ function report(rows: readonly Row[], sites: number, issuesPerSite: number): voi
     ),
     '',
     'Goals: at most 1.05 points per issue; at least 1,000 issues/s when the budget is not the limit.',
+    '',
+    'Where the points went (requests and points per Jira route, `/rest/api/3/` left out):',
+    '',
+    '| strategy | route | requests | points | points / issue |',
+    '|---|---|---|---|---|',
+    ...rows.flatMap((r) =>
+      Object.entries(r.byRoute)
+        .filter(([, c]) => c.requests > 0)
+        .sort(([, a], [, b]) => b.points - a.points)
+        .map(
+          ([route, c]) =>
+            `| ${r.strategy.split(' (')[0]} | \`${route}\` | ${c.requests} | ${c.points} | ${(c.points / r.issues).toFixed(3)} |`,
+        ),
+    ),
   ];
   const markdown = lines.join('\n');
   const dir = path.join(import.meta.dirname, 'results');

@@ -11,6 +11,8 @@ export interface ReconcileOutcome {
   readonly known: number;
   readonly deletedIssues: number;
   readonly deletedComments: number;
+  /** Why nothing was scanned, when nothing was. */
+  readonly skipped?: 'backfill running';
 }
 
 /**
@@ -18,7 +20,9 @@ export interface ReconcileOutcome {
  * still has (`fields=id`, large pages), diffs them against the issues sync knows, confirms the
  * missing ones with a bulk fetch (search is eventually consistent), and asks `comment/list` which
  * known comments still exist. What is gone goes through the pipeline as deletions, versioned by
- * the time of this reconcile, so the connectors emit their tombstones.
+ * the time of this reconcile, so the connectors emit their tombstones. It waits for a running
+ * backfill: until then the known set is partial, and an id scan (a point per issue) would cost a
+ * second read of every issue the backfill is about to read once.
  */
 export async function reconcileSite(
   client: JiraClient,
@@ -27,6 +31,9 @@ export async function reconcileSite(
 ): Promise<ReconcileOutcome> {
   const site = client.connection.siteHost;
   const known = await deps.known.issueCount(site);
+  if ((await deps.cursors.backfill(client.connection.id))?.status === 'running') {
+    return { known, deletedIssues: 0, deletedComments: 0, skipped: 'backfill running' };
+  }
   const stamp: SyncStamp = {
     site: siteOf(client),
     source: 'reconcile',

@@ -1,5 +1,5 @@
 import type { ResolvedOptions } from './options.ts';
-import type { SimStats } from './stats.ts';
+import { bump, type SimStats } from './stats.ts';
 
 export interface LimitVerdict {
   readonly reason: string;
@@ -39,11 +39,12 @@ export class RateLimiter {
     return this.verdict('jira-quota-global-based', resetAt, now, this.quotaHeaders(now));
   }
 
-  charge(now: number, cloudId: string, points: number): void {
+  charge(now: number, cloudId: string, points: number, route: string): void {
     this.roll(now);
     this.spent += points;
     this.stats.pointsThisWindow = this.spent;
-    this.stats.pointsBySite[cloudId] = (this.stats.pointsBySite[cloudId] ?? 0) + points;
+    bump(this.stats.pointsBySite, cloudId, points);
+    bump(this.stats.pointsByRoute, route, points);
   }
 
   /** The Beta-RateLimit headers every response carries; `r`/`t` appear only above 80% usage. */

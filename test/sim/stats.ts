@@ -4,6 +4,8 @@ export interface SimStats {
   requests: Record<string, number>;
   tokenRequests: Record<string, number>;
   pointsBySite: Record<string, number>;
+  /** "METHOD route" -> points charged, e.g. "POST /ex/jira/:cloudId/rest/api/3/search/jql". */
+  pointsByRoute: Record<string, number>;
   pointsThisWindow: number;
   rateLimited: Record<string, number>;
   webhooks: { deliveries: number; retries: number; failures: number; dropped: number; duplicated: number };
@@ -14,6 +16,7 @@ export function createStats(): SimStats {
     requests: {},
     tokenRequests: {},
     pointsBySite: {},
+    pointsByRoute: {},
     pointsThisWindow: 0,
     rateLimited: {},
     webhooks: { deliveries: 0, retries: 0, failures: 0, dropped: 0, duplicated: 0 },

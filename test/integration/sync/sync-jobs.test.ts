@@ -79,6 +79,36 @@ describe('sync jobs on the sync worker', () => {
     expect((await s.sync.known.comments(site.host, [kept.id])).get(kept.id)?.has(comment.id)).toBe(false);
   });
 
+  it('leaves the reconcile of a site to after its running backfill, then scans it', async () => {
+    const s = await startSyncStack({ sim: { sites: 1, issuesPerSite: 20 }, kafka: false });
+    const site = s.stack.sim.sites[0];
+    if (!site) throw new Error('no site');
+    const id = s.connection(0).id;
+    const searches = () =>
+      Object.entries(s.stack.sim.stats().requests)
+        .filter(([route]) => route.includes('/search/jql'))
+        .reduce((sum, [, n]) => sum + n, 0);
+    await s.sync.known.record(site.host, [{ id: '10000', version: 1, key: 'OPS-1' }]);
+    await s.sync.cursors.startBackfill(id, null, Date.now());
+    s.startSyncWorker();
+    const reconcile = async () => {
+      const job = await s.syncQueue.add('sync.reconcile', { connectionId: id });
+      await waitUntil('the reconcile', async () => (await job.getState()) === 'completed');
+      return (await s.syncQueue.getJob(job.id ?? ''))?.returnvalue;
+    };
+    const before = searches();
+    expect(await reconcile()).toMatchObject({ skipped: 'backfill running', known: 1 });
+    expect(searches()).toBe(before);
+    await s.sync.cursors.saveBackfill(id, (await s.sync.cursors.backfill(id))?.generation ?? 0, {
+      after: null,
+      issues: 0,
+      changes: 0,
+      status: 'done',
+    });
+    expect(await reconcile()).not.toHaveProperty('skipped');
+    expect(searches()).toBeGreaterThan(before);
+  });
+
   it('lets a site of 100 issues finish its backfill first, within its fair share, while a site of 50,000 backfills under a tight budget', async () => {
     const s = await startSyncStack({
       sim: { sites: 2, issuesPerSite: 100 },

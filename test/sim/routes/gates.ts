@@ -65,7 +65,12 @@ export function installCharging(app: FastifyInstance, ctx: SimContext): void {
     const { cloudId } = request.params as { cloudId?: string };
     if (!cloudId || !ctx.world.store(cloudId)) return payload;
     const now = ctx.clock.now();
-    ctx.limiter.charge(now, cloudId, 1 + objectsReturned(request));
+    ctx.limiter.charge(
+      now,
+      cloudId,
+      1 + objectsReturned(request),
+      `${request.method} ${request.routeOptions.url ?? request.url}`,
+    );
     reply.headers(ctx.limiter.quotaHeaders(now));
     return payload;
   });

@@ -11,9 +11,9 @@ describe('RateLimiter', () => {
   it('refuses once the window quota is spent and starts afresh at the boundary', () => {
     const l = limiter({ pointsPerWindow: 10 });
     const t = 5 * HOUR + 1000;
-    l.charge(t, 'site-a', 6);
+    l.charge(t, 'site-a', 6, 'GET /issue');
     expect(l.checkQuota(t)).toBeUndefined();
-    l.charge(t, 'site-b', 4);
+    l.charge(t, 'site-b', 4, 'GET /issue');
     const verdict = l.checkQuota(t + 1000);
     expect(verdict?.reason).toBe('jira-quota-global-based');
     expect(verdict?.retryAfterSeconds).toBe(3598);
