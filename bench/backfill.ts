@@ -23,6 +23,7 @@ import { commentChangesOf, issueChangeOf, type SyncStamp, syncedIssue } from '..
 import { syncFields } from '../src/sync/sync-scope.ts';
 import { consentThroughSimulator } from '../test/helpers/consent.ts';
 import { KafkaReader } from '../test/helpers/kafka-reader.ts';
+import { deleteKeysAt } from '../test/helpers/redis-keys.ts';
 import { type RelayProcess, startRelay, writeConnectorsFile } from '../test/helpers/relay-process.ts';
 
 const TICKET = 'dev.jirarelay.crm.ticket.upserted';
@@ -160,8 +161,9 @@ interface Counts {
 /** The relay: consent, then its own backfill of every site, until the last issue is on Kafka. */
 async function relayBackfill(sim: SimInfo, total: number): Promise<Row> {
   const topics = { crm: unique('bench-crm'), monitoring: unique('bench-mon') };
+  const prefix = unique('bench-backfill');
   const reader = await KafkaReader.start(brokers, [topics.crm, topics.monitoring]);
-  const relay = await startRelay(relayEnv(sim, unique('bench-backfill'), topics));
+  const relay = await startRelay(relayEnv(sim, prefix, topics));
   try {
     const before = await counters(sim);
     const t0 = performance.now();
@@ -177,6 +179,7 @@ async function relayBackfill(sim: SimInfo, total: number): Promise<Row> {
   } finally {
     await relay.stop();
     await reader.stop();
+    await deleteKeysAt(redisUrl, prefix);
   }
 }
 
@@ -224,6 +227,7 @@ async function naiveBackfill(sim: SimInfo, total: number): Promise<Row> {
     await queue.close();
     await relay.stop();
     await reader.stop();
+    await deleteKeysAt(redisUrl, prefix);
   }
 }
 

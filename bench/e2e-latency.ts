@@ -14,6 +14,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Kafka, logLevel } from 'kafkajs';
 import { signHubSignature } from '../src/atlassian/webhook-auth.ts';
+import { deleteKeysAt } from '../test/helpers/redis-keys.ts';
 
 export interface LatencyRow {
   readonly rate: number;
@@ -42,6 +43,7 @@ function freePort(): Promise<number> {
 
 async function startRelay(topics: { crm: string; monitoring: string }) {
   const port = await freePort();
+  const prefix = `bench-${randomBytes(3).toString('hex')}`;
   const connectors = path.join(tmpdir(), `bench-connectors-${randomBytes(4).toString('hex')}.yaml`);
   writeFileSync(
     connectors,
@@ -66,7 +68,7 @@ async function startRelay(topics: { crm: string; monitoring: string }) {
       ADMIN_TOKEN: 'bench-admin-token-0123456789',
       JIRA_WEBHOOK_SECRET: secret,
       CONNECTORS_CONFIG: connectors,
-      QUEUE_PREFIX: `bench-${randomBytes(3).toString('hex')}`,
+      QUEUE_PREFIX: prefix,
       KAFKA_DLQ_TOPIC: `bench-dlq-${randomBytes(3).toString('hex')}`,
       LOG_LEVEL: 'warn',
     },
@@ -81,7 +83,7 @@ async function startRelay(topics: { crm: string; monitoring: string }) {
       break;
     await new Promise((r) => setTimeout(r, 200));
   }
-  return { port, child };
+  return { port, child, prefix };
 }
 
 function delivery(issueId: number): string {
@@ -195,7 +197,7 @@ export async function runLatencyBench(opts: { seconds?: number; rates?: number[]
     topics: [topics.crm, topics.monitoring].map((topic) => ({ topic, numPartitions: 6 })),
     waitForLeaders: true,
   });
-  const { port, child } = await startRelay(topics);
+  const { port, child, prefix } = await startRelay(topics);
   const received = new Map<number, number>();
   const consumer = kafka.consumer({ groupId: `bench-${randomBytes(4).toString('hex')}`, maxWaitTimeInMs: 5 });
   await consumer.connect();
@@ -222,7 +224,10 @@ export async function runLatencyBench(opts: { seconds?: number; rates?: number[]
     relayRssBytes = await residentMemory(port);
   } finally {
     await consumer.disconnect();
+    const exited = new Promise((r) => child.once('exit', r));
     child.kill('SIGTERM');
+    await exited;
+    await deleteKeysAt(redisUrl, prefix);
     await admin.deleteTopics({ topics: [topics.crm, topics.monitoring] }).catch(() => undefined);
     await admin.disconnect();
     agent.destroy();

@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { Queue } from 'bullmq';
 import { SignJWT } from 'jose';
+import { deleteKeysAt } from '../test/helpers/redis-keys.ts';
 
 export interface IntakeRow {
   readonly route: string;
@@ -103,12 +104,15 @@ export async function runIntakeBench(opts: { duration?: number } = {}): Promise<
         });
       }
     } finally {
+      const exited = new Promise((r) => child.once('exit', r));
       child.kill('SIGTERM');
+      await exited;
       const queue = new Queue(queueName, {
         connection: { url: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379' },
       });
       await queue.obliterate({ force: true });
       await queue.close();
+      await deleteKeysAt(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', `${queueName}-state`);
     }
   }
   return rows;

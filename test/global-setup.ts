@@ -1,13 +1,17 @@
 import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import net from 'node:net';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import type { TestProject } from 'vitest/node';
+import { deleteRunKeys } from './helpers/redis-keys.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {
     redisUrl: string;
     kafkaBrokers: string[];
+    /** 4 hex digits that start the random part of every uniqueName() of this run. */
+    runTag: string;
   }
 }
 
@@ -21,11 +25,15 @@ const root = path.resolve(import.meta.dirname, '..');
  */
 export default async function setup(project: TestProject) {
   const stops: Array<() => Promise<unknown>> = [];
+  const runTag = randomBytes(2).toString('hex');
   const redisUrl = await findRedis(stops);
   const kafkaBrokers = await findKafka(stops);
   project.provide('redisUrl', redisUrl);
   project.provide('kafkaBrokers', kafkaBrokers);
+  project.provide('runTag', runTag);
   return async () => {
+    // What this run's tests named with uniqueName(): left behind, it piles up run after run.
+    await deleteRunKeys(redisUrl, runTag).catch(() => undefined);
     for (const stop of stops.reverse()) await stop();
   };
 }

@@ -2,9 +2,12 @@ import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { inject, onTestFinished } from 'vitest';
 
-/** A name no other test (or run) uses: queues, topics, consumer groups, key prefixes. */
+/**
+ * A name no other test (or run) uses: queues, topics, consumer groups, key prefixes. Its last part
+ * starts with this run's tag, so the run's teardown can remove the Redis keys named after it.
+ */
 export function uniqueName(prefix: string): string {
-  return `${prefix}-${Date.now().toString(36)}-${randomBytes(4).toString('hex')}`;
+  return `${prefix}-${Date.now().toString(36)}-${inject('runTag')}${randomBytes(2).toString('hex')}`;
 }
 
 export function redisUrl(): string {

@@ -13,6 +13,7 @@ import {
   oauthRouteDeps,
   type TokenServices,
 } from '../../../src/tokens/token-services.ts';
+import { deleteKeysWithPrefix, scanKeys } from '../../helpers/redis-keys.ts';
 import { redisUrl, uniqueName } from '../../helpers/services.ts';
 import { validEnv } from '../../helpers/valid-env.ts';
 import { type Simulator, type SimulatorOptions, startSimulator } from '../../sim/index.ts';
@@ -64,7 +65,7 @@ export async function startTokenStack(opts: StackOptions = {}): Promise<TokenSta
   const config = loadConfig(env);
   const redis = new Redis(redisUrl(), { maxRetriesPerRequest: null });
   onTestFinished(async () => {
-    await deleteKeys(redis, keyPrefix);
+    await deleteKeysWithPrefix(redis, keyPrefix);
     await redis.quit();
   });
   const logs: string[] = [];
@@ -164,22 +165,6 @@ export async function dumpKeys(redis: Redis, prefix: string): Promise<string[]> 
     if (type === 'zset') out.push(...(await redis.zrange(key, '0', '-1', 'WITHSCORES')));
   }
   return out;
-}
-
-async function scanKeys(redis: Redis, prefix: string): Promise<string[]> {
-  const keys: string[] = [];
-  let cursor = '0';
-  do {
-    const [next, batch] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', '500');
-    keys.push(...batch);
-    cursor = next;
-  } while (cursor !== '0');
-  return keys;
-}
-
-async function deleteKeys(redis: Redis, prefix: string): Promise<void> {
-  const keys = await scanKeys(redis, prefix);
-  if (keys.length > 0) await redis.del(...keys);
 }
 
 function lineCollector(lines: string[]): Writable {

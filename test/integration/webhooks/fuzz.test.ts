@@ -7,6 +7,7 @@ import { createLogger } from '../../../src/logger.ts';
 import { createMetrics } from '../../../src/metrics/registry.ts';
 import { BatchingDeliveryQueue } from '../../../src/queues/delivery-queue.ts';
 import { realWebhookBody, webhookJwt } from '../../helpers/jira-webhook.ts';
+import { deleteKeysAt } from '../../helpers/redis-keys.ts';
 import { redisUrl, testRedis, uniqueName } from '../../helpers/services.ts';
 import { validEnv } from '../../helpers/valid-env.ts';
 
@@ -95,6 +96,7 @@ function payloadFor(rand: () => number): string {
 describe('webhook intake fuzz', () => {
   it('answers 10,000 random and mutated deliveries without a single 5xx, and stays up', async () => {
     const queue = new Queue(uniqueName('fuzz'), { connection: { url: redisUrl() } });
+    const keyPrefix = uniqueName('relay');
     const app = await buildApp({
       config: loadConfig(validEnv({ ATLASSIAN_CLIENT_SECRET: clientSecret })),
       log: createLogger({ level: 'silent' }),
@@ -109,7 +111,7 @@ describe('webhook intake fuzz', () => {
         deliveries: new BatchingDeliveryQueue({
           queue,
           redis: testRedis(),
-          keyPrefix: uniqueName('relay'),
+          keyPrefix,
           dedupeTtlMs: 60_000,
         }),
         metrics: createMetrics(),
@@ -120,6 +122,7 @@ describe('webhook intake fuzz', () => {
       await app.close();
       await queue.obliterate({ force: true });
       await queue.close();
+      await deleteKeysAt(redisUrl(), keyPrefix);
     });
 
     const seed = 20261129;

@@ -11,6 +11,7 @@ import { createMetrics } from '../../../src/metrics/registry.ts';
 import { BatchingDeliveryQueue, type DeliveryBatch } from '../../../src/queues/delivery-queue.ts';
 import type { WebhookRouter } from '../../../src/routes/webhooks.ts';
 import { realWebhookBody, webhookJwt } from '../../helpers/jira-webhook.ts';
+import { deleteKeysWithPrefix } from '../../helpers/redis-keys.ts';
 import { redisUrl, uniqueName } from '../../helpers/services.ts';
 import { validEnv } from '../../helpers/valid-env.ts';
 
@@ -23,6 +24,9 @@ const router: WebhookRouter = {
   connectionForSite: async (host) => (host === knownSite ? 'cloud-1' : undefined),
   connectionForWebhookIds: async (ids) => (ids.includes(77) ? 'cloud-2' : undefined),
 };
+
+/** Where this file's dedupe claims live; removed at the end. */
+const statePrefix = uniqueName('relay');
 
 async function buildIntake(
   queue: Queue<DeliveryBatch>,
@@ -45,7 +49,7 @@ async function buildIntake(
       deliveries: new BatchingDeliveryQueue({
         queue,
         redis,
-        keyPrefix: uniqueName('relay'),
+        keyPrefix: statePrefix,
         dedupeTtlMs: 60_000,
       }),
       metrics,
@@ -220,7 +224,7 @@ describe('POST /webhooks/jira', () => {
 
   it("queues Jira's retry of a delivery that could not be stored, instead of calling it a duplicate", async () => {
     const redis = testRedisForSuite();
-    const keyPrefix = uniqueName('relay');
+    const keyPrefix = statePrefix;
     const deadQueue = new Queue<DeliveryBatch>(uniqueName('dead'), {
       connection: {
         host: '127.0.0.1',
@@ -287,6 +291,7 @@ function testRedisForSuite(): Redis {
   return suiteRedis;
 }
 afterAll(async () => {
+  if (suiteRedis) await deleteKeysWithPrefix(suiteRedis, statePrefix);
   await suiteRedis?.quit();
 });
 
