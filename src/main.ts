@@ -12,6 +12,7 @@ import { type SyncWorkerDeps, startSyncWorker } from '../workers/sync-worker.ts'
 import type { WorkerConnection } from '../workers/worker-options.ts';
 import { buildApp } from './app.ts';
 import { createServices, type Services } from './composition/services.ts';
+import type { Connection } from './connections/connection.ts';
 import { createKafkaClient } from './kafka/kafka-client.ts';
 import { KafkaEventPublisher } from './kafka/kafka-event-publisher.ts';
 import { kafkaReadiness } from './kafka/kafka-health.ts';
@@ -67,6 +68,17 @@ function syncWorkerDeps(
     queue: services.queues.sync,
     busyRetryMs: config.SYNC_SITE_BUSY_RETRY_MS,
     log,
+  };
+}
+
+/**
+ * What follows a site's connection, by consent or by the accessible-resources refresh: its webhook
+ * registration and first sync, as jobs (so it returns quickly).
+ */
+function afterConnected(services: Services): (connections: Connection[]) => Promise<void> {
+  return async (connections) => {
+    await services.queues.maintenance.addBulk(connections.map((c) => reconcileJob(c.id)));
+    await services.sync.scheduler.connected(connections.map((c) => c.id));
   };
 }
 
@@ -145,6 +157,8 @@ async function startWorkers(
       connections: services.tokens.connections,
       tokens: services.tokens.tokens,
       queue: services.queues.maintenance,
+      oauth: services.tokens.oauth,
+      onConnected: afterConnected(services),
       log,
     }),
   ];
@@ -156,6 +170,7 @@ async function startWorkers(
   await scheduleMaintenance(services.queues.maintenance, {
     webhookRefreshMs: config.WEBHOOK_REFRESH_INTERVAL_SECONDS * 1000,
     keepAliveMs: 6 * 3600 * 1000,
+    resourcesRefreshMs: config.ACCESSIBLE_RESOURCES_REFRESH_SECONDS * 1000,
   });
   await services.sync.scheduler.schedulePlanner();
   log.info(
@@ -193,10 +208,7 @@ async function main(): Promise<void> {
       ? {}
       : {
           webhooks: services.webhookRouteDeps(),
-          oauth: oauthRouteDeps(config, services.tokens, async (connections) => {
-            await services.queues.maintenance.addBulk(connections.map((c) => reconcileJob(c.id)));
-            await services.sync.scheduler.connected(connections.map((c) => c.id));
-          }),
+          oauth: oauthRouteDeps(config, services.tokens, afterConnected(services)),
           admin: services.adminRouteDeps(services.sync.control, async (id) => {
             const job = reconcileJob(id);
             await services.queues.maintenance.add(job.name, job.data, job.opts);

@@ -1,4 +1,7 @@
 import { type Job, type Queue, UnrecoverableError, Worker } from 'bullmq';
+import type { AccessibleResource } from '../src/atlassian/oauth-client.ts';
+import { refreshAccessibleResources } from '../src/connections/accessible-resources-refresh.ts';
+import type { Connection } from '../src/connections/connection.ts';
 import type { ConnectionStore } from '../src/connections/connection-store.ts';
 import type { Logger } from '../src/logger.ts';
 import { maintenanceJobs, reconcileWebhooksSchema } from '../src/queues/maintenance-jobs.ts';
@@ -13,6 +16,10 @@ export interface MaintenanceDeps {
   readonly tokens: TokenManager;
   /** The maintenance queue itself: the sweep fans out one reconcile job per connection. */
   readonly queue: Queue;
+  /** accessible-resources, read with each account's own token by the resources refresh. */
+  readonly oauth: { accessibleResources(accessToken: string): Promise<AccessibleResource[]> };
+  /** The OAuth callback's follow-up (webhook registration, sync), for sites a refresh finds newly. */
+  readonly onConnected: (connections: Connection[]) => Promise<void>;
   readonly log: Logger;
 }
 
@@ -36,6 +43,11 @@ async function processMaintenance(job: Job, deps: MaintenanceDeps): Promise<unkn
     }
     case maintenanceJobs.keepTokensAlive:
       return deps.tokens.refreshIdleGrants(Date.now());
+    case maintenanceJobs.refreshResources: {
+      const report = await refreshAccessibleResources({ ...deps, log });
+      log.info(report, 'accessible-resources refreshed');
+      return report;
+    }
     default:
       throw new UnrecoverableError(`unknown maintenance job ${job.name}`);
   }
@@ -60,7 +72,7 @@ export function startMaintenanceWorker(connection: WorkerConnection, deps: Maint
 /** The repeating maintenance jobs, as BullMQ job schedulers (idempotent: upserted at every start). */
 export async function scheduleMaintenance(
   queue: Queue,
-  intervals: { webhookRefreshMs: number; keepAliveMs: number },
+  intervals: { webhookRefreshMs: number; keepAliveMs: number; resourcesRefreshMs: number },
 ): Promise<void> {
   await queue.upsertJobScheduler(
     'webhook-refresh',
@@ -71,5 +83,10 @@ export async function scheduleMaintenance(
     'token-keep-alive',
     { every: intervals.keepAliveMs },
     { name: maintenanceJobs.keepTokensAlive },
+  );
+  await queue.upsertJobScheduler(
+    'accessible-resources-refresh',
+    { every: intervals.resourcesRefreshMs },
+    { name: maintenanceJobs.refreshResources },
   );
 }

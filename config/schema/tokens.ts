@@ -27,6 +27,10 @@ export const tokenVars = {
     integer(1).default(75),
     'Grants idle this long are refreshed by maintenance (before the 90-day expiry).',
   ),
+  ACCESSIBLE_RESOURCES_REFRESH_SECONDS: envVar(
+    integer(1).default(21_600),
+    "How often maintenance re-reads every grant's accessible-resources (renamed, removed and new sites).",
+  ),
   OAUTH_STATE_MEMORY_SECONDS: envVar(
     integer(1).default(86_400),
     'How long a used or expired OAuth `state` is remembered, so the callback can say which.',

@@ -1,6 +1,9 @@
 import type { Connection, ConnectionStatus, ConsentedSite } from './connection.ts';
 
-/** Connection records. Admin API and webhook intake read them; the OAuth callback writes them. */
+/**
+ * Connection records. Admin API and webhook intake read them; the OAuth callback and the
+ * accessible-resources refresh write them.
+ */
 export interface ConnectionStore {
   list(): Promise<Connection[]>;
   get(id: string): Promise<Connection | null>;
@@ -16,6 +19,16 @@ export interface ConnectionStore {
     site: ConsentedSite,
     accountId: string,
   ): Promise<{ connection: Connection; created: boolean }>;
+  /**
+   * Takes the site's current name, url and scopes (accessible-resources after a rename or a scope
+   * change); the site-host index follows the url. null when there is no such connection.
+   */
+  updateSiteDetails(id: string, site: ConsentedSite): Promise<Connection | null>;
+  /**
+   * The account's grant no longer reaches the site: the account leaves the connection. With none
+   * left an active connection becomes reauth_required; nothing is deleted. null when there is none.
+   */
+  removeAccount(id: string, accountId: string): Promise<Connection | null>;
   /** null when there is no such connection. */
   setStatus(id: string, status: ConnectionStatus): Promise<Connection | null>;
   /** null keys: sync every project. */

@@ -7,6 +7,7 @@ import {
   connectionStatuses,
   siteHostOf,
 } from './connection.ts';
+import { patchScript, removeAccountScript, updateSiteScript, upsertScript } from './connection-scripts.ts';
 import type { ConnectionStore } from './connection-store.ts';
 
 export interface RedisConnectionStoreOptions {
@@ -15,48 +16,6 @@ export interface RedisConnectionStoreOptions {
   readonly keyPrefix: string;
   readonly now?: () => number;
 }
-
-/**
- * Creates or updates a site's connection in one step, so two accounts consenting to the same site
- * at once still make one connection. Indexes: cloud id -> id, site host -> id, account -> ids.
- */
-const upsertScript = `
-local prefix = ARGV[9]
-local id = redis.call('GET', KEYS[1])
-local created = 0
-if not id then
-  id = ARGV[1]
-  created = 1
-  redis.call('SET', KEYS[1], id)
-  redis.call('SADD', KEYS[2], id)
-end
-local key = prefix .. ':conn:' .. id
-local oldHost = redis.call('HGET', key, 'siteHost')
-if oldHost and oldHost ~= ARGV[4] and redis.call('GET', prefix .. ':conn-by-host:' .. oldHost) == id then
-  redis.call('DEL', prefix .. ':conn-by-host:' .. oldHost)
-end
-redis.call('SET', prefix .. ':conn-by-host:' .. ARGV[4], id)
-local accounts = redis.call('HGET', key, 'accountIds') or ''
-if not string.find(' ' .. accounts .. ' ', ' ' .. ARGV[7] .. ' ', 1, true) then
-  if accounts == '' then accounts = ARGV[7] else accounts = accounts .. ' ' .. ARGV[7] end
-end
-local status = redis.call('HGET', key, 'status')
-if status ~= 'paused' then status = 'active' end
-if created == 1 then redis.call('HSET', key, 'id', id, 'cloudId', ARGV[2], 'createdAt', ARGV[8]) end
-redis.call('HSET', key, 'siteUrl', ARGV[3], 'siteHost', ARGV[4], 'name', ARGV[5], 'scopes', ARGV[6],
-  'accountIds', accounts, 'status', status, 'updatedAt', ARGV[8])
-redis.call('SADD', KEYS[3], id)
-return {id, created}
-`;
-
-/** Sets fields of an existing record only; ARGV[2] names a field to delete ('' for none). */
-const patchScript = `
-if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
-if ARGV[2] ~= '' then redis.call('HDEL', KEYS[1], ARGV[2]) end
-redis.call('HSET', KEYS[1], 'updatedAt', ARGV[1])
-for i = 3, #ARGV, 2 do redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1]) end
-return 1
-`;
 
 /** Connection records in Redis: one hash per connection plus small indexes. No secrets here. */
 export class RedisConnectionStore implements ConnectionStore {
@@ -119,6 +78,35 @@ export class RedisConnectionStore implements ConnectionStore {
   async setProjectKeys(id: string, projectKeys: readonly string[] | null): Promise<Connection | null> {
     if (projectKeys === null) return this.#patch(id, 'projectKeys', []);
     return this.#patch(id, '', ['projectKeys', projectKeys.join(',')]);
+  }
+
+  async updateSiteDetails(id: string, site: ConsentedSite): Promise<Connection | null> {
+    const done = await this.#redis.eval(
+      updateSiteScript,
+      1,
+      this.#key(id),
+      this.#prefix,
+      id,
+      site.url,
+      siteHostOf(site.url),
+      site.name,
+      site.scopes.join(' '),
+      String(this.#now()),
+    );
+    return done === 1 ? this.get(id) : null;
+  }
+
+  async removeAccount(id: string, accountId: string): Promise<Connection | null> {
+    const done = await this.#redis.eval(
+      removeAccountScript,
+      2,
+      this.#key(id),
+      this.#accountKey(accountId),
+      id,
+      accountId,
+      String(this.#now()),
+    );
+    return done === 1 ? this.get(id) : null;
   }
 
   async #patch(id: string, deleteField: string, fields: string[]): Promise<Connection | null> {

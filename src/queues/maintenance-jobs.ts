@@ -8,6 +8,8 @@ export const maintenanceJobs = {
   refreshWebhooks: 'webhooks.refresh-all',
   /** Scheduler: grants idle long enough are refreshed before Atlassian's 90-day inactivity expiry. */
   keepTokensAlive: 'tokens.keep-alive',
+  /** Scheduler: every grant's accessible-resources read again; renamed, removed and new sites applied. */
+  refreshResources: 'connections.refresh-resources',
 } as const;
 
 export const reconcileWebhooksSchema = z.object({ connectionId: z.string().min(1) });

@@ -1,8 +1,9 @@
 import fastifyCookie from '@fastify/cookie';
 import type { FastifyBaseLogger, FastifyInstance, FastifyReply } from 'fastify';
+import { jiraSitesOf } from '../atlassian/jira-sites.ts';
 import type { AccessibleResource } from '../atlassian/oauth-client.ts';
 import { newStateBinding, type StateCheck } from '../atlassian/oauth-state-store.ts';
-import type { Connection, ConsentedSite } from '../connections/connection.ts';
+import type { Connection } from '../connections/connection.ts';
 import type { ConnectionStore } from '../connections/connection-store.ts';
 import { isRelayError } from '../errors.ts';
 import type { TokenPair } from '../tokens/grant.ts';
@@ -102,24 +103,15 @@ async function connect(deps: OAuthRouteDeps, code: string, log: FastifyBaseLogge
 /** Code -> token pair -> Jira sites -> account -> grant, then one connection per site. */
 async function storeConsent(deps: OAuthRouteDeps, code: string) {
   const pair = await deps.oauth.exchangeCode(code);
-  const sites = (await deps.oauth.accessibleResources(pair.accessToken)).filter(isJiraSite);
+  const sites = jiraSitesOf(await deps.oauth.accessibleResources(pair.accessToken));
   const [first] = sites;
   if (!first) return [];
-  const accountId = await deps.oauth.accountId(pair.accessToken, pair.scopes, first.id);
+  const accountId = await deps.oauth.accountId(pair.accessToken, pair.scopes, first.cloudId);
   await deps.grants.putFromConsent(accountId, pair, (deps.now ?? Date.now)());
   deps.onGrantReplaced?.(accountId);
   const stored: { connection: Connection; created: boolean }[] = [];
-  for (const site of sites) stored.push(await deps.connections.upsertFromConsent(toSite(site), accountId));
+  for (const site of sites) stored.push(await deps.connections.upsertFromConsent(site, accountId));
   return stored;
-}
-
-/** accessible-resources also lists other products' containers (same id possible): Jira ones have Jira scopes. */
-function isJiraSite(resource: AccessibleResource): boolean {
-  return resource.scopes.some((scope) => scope.includes('jira'));
-}
-
-function toSite(resource: AccessibleResource): ConsentedSite {
-  return { cloudId: resource.id, url: resource.url, name: resource.name, scopes: resource.scopes };
 }
 
 function send(reply: FastifyReply, page: pages.Page): FastifyReply {

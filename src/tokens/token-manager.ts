@@ -31,6 +31,11 @@ export interface KeepAliveReport {
   readonly failed: number;
 }
 
+/** One account's access token, or why its grant cannot give one (an expected outcome, not a throw). */
+export type AccountToken =
+  | { readonly kind: 'ok'; readonly token: string }
+  | { readonly kind: 'reauth'; readonly reason: string };
+
 interface CachedToken {
   readonly token: string;
   /** Epoch ms from which the token counts as expiring (expiry minus the margin). */
@@ -68,6 +73,20 @@ export class TokenManager implements AccessTokenSource {
       if (cached.token === rejectedToken) this.#cache.delete(accountId);
     }
     return this.#resolve(connection, (grant) => grant.accessToken === rejectedToken || this.#expiring(grant));
+  }
+
+  /**
+   * An access token of this account's own grant, refreshed if needed. Connections pick their first
+   * working account; maintenance that asks what one grant reaches (accessible-resources) needs that
+   * grant's token and no other.
+   */
+  async getAccountToken(accountId: string): Promise<AccountToken> {
+    const cached = this.#cache.get(accountId);
+    if (cached !== undefined && cached.refreshAt > this.#now()) return { kind: 'ok', token: cached.token };
+    const result = await this.#ensure(accountId, (grant) => this.#expiring(grant));
+    return result.kind === 'ok'
+      ? { kind: 'ok', token: result.grant.accessToken }
+      : { kind: 'reauth', reason: result.reason };
   }
 
   /** Forgets an account's cached token (a new consent replaced its grant). */

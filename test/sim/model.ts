@@ -75,9 +75,10 @@ export interface SimIssue {
 
 export interface SimSite {
   readonly cloudId: string;
-  readonly name: string;
-  readonly url: string;
-  readonly host: string;
+  /** name, url and host change when an admin renames the site (control `renameSite`). */
+  name: string;
+  url: string;
+  host: string;
   readonly projects: SimProject[];
   /** Account ids of the users who can see this site. */
   readonly userIds: Set<string>;

@@ -217,6 +217,14 @@ export class SimControl {
     else store.site.userIds.delete(accountId);
   }
 
+  /** An admin renames the site: its name and url (so its host) change, its cloud id stays. */
+  renameSite(cloudId: string, input: { name: string; host: string }): void {
+    const { site } = this.store(cloudId);
+    site.name = input.name;
+    site.host = input.host.toLowerCase();
+    site.url = `https://${site.host}`;
+  }
+
   private store(cloudId: string): SiteStore {
     const store = this.ctx.world.store(cloudId);
     if (!store) throw new ControlError(404, `unknown site ${cloudId}`);
