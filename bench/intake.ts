@@ -6,11 +6,12 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
 import { SignJWT } from 'jose';
 import { deleteKeysAt } from '../test/helpers/redis-keys.ts';
 
@@ -21,6 +22,12 @@ export interface IntakeRow {
   readonly p50Ms: number;
   readonly p99Ms: number;
   readonly non2xx: number;
+  /** CPU time per request, in µs: the HTTP server, Redis (when local) and the load generator. */
+  readonly cpuUsPerRequest: {
+    readonly server: number;
+    readonly redis: number | null;
+    readonly driver: number;
+  };
 }
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -83,17 +90,24 @@ export async function runIntakeBench(opts: { duration?: number } = {}): Promise<
     .setExpirationTime(now + 3600)
     .sign(new TextEncoder().encode('sim-client-secret'));
   const rows: IntakeRow[] = [];
+  const redisPid = await localRedisPid();
   const loads = [
     { load: 'max (50 connections)', connections: 50 },
     { load: '1,000/s', connections: 20, rate: 1000 },
   ];
-  for (const mode of ['bare', 'add', 'intake']) {
+  // BENCH_INTAKE_ROUTES=intake measures one route alone, for quick comparisons while optimizing.
+  const modes = (process.env.BENCH_INTAKE_ROUTES ?? 'bare,add,intake').split(',');
+  for (const mode of modes) {
     const queueName = `bench-intake-${mode}-${randomUUID().slice(0, 8)}`;
     const { port, child } = await startServer(mode, queueName);
     try {
       await drive(port, jwt, { connections: 20, duration: 2 }); // warm-up
       for (const { load, connections, rate } of loads) {
+        const before = { server: cpuMsOf(child.pid), redis: cpuMsOf(redisPid), driver: process.cpuUsage() };
         const r = await drive(port, jwt, { connections, duration, ...(rate ? { rate } : {}) });
+        const driver = process.cpuUsage(before.driver);
+        const perRequest = (ms: number) => Math.round((ms * 1000) / Math.max(1, r.requests.total));
+        const redisMs = cpuMsOf(redisPid) - before.redis;
         rows.push({
           route: mode,
           load,
@@ -101,6 +115,11 @@ export async function runIntakeBench(opts: { duration?: number } = {}): Promise<
           p50Ms: r.latency.p50,
           p99Ms: r.latency.p99,
           non2xx: r.non2xx,
+          cpuUsPerRequest: {
+            server: perRequest(cpuMsOf(child.pid) - before.server),
+            redis: redisPid === undefined ? null : perRequest(redisMs),
+            driver: perRequest((driver.user + driver.system) / 1000),
+          },
         });
       }
     } finally {
@@ -118,15 +137,39 @@ export async function runIntakeBench(opts: { duration?: number } = {}): Promise<
   return rows;
 }
 
+/** CPU time (user + system) a process has used so far, in ms, from /proc (Linux); 0 when unknown. */
+function cpuMsOf(pid: number | undefined): number {
+  if (pid === undefined) return 0;
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+    return (Number(fields[11]) + Number(fields[12])) * (1000 / 100); // clock ticks of 10 ms
+  } catch {
+    return 0;
+  }
+}
+
+/** The Redis server's pid when it runs on this machine (its CPU is part of what intake costs). */
+async function localRedisPid(): Promise<number | undefined> {
+  const url = new URL(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
+  if (!['127.0.0.1', 'localhost', '::1'].includes(url.hostname)) return undefined;
+  const redis = new Redis(url.toString(), { maxRetriesPerRequest: 1 });
+  try {
+    const pid = /process_id:(\d+)/.exec(await redis.info('server'))?.[1];
+    return pid && existsSync(`/proc/${pid}/stat`) ? Number(pid) : undefined;
+  } finally {
+    redis.disconnect();
+  }
+}
+
 export function intakeTable(rows: readonly IntakeRow[]): string {
   const bare = rows.find((r) => r.route === 'bare' && r.load.startsWith('max'))?.requestsPerSecond ?? 1;
   const lines = rows.map(
     (r) =>
-      `| ${r.route} | ${r.load} | ${r.requestsPerSecond} | ${r.load.startsWith('max') ? (r.requestsPerSecond / bare).toFixed(2) : ''} | ${r.p50Ms} | ${r.p99Ms} | ${r.non2xx} |`,
+      `| ${r.route} | ${r.load} | ${r.requestsPerSecond} | ${r.load.startsWith('max') ? (r.requestsPerSecond / bare).toFixed(2) : ''} | ${r.p50Ms} | ${r.p99Ms} | ${r.non2xx} | ${r.cpuUsPerRequest.server} | ${r.cpuUsPerRequest.redis ?? 'n/a'} | ${r.cpuUsPerRequest.driver} |`,
   );
   return [
-    '| route | load | req/s | × bare | p50 ms | p99 ms | non-2xx |',
-    '|---|---|---|---|---|---|---|',
+    '| route | load | req/s | × bare | p50 ms | p99 ms | non-2xx | server CPU µs/req | Redis CPU µs/req | autocannon CPU µs/req |',
+    '|---|---|---|---|---|---|---|---|---|---|',
     ...lines,
   ].join('\n');
 }

@@ -1,6 +1,7 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import type { Config } from '../config/index.ts';
 import { installErrorHandler } from './http/error-handler.ts';
+import { lazyChildLogger } from './http/lazy-child-logger.ts';
 import type { Logger } from './logger.ts';
 import type { Metrics } from './metrics/registry.ts';
 import { type AdminRouteDeps, registerAdminRoutes } from './routes/admin.ts';
@@ -32,6 +33,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     trustProxy: true,
     // Per-request lines would dominate the log at webhook rates; routes log what matters.
     logController: new LogController({ disableRequestLogging: true }),
+    childLoggerFactory: lazyChildLogger,
   });
   installErrorHandler(app);
   registerHealthRoutes(app, deps.readiness);
