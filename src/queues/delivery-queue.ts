@@ -33,18 +33,41 @@ interface Pending {
 /** A claim that outlives a failed enqueue only briefly: Jira's next retry comes minutes later. */
 const provisionalClaimMs = 30_000;
 
+// KEYS: the claim of each delivery; ARGV[1]: provisional ms. 1 where this call made the claim.
+const claimScript = `
+local claimed = {}
+for i, key in ipairs(KEYS) do
+  claimed[i] = redis.call('SET', key, '1', 'PX', ARGV[1], 'NX') and 1 or 0
+end
+return claimed`;
+
+// KEYS: claims of stored deliveries; ARGV[1]: the dedupe window in ms.
+const confirmScript = `
+for _, key in ipairs(KEYS) do redis.call('PEXPIRE', key, ARGV[1]) end
+return #KEYS`;
+
+interface ClaimCommands {
+  deliveryClaim(numKeys: number, ...keysThenMs: string[]): Promise<number[]>;
+  deliveryConfirm(numKeys: number, ...keysThenMs: string[]): Promise<number>;
+}
+
 /**
  * Micro-batches intake: deliveries that arrive in the same event-loop turn are claimed in one
- * pipeline (SET NX per delivery id) and stored as one BullMQ job, so a burst costs two Redis round
+ * script call (SET NX per delivery id) and stored as one BullMQ job, so a burst costs two Redis round
  * trips and one job instead of a job each. Claims start short-lived and are extended to the dedupe
  * window only once the job is stored: a failed store never turns Jira's retry into a "duplicate".
  */
 export class BatchingDeliveryQueue implements DeliveryQueue {
   readonly #o: Required<BatchingDeliveryQueueOptions>;
+  readonly #redis: Redis & ClaimCommands;
   #batch: Pending[] = [];
 
   constructor(opts: BatchingDeliveryQueueOptions) {
     this.#o = { maxBatch: 200, ...opts };
+    this.#redis = opts.redis as Redis & ClaimCommands;
+    // One script call per batch, not a command per delivery: the client's per-command cost showed.
+    this.#redis.defineCommand('deliveryClaim', { lua: claimScript });
+    this.#redis.defineCommand('deliveryConfirm', { lua: confirmScript });
   }
 
   enqueue(delivery: WebhookDelivery): Promise<EnqueueOutcome> {
@@ -83,27 +106,21 @@ export class BatchingDeliveryQueue implements DeliveryQueue {
   }
 
   async #claim(keys: readonly string[]): Promise<boolean[]> {
-    const pipeline = this.#o.redis.pipeline();
-    for (const key of keys) pipeline.set(key, '1', 'PX', provisionalClaimMs, 'NX');
-    const results = (await pipeline.exec()) ?? [];
-    return keys.map((_, i) => {
-      const [err, reply] = results[i] ?? [new Error('no reply')];
-      if (err) throw err;
-      return reply === 'OK';
-    });
+    const replies = await this.#redis.deliveryClaim(keys.length, ...keys, String(provisionalClaimMs));
+    return keys.map((_, i) => replies[i] === 1);
   }
 
   /** Best effort: a claim left behind expires on its own within the provisional window. */
   async #release(keys: readonly string[]): Promise<void> {
-    if (keys.length > 0) await this.#o.redis.del(...keys).catch(() => undefined);
+    if (keys.length > 0) await this.#redis.del(...keys).catch(() => undefined);
   }
 
   /** Best effort: if this fails the events worker's own dedupe still catches late repeats. */
   async #confirm(keys: readonly string[]): Promise<void> {
     if (keys.length === 0) return;
-    const pipeline = this.#o.redis.pipeline();
-    for (const key of keys) pipeline.pexpire(key, this.#o.dedupeTtlMs);
-    await pipeline.exec().catch(() => undefined);
+    await this.#redis
+      .deliveryConfirm(keys.length, ...keys, String(this.#o.dedupeTtlMs))
+      .catch(() => undefined);
   }
 
   #key(delivery: WebhookDelivery): string {
