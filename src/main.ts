@@ -169,7 +169,7 @@ async function startWorkers(
   }
   await scheduleMaintenance(services.queues.maintenance, {
     webhookRefreshMs: config.WEBHOOK_REFRESH_INTERVAL_SECONDS * 1000,
-    keepAliveMs: 6 * 3600 * 1000,
+    keepAliveMs: config.TOKEN_KEEPALIVE_INTERVAL_SECONDS * 1000,
     resourcesRefreshMs: config.ACCESSIBLE_RESOURCES_REFRESH_SECONDS * 1000,
   });
   await services.sync.scheduler.schedulePlanner();

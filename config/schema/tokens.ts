@@ -27,6 +27,10 @@ export const tokenVars = {
     integer(1).default(75),
     'Grants idle this long are refreshed by maintenance (before the 90-day expiry).',
   ),
+  TOKEN_KEEPALIVE_INTERVAL_SECONDS: envVar(
+    integer(1).default(21_600),
+    'How often maintenance looks for grants idle longer than TOKEN_KEEPALIVE_IDLE_DAYS.',
+  ),
   ACCESSIBLE_RESOURCES_REFRESH_SECONDS: envVar(
     integer(1).default(21_600),
     "How often maintenance re-reads every grant's accessible-resources (renamed, removed and new sites).",
