@@ -159,6 +159,7 @@ async function startWorkers(
       queue: services.queues.maintenance,
       oauth: services.tokens.oauth,
       onConnected: afterConnected(services),
+      allowedSites: config.OAUTH_ALLOWED_SITES,
       log,
     }),
   ];

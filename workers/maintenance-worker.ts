@@ -20,6 +20,8 @@ export interface MaintenanceDeps {
   readonly oauth: { accessibleResources(accessToken: string): Promise<AccessibleResource[]> };
   /** The OAuth callback's follow-up (webhook registration, sync), for sites a refresh finds newly. */
   readonly onConnected: (connections: Connection[]) => Promise<void>;
+  /** OAUTH_ALLOWED_SITES. */
+  readonly allowedSites: readonly string[];
   readonly log: Logger;
 }
 

@@ -43,6 +43,17 @@ export const encryptionKeys = () =>
       .min(1, 'at least one key'),
   );
 
+/** Comma-separated site hosts (`acme.atlassian.net`), lower-cased; empty means no list. */
+export const hostList = () =>
+  commaList().pipe(
+    z.array(
+      z
+        .string()
+        .regex(/^[A-Za-z0-9.-]+\.[A-Za-z]{2,}$/, 'each entry must be a site host such as acme.atlassian.net')
+        .transform((host) => host.toLowerCase()),
+    ),
+  );
+
 export const spaceList = () =>
   z.string().transform((value) =>
     value

@@ -1,4 +1,4 @@
-import { integer } from './env-types.ts';
+import { hostList, integer } from './env-types.ts';
 import { envVar } from './env-var.ts';
 
 export const tokenVars = {
@@ -34,6 +34,10 @@ export const tokenVars = {
   ACCESSIBLE_RESOURCES_REFRESH_SECONDS: envVar(
     integer(1).default(21_600),
     "How often maintenance re-reads every grant's accessible-resources (renamed, removed and new sites).",
+  ),
+  OAUTH_ALLOWED_SITES: envVar(
+    hostList().default([]),
+    'Jira site hosts a consent may connect, comma-separated (`acme.atlassian.net`); empty: any site.',
   ),
   OAUTH_STATE_MEMORY_SECONDS: envVar(
     integer(1).default(86_400),

@@ -1,4 +1,4 @@
-import type { ConsentedSite } from '../connections/connection.ts';
+import { type ConsentedSite, siteHostOf } from '../connections/connection.ts';
 import type { AccessibleResource } from './oauth-client.ts';
 
 /**
@@ -8,6 +8,23 @@ import type { AccessibleResource } from './oauth-client.ts';
  */
 export function jiraSitesOf(resources: readonly AccessibleResource[]): ConsentedSite[] {
   return resources.filter(isJiraSite).map(toConsentedSite);
+}
+
+/**
+ * The sites this relay may connect (OAUTH_ALLOWED_SITES; an empty list allows any): `/oauth/start`
+ * is open to whoever reaches it, so without a list anyone with a Jira site could connect it and
+ * spend the app's points budget.
+ */
+export function partitionAllowed(
+  sites: readonly ConsentedSite[],
+  allowedHosts: readonly string[],
+): { allowed: ConsentedSite[]; refused: ConsentedSite[] } {
+  if (allowedHosts.length === 0) return { allowed: [...sites], refused: [] };
+  const allowed = new Set(allowedHosts);
+  return {
+    allowed: sites.filter((site) => allowed.has(siteHostOf(site.url))),
+    refused: sites.filter((site) => !allowed.has(siteHostOf(site.url))),
+  };
 }
 
 function isJiraSite(resource: AccessibleResource): boolean {

@@ -1,4 +1,4 @@
-import { jiraSitesOf } from '../atlassian/jira-sites.ts';
+import { jiraSitesOf, partitionAllowed } from '../atlassian/jira-sites.ts';
 import type { AccessibleResource } from '../atlassian/oauth-client.ts';
 import type { Logger } from '../logger.ts';
 import type { AccountToken } from '../tokens/token-manager.ts';
@@ -15,6 +15,8 @@ export interface ResourcesRefreshDeps {
   readonly oauth: { accessibleResources(accessToken: string): Promise<AccessibleResource[]> };
   /** What the OAuth callback does after a consent (webhook registration, first sync), for new sites. */
   readonly onConnected: (connections: Connection[]) => Promise<void>;
+  /** OAUTH_ALLOWED_SITES: a newly listed site outside it is not connected (empty: any site). */
+  readonly allowedSites: readonly string[];
   readonly log: Logger;
 }
 
@@ -92,7 +94,14 @@ async function refreshAccount(deps: ResourcesRefreshDeps, accountId: string, cou
       'grant no longer reaches the site: account removed from the connection',
     );
   }
-  await connectAddedSites(deps, accountId, diff.added, counts);
+  const { allowed, refused } = partitionAllowed(diff.added, deps.allowedSites);
+  if (refused.length > 0) {
+    deps.log.info(
+      { accountId, sites: refused.map((site) => site.url) },
+      'grant reaches sites outside OAUTH_ALLOWED_SITES: not connected',
+    );
+  }
+  await connectAddedSites(deps, accountId, allowed, counts);
 }
 
 /** New sites are connected as a consent connects them, follow-up (webhooks, first sync) included. */

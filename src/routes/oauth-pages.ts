@@ -1,5 +1,5 @@
 import type { StateRejection } from '../atlassian/oauth-state-store.ts';
-import type { Connection } from '../connections/connection.ts';
+import { type Connection, type ConsentedSite, siteHostOf } from '../connections/connection.ts';
 import { escapeHtml } from '../http/escape-html.ts';
 
 /** The small HTML pages of the consent flow. Every interpolated value is escaped. */
@@ -40,9 +40,13 @@ export function failedPage(status: number, message: string): Page {
   return page(status, 'Connection failed', `<p>${escapeHtml(message)}</p>${startAgain}`);
 }
 
-export function connectedPage(connections: readonly { connection: Connection; created: boolean }[]): Page {
+export function connectedPage(
+  connections: readonly { connection: Connection; created: boolean }[],
+  refused: readonly ConsentedSite[] = [],
+): Page {
+  const notAllowed = refused.length > 0 ? `<p>${refusedList(refused)}</p>` : '';
   if (connections.length === 0) {
-    return page(200, 'Nothing connected', '<p>This account granted access to no Jira site.</p>');
+    return page(200, 'Nothing connected', `<p>This account granted access to no Jira site.</p>${notAllowed}`);
   }
   const items = connections
     .map(({ connection: c, created }) => {
@@ -50,7 +54,21 @@ export function connectedPage(connections: readonly { connection: Connection; cr
       return `<li><a href="${escapeHtml(c.siteUrl)}">${escapeHtml(c.name)}</a> (${escapeHtml(c.siteHost)}): ${note}</li>`;
     })
     .join('');
-  return page(200, 'Jira connected', `<p>These Jira sites are connected:</p><ul>${items}</ul>`);
+  return page(200, 'Jira connected', `<p>These Jira sites are connected:</p><ul>${items}</ul>${notAllowed}`);
+}
+
+/** Every site the consent reached is outside OAUTH_ALLOWED_SITES: nothing was stored. */
+export function refusedSitesPage(refused: readonly ConsentedSite[]): Page {
+  return page(
+    403,
+    'Site not allowed',
+    `<p>${refusedList(refused)}</p><p>Nothing was connected. Ask the operator of this relay to allow the site.</p>`,
+  );
+}
+
+function refusedList(refused: readonly ConsentedSite[]): string {
+  const hosts = refused.map((site) => escapeHtml(siteHostOf(site.url))).join(', ');
+  return `This relay does not connect these sites (not in its allowed list): ${hosts}.`;
 }
 
 const startAgain = '<p><a href="/oauth/start">Connect a Jira site</a></p>';

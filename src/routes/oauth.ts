@@ -1,6 +1,6 @@
 import fastifyCookie from '@fastify/cookie';
 import type { FastifyBaseLogger, FastifyInstance, FastifyReply } from 'fastify';
-import { jiraSitesOf } from '../atlassian/jira-sites.ts';
+import { jiraSitesOf, partitionAllowed } from '../atlassian/jira-sites.ts';
 import type { AccessibleResource } from '../atlassian/oauth-client.ts';
 import { newStateBinding, type StateCheck } from '../atlassian/oauth-state-store.ts';
 import type { Connection } from '../connections/connection.ts';
@@ -32,6 +32,8 @@ export interface OAuthRouteDeps {
   readonly states: OAuthStates;
   readonly grants: Pick<TokenStore, 'putFromConsent'>;
   readonly connections: Pick<ConnectionStore, 'upsertFromConsent'>;
+  /** OAUTH_ALLOWED_SITES: hosts a consent may connect; empty: any. */
+  readonly allowedSites: readonly string[];
   /** Starts what follows a consent (webhook registration, first sync) as jobs; must return quickly. */
   readonly onConnected: (connections: Connection[]) => Promise<void>;
   /** Tells the token manager a consent replaced an account's grant (drop its cached token). */
@@ -87,8 +89,15 @@ async function connect(deps: OAuthRouteDeps, code: string, log: FastifyBaseLogge
         : 'Atlassian refused the authorization (it may have been used already or expired). Please start again.',
     );
   }
+  if (stored.connected.length === 0 && stored.refused.length > 0) {
+    log.warn(
+      { sites: stored.refused.map((s) => s.url) },
+      'consent for sites not in OAUTH_ALLOWED_SITES refused',
+    );
+    return pages.refusedSitesPage(stored.refused);
+  }
   try {
-    await deps.onConnected(stored.map(({ connection }) => connection));
+    await deps.onConnected(stored.connected.map(({ connection }) => connection));
   } catch (err) {
     log.error({ err }, 'connected, but follow-up jobs could not be scheduled');
     return pages.failedPage(
@@ -96,22 +105,28 @@ async function connect(deps: OAuthRouteDeps, code: string, log: FastifyBaseLogge
       'The sites were connected, but their setup could not be scheduled. Please connect again.',
     );
   }
-  log.info({ sites: stored.map(({ connection }) => connection.siteHost) }, 'Jira sites connected');
-  return pages.connectedPage(stored);
+  log.info({ sites: stored.connected.map(({ connection }) => connection.siteHost) }, 'Jira sites connected');
+  return pages.connectedPage(stored.connected, stored.refused);
 }
 
-/** Code -> token pair -> Jira sites -> account -> grant, then one connection per site. */
+/**
+ * Code -> token pair -> Jira sites -> account -> grant, then one connection per allowed site. A
+ * consent that reaches no allowed site stores nothing (no grant is kept for sites we will not sync).
+ */
 async function storeConsent(deps: OAuthRouteDeps, code: string) {
   const pair = await deps.oauth.exchangeCode(code);
-  const sites = jiraSitesOf(await deps.oauth.accessibleResources(pair.accessToken));
-  const [first] = sites;
-  if (!first) return [];
+  const { allowed, refused } = partitionAllowed(
+    jiraSitesOf(await deps.oauth.accessibleResources(pair.accessToken)),
+    deps.allowedSites,
+  );
+  const connected: { connection: Connection; created: boolean }[] = [];
+  const [first] = allowed;
+  if (!first) return { connected, refused };
   const accountId = await deps.oauth.accountId(pair.accessToken, pair.scopes, first.cloudId);
   await deps.grants.putFromConsent(accountId, pair, (deps.now ?? Date.now)());
   deps.onGrantReplaced?.(accountId);
-  const stored: { connection: Connection; created: boolean }[] = [];
-  for (const site of sites) stored.push(await deps.connections.upsertFromConsent(site, accountId));
-  return stored;
+  for (const site of allowed) connected.push(await deps.connections.upsertFromConsent(site, accountId));
+  return { connected, refused };
 }
 
 function send(reply: FastifyReply, page: pages.Page): FastifyReply {

@@ -125,7 +125,7 @@ function createRefresher(
 
 /** The consent routes' dependencies from the same services. */
 export function oauthRouteDeps(
-  config: Pick<Config, 'PUBLIC_URL' | 'OAUTH_STATE_MEMORY_SECONDS'>,
+  config: Pick<Config, 'PUBLIC_URL' | 'OAUTH_STATE_MEMORY_SECONDS' | 'OAUTH_ALLOWED_SITES'>,
   services: TokenServices,
   onConnected: (connections: Connection[]) => Promise<void>,
 ): OAuthRouteDeps {
@@ -136,6 +136,7 @@ export function oauthRouteDeps(
     states: services.states,
     grants: services.tokenStore,
     connections: services.connections,
+    allowedSites: config.OAUTH_ALLOWED_SITES,
     onConnected,
     onGrantReplaced: (accountId) => services.tokens.forget(accountId),
   };

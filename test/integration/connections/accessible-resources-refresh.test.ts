@@ -10,8 +10,13 @@ import { consent, dumpKeys, startTokenStack, type TokenStack } from '../tokens/t
 const zeros = { updated: 0, removed: 0, added: 0, skipped: 0, failed: 0 };
 
 /** The refresh as the maintenance job runs it, over the stack's real stores, token manager and OAuth client. */
-async function refresh(stack: TokenStack, connected: Connection[][] = []): Promise<ResourcesRefreshReport> {
+async function refresh(
+  stack: TokenStack,
+  connected: Connection[][] = [],
+  allowedSites: readonly string[] = [],
+): Promise<ResourcesRefreshReport> {
   return refreshAccessibleResources({
+    allowedSites,
     connections: stack.services.connections,
     tokens: stack.services.tokens,
     oauth: stack.services.oauth,
@@ -113,6 +118,20 @@ describe('accessible-resources refresh (maintenance)', () => {
     expect(created.scopes).toContain('read:jira-work');
     expect(connected.map((call) => call.map((c) => c.id))).toEqual([[created.id]]);
     expect((await stack.services.connections.findBySiteHost(gained.host))?.id).toBe(created.id);
+  });
+
+  it('leaves a newly listed site outside OAUTH_ALLOWED_SITES unconnected', async () => {
+    const stack = await startTokenStack({ sim: { sites: 2 } });
+    const [alice] = twoUsers(stack);
+    const [first, gained] = [siteAt(stack, 0), siteAt(stack, 1)];
+    stack.sim.control.setSiteAccess(gained.cloudId, alice.accountId, false);
+    expect((await consent(stack, alice.accountId)).status).toBe(200);
+    stack.sim.control.setSiteAccess(gained.cloudId, alice.accountId, true);
+    const connected: Connection[][] = [];
+    const report = await refresh(stack, connected, [first.host]);
+    expect(report).toEqual({ ...zeros, accounts: 1 });
+    expect((await stack.services.connections.list()).map((c) => c.cloudId)).toEqual([first.cloudId]);
+    expect(connected).toEqual([]);
   });
 
   it('writes nothing and reports zeros when no grant changed', async () => {

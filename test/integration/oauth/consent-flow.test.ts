@@ -156,6 +156,26 @@ describe('OAuth consent through /oauth/start and /oauth/callback', () => {
     expect(response.body).toContain('&lt;script&gt;');
   });
 
+  it('connects only the sites in OAUTH_ALLOWED_SITES and names the others on the page', async () => {
+    const probe = await startTokenStack();
+    const [allowed, other] = probe.sim.sites;
+    if (!allowed || !other) throw new Error('the simulator has two sites');
+    const stack = await startTokenStack({ env: { OAUTH_ALLOWED_SITES: allowed.host.toUpperCase() } });
+    const result = await consent(stack);
+    expect(result.status).toBe(200);
+    expect(result.html).toContain('not in its allowed list');
+    expect(result.html).toContain(other.host);
+    expect((await stack.services.connections.list()).map((c) => c.siteHost)).toEqual([allowed.host]);
+  });
+
+  it('refuses with a 403 and stores nothing when no granted site is allowed', async () => {
+    const stack = await startTokenStack({ env: { OAUTH_ALLOWED_SITES: 'elsewhere.atlassian.net' } });
+    const result = await consent(stack);
+    expect(result.status).toBe(403);
+    expect(result.html).toContain('Nothing was connected');
+    expect(await stack.services.connections.list()).toEqual([]);
+  });
+
   it('reports a stored connection whose follow-up jobs could not be scheduled, so the user can retry', async () => {
     const stack = await startTokenStack({
       onConnected: async () => {

@@ -58,6 +58,7 @@ describe('maintenance worker: accessible-resources refresh', () => {
         queue,
         oauth: stack.services.oauth,
         onConnected: async (connections) => void connected.push(connections),
+        allowedSites: [],
         log: stack.log,
       },
     );
