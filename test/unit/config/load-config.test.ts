@@ -50,8 +50,10 @@ describe('loadConfig', () => {
         ATLASSIAN_API_URL: 'http://127.0.0.1:4010/',
         JIRA_RATE_POOL: 'site',
         ROLE: 'worker',
+        OAUTH_ALLOWED_SITES: 'Acme.atlassian.net, beta.atlassian.net',
       }),
     );
+    expect(config.OAUTH_ALLOWED_SITES).toEqual(['acme.atlassian.net', 'beta.atlassian.net']);
     expect(config.PORT).toBe(8080);
     expect(config.KAFKA_BROKERS).toEqual(['a:9092', 'b:9093']);
     expect(config.TOKEN_ENCRYPTION_KEY).toEqual(keys);
@@ -74,6 +76,11 @@ describe('loadConfig', () => {
     ['not in the enum', { ROLE: 'both' }, 'ROLE: expected one of "all", "api", "worker"'],
     ['not a URL', { PUBLIC_URL: 'localhost:3000' }, 'PUBLIC_URL: expected an http(s) URL'],
     ['bad broker list', { KAFKA_BROKERS: 'localhost' }, 'KAFKA_BROKERS: each broker must be host:port'],
+    [
+      'a URL where a site host belongs',
+      { OAUTH_ALLOWED_SITES: 'https://acme.atlassian.net' },
+      'OAUTH_ALLOWED_SITES: each entry must be a site host',
+    ],
     ['bad redis URL', { REDIS_URL: 'http://x' }, 'REDIS_URL: a redis:// or rediss:// URL'],
     ['short key', { TOKEN_ENCRYPTION_KEY: Buffer.alloc(16).toString('base64') }, 'must decode to 32 bytes'],
     [
