@@ -1,7 +1,7 @@
 import type { Worker } from 'bullmq';
 import closeWithGrace from 'close-with-grace';
 import { type Config, ConfigError, loadConfig } from '../config/index.ts';
-import { loadConnectorsConfig } from '../connectors/config/load-connectors-config.ts';
+import { loadConnectorsConfig } from '../config/load-connectors-config.ts';
 import type { JiraChange } from '../connectors/jira-change.ts';
 import { connectorTopics, enabledConnectors } from '../connectors/registry.ts';
 import { startChangesWorker } from '../workers/changes-worker.ts';

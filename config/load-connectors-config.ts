@@ -1,10 +1,14 @@
 import { readFile } from 'node:fs/promises';
-import { type ConnectorsConfigResult, parseConnectorsConfig } from './parse-connectors-config.ts';
+import {
+  type ConnectorsConfigResult,
+  parseConnectorsConfig,
+} from '../connectors/config/parse-connectors-config.ts';
 
 /**
- * Reads and checks the connectors file once at start-up. The only file in connectors/ that touches
- * the disk; the composition root calls it and stops the process when `ok` is false, printing each
- * problem (they already name the file and the path inside it).
+ * Reads and checks the connectors file once at start-up. It lives here, not in connectors/, so the
+ * connectors stay pure: the parser takes text, and only this reads the disk. The composition root
+ * calls it and stops the process when `ok` is false, printing each problem (they already name the
+ * file and the path inside it).
  */
 export async function loadConnectorsConfig(path: string): Promise<ConnectorsConfigResult> {
   let text: string;
