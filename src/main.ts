@@ -22,6 +22,7 @@ import { instrumentPublisher } from './metrics/instrumented-publisher.ts';
 import { observeJobDurations } from './metrics/queue-metrics.ts';
 import { createChangeHandler } from './pipeline/change-handler.ts';
 import { MappingProvider } from './pipeline/mapping-provider.ts';
+import { logProcessWarnings } from './process-warnings.ts';
 import { syncFields } from './sync/sync-scope.ts';
 import { oauthRouteDeps } from './tokens/token-services.ts';
 
@@ -189,6 +190,7 @@ async function startWorkers(
 async function main(): Promise<void> {
   const config = readConfig();
   const log = createLogger({ level: config.LOG_LEVEL });
+  logProcessWarnings(log);
   const services = createServices(config, log);
   await services.connect();
   const kafka = createKafkaClient({ brokers: config.KAFKA_BROKERS, clientId: config.KAFKA_CLIENT_ID, log });

@@ -1,4 +1,4 @@
-import type { Kafka, Producer, TopicMessages } from 'kafkajs';
+import { type Kafka, Partitioners, type Producer, type TopicMessages } from 'kafkajs';
 import type { RelayEvent } from '../../connectors/relay-event.ts';
 import { RelayError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
@@ -44,6 +44,9 @@ export class KafkaEventPublisher implements EventPublisher {
     this.#opts = opts;
     this.#log = opts.log.child({ component: 'publisher' });
     this.#producer = opts.kafka.producer({
+      // Named, not defaulted: murmur2 like the Java client, so a key lands on the partition other
+      // producers of these topics pick (and kafkajs stops warning about its changed default).
+      createPartitioner: Partitioners.DefaultPartitioner,
       idempotent: true,
       maxInFlightRequests: 1,
       // The idempotent producer retries without end (kafkajs requires it); this only caps the pause.
