@@ -7,7 +7,16 @@ import { inject, onTestFinished } from 'vitest';
  * starts with this run's tag, so the run's teardown can remove the Redis keys named after it.
  */
 export function uniqueName(prefix: string): string {
-  return `${prefix}-${Date.now().toString(36)}-${inject('runTag')}${randomBytes(2).toString('hex')}`;
+  return `${prefix}-${Date.now().toString(36)}-${runTag()}${randomBytes(2).toString('hex')}`;
+}
+
+/** This test run's tag; outside vitest (benchmarks use the helpers too) a random one. */
+function runTag(): string {
+  try {
+    return inject('runTag');
+  } catch {
+    return randomBytes(2).toString('hex');
+  }
 }
 
 export function redisUrl(): string {
