@@ -36,9 +36,12 @@ export function registerWebhookRoutes(app: FastifyInstance, deps: WebhookRouteDe
     scope.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: deps.maxBodyBytes }, (_req, body, done) =>
       done(null, body),
     );
-    scope.addHook('onResponse', async (_request, reply) => {
-      // Refused by Fastify before the handler ran (body over the limit).
-      if (reply.statusCode === 413) deps.metrics.webhooksRejected.inc({ reason: 'too_large' });
+    // Refused by Fastify before the handler ran (body over the limit). An onError hook, unlike
+    // onResponse, costs nothing on the requests that succeed.
+    scope.addHook('onError', async (_request, _reply, error) => {
+      if ((error as { statusCode?: number }).statusCode === 413) {
+        deps.metrics.webhooksRejected.inc({ reason: 'too_large' });
+      }
     });
     scope.post('/webhooks/jira', async (request, reply) => {
       const end = deps.metrics.webhookIntakeSeconds.startTimer();

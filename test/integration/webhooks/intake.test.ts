@@ -32,9 +32,9 @@ async function buildIntake(
   queue: Queue<DeliveryBatch>,
   redis: Redis,
   maxBodyBytes = 64 * 1024,
+  metrics = createMetrics(),
 ): Promise<FastifyInstance> {
   const config = loadConfig(validEnv({ ATLASSIAN_CLIENT_SECRET: clientSecret }));
-  const metrics = createMetrics();
   return buildApp({
     config,
     log: createLogger({ level: 'silent' }),
@@ -217,7 +217,24 @@ describe('POST /webhooks/jira', () => {
     expect(res.json()).toEqual({ error: code });
   });
 
-  it('answers 413 above the size limit, before authenticating or parsing', async () => {
+  it('answers 413 above the size limit, before authenticating or parsing, and counts it', async () => {
+    const metrics = createMetrics();
+    const small = await buildIntake(queue, testRedisForSuite(), 1024, metrics);
+    const tooLarge = () =>
+      small.inject({
+        method: 'POST',
+        url: '/webhooks/jira',
+        payload: JSON.stringify({ webhookEvent: 'x', pad: 'a'.repeat(2048) }),
+        headers: { 'content-type': 'application/json' },
+      });
+    try {
+      expect((await tooLarge()).statusCode).toBe(413);
+      expect((await tooLarge()).statusCode).toBe(413);
+      const rejected = await metrics.webhooksRejected.get();
+      expect(rejected.values.find((v) => v.labels.reason === 'too_large')?.value).toBe(2);
+    } finally {
+      await small.close();
+    }
     const res = await post({ webhookEvent: 'x', pad: 'a'.repeat(70 * 1024) }, {});
     expect(res.statusCode).toBe(413);
   });
