@@ -1,16 +1,8 @@
-import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { createLogger } from '../../src/logger.ts';
+import { captureLog } from '../helpers/log-capture.ts';
 
 function capture() {
-  const lines: string[] = [];
-  const destination = new Writable({
-    write(chunk, _encoding, callback) {
-      lines.push(String(chunk));
-      callback();
-    },
-  });
-  return { lines, log: createLogger({ level: 'info', destination }) };
+  return captureLog('info');
 }
 
 describe('logger', () => {

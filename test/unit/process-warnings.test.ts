@@ -1,8 +1,7 @@
 import { EventEmitter } from 'node:events';
-import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { createLogger } from '../../src/logger.ts';
 import { isKafkajsNegativeTimeout, logProcessWarnings } from '../../src/process-warnings.ts';
+import { captureLog } from '../helpers/log-capture.ts';
 
 function warningFrom(name: string, stack: string): Error {
   const warning = new Error('-1795952400454 is a negative number.');
@@ -24,16 +23,10 @@ describe('process warnings', () => {
   });
 
   it('logs every other warning as a structured line and drops the kafkajs one', () => {
-    const lines: string[] = [];
-    const destination = new Writable({
-      write(chunk, _encoding, done) {
-        lines.push(String(chunk));
-        done();
-      },
-    });
+    const { lines, log } = captureLog('info');
     const target = new EventEmitter() as unknown as NodeJS.Process;
     target.on('warning', () => lines.push('default printer'));
-    logProcessWarnings(createLogger({ level: 'info', destination }), target);
+    logProcessWarnings(log, target);
     target.emit('warning', warningFrom('TimeoutNegativeWarning', kafkajsFrame));
     target.emit('warning', warningFrom('MaxListenersExceededWarning', '    at x (/app/src/y.ts:1:1)'));
     expect(lines).toHaveLength(1);

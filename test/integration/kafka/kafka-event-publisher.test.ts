@@ -1,4 +1,3 @@
-import { Writable } from 'node:stream';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { mapToCrm } from '../../../connectors/crm/crm-connector.ts';
 import { mapToMonitoring } from '../../../connectors/monitoring/monitoring-connector.ts';
@@ -6,24 +5,13 @@ import type { RelayEvent } from '../../../connectors/relay-event.ts';
 import { createKafkaClient } from '../../../src/kafka/kafka-client.ts';
 import { KafkaEventPublisher } from '../../../src/kafka/kafka-event-publisher.ts';
 import { ensureTopics } from '../../../src/kafka/topic-admin.ts';
-import { createLogger } from '../../../src/logger.ts';
+import { captureLog } from '../../helpers/log-capture.ts';
 import { kafkaBrokers, uniqueName } from '../../helpers/services.ts';
 import { commentChange, issueChange, mapping } from '../../unit/connectors/changes.ts';
 import { readBack, testKafka } from './read-back.ts';
 
-function logSink() {
-  const lines: Record<string, unknown>[] = [];
-  const destination = new Writable({
-    write(chunk, _enc, done) {
-      lines.push(JSON.parse(String(chunk)));
-      done();
-    },
-  });
-  return { lines, log: createLogger({ level: 'info', destination }) };
-}
-
 async function setup(opts: { lingerMs?: number; maxBatchMessages?: number } = {}) {
-  const { lines, log } = logSink();
+  const { records, log } = captureLog('info');
   const kafka = createKafkaClient({ brokers: kafkaBrokers(), clientId: uniqueName('relay'), log });
   const topic = uniqueName('events');
   const dlqTopic = uniqueName('dlq');
@@ -44,7 +32,7 @@ async function setup(opts: { lingerMs?: number; maxBatchMessages?: number } = {}
     await admin.deleteTopics({ topics: [topic, dlqTopic] }).catch(() => undefined);
     await admin.disconnect();
   });
-  return { kafka, topic, dlqTopic, publisher, lines, log };
+  return { kafka, topic, dlqTopic, publisher, records, log };
 }
 
 function eventsOf(result: ReturnType<typeof mapToCrm>): RelayEvent[] {
@@ -171,7 +159,7 @@ describe('KafkaEventPublisher on the real broker', () => {
 
 describe('topic admin', () => {
   it('creates topics with the configured partitions once, and is a no-op the second time', async () => {
-    const { log, lines } = logSink();
+    const { log, records } = captureLog('info');
     const kafka = createKafkaClient({ brokers: kafkaBrokers(), clientId: uniqueName('admin'), log });
     const topics = [uniqueName('t'), uniqueName('t')];
     onTestFinished(async () => {
@@ -196,7 +184,7 @@ describe('topic admin', () => {
 
     await ensureTopics(kafka, topics, { partitions: 8, replicationFactor: 1 }, log);
     expect(
-      lines.some((l) => l.msg === 'topic has fewer partitions than configured' && l.configured === 8),
+      records().some((l) => l.msg === 'topic has fewer partitions than configured' && l.configured === 8),
     ).toBe(true);
   });
 });

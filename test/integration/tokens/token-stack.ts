@@ -1,4 +1,3 @@
-import { Writable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import { Redis } from 'ioredis';
 import { onTestFinished } from 'vitest';
@@ -13,6 +12,7 @@ import {
   oauthRouteDeps,
   type TokenServices,
 } from '../../../src/tokens/token-services.ts';
+import { lineCollector } from '../../helpers/log-capture.ts';
 import { deleteKeysWithPrefix, scanKeys } from '../../helpers/redis-keys.ts';
 import { redisUrl, uniqueName } from '../../helpers/services.ts';
 import { validEnv } from '../../helpers/valid-env.ts';
@@ -165,13 +165,4 @@ export async function dumpKeys(redis: Redis, prefix: string): Promise<string[]> 
     if (type === 'zset') out.push(...(await redis.zrange(key, '0', '-1', 'WITHSCORES')));
   }
   return out;
-}
-
-function lineCollector(lines: string[]): Writable {
-  return new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      lines.push(...chunk.toString('utf8').split('\n').filter(Boolean));
-      done();
-    },
-  });
 }

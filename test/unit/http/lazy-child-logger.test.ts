@@ -1,18 +1,10 @@
-import { Writable } from 'node:stream';
 import Fastify, { type FastifyBaseLogger, LogController } from 'fastify';
 import { describe, expect, it } from 'vitest';
 import { lazyChildLogger } from '../../../src/http/lazy-child-logger.ts';
-import { createLogger } from '../../../src/logger.ts';
+import { captureLog } from '../../helpers/log-capture.ts';
 
 function capture() {
-  const lines: string[] = [];
-  const destination = new Writable({
-    write(chunk, _encoding, callback) {
-      lines.push(String(chunk));
-      callback();
-    },
-  });
-  const log = createLogger({ level: 'info', destination });
+  const { lines, log } = captureLog('info');
   let children = 0;
   const child = log.child.bind(log);
   log.child = ((...args: Parameters<typeof child>) => {

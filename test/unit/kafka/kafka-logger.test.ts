@@ -1,23 +1,15 @@
-import { Writable } from 'node:stream';
 import { logLevel } from 'kafkajs';
 import { describe, expect, it } from 'vitest';
 import { kafkaLogLevel, pinoLogCreator } from '../../../src/kafka/kafka-logger.ts';
-import { createLogger } from '../../../src/logger.ts';
+import { captureLog } from '../../helpers/log-capture.ts';
 
 function capture(level = 'debug') {
-  const lines: Record<string, unknown>[] = [];
-  const destination = new Writable({
-    write(chunk, _enc, done) {
-      lines.push(JSON.parse(String(chunk)));
-      done();
-    },
-  });
-  return { lines, log: createLogger({ level, destination }) };
+  return captureLog(level);
 }
 
 describe('kafkajs logs in pino', () => {
   it('writes kafkajs entries as pino lines with level, namespace, message and fields', () => {
-    const { lines, log } = capture();
+    const { records, log } = capture();
     const write = pinoLogCreator(log)(logLevel.INFO);
     const entry = (level: logLevel, message: string, extra = {}) =>
       write({
@@ -30,6 +22,7 @@ describe('kafkajs logs in pino', () => {
     entry(logLevel.WARN, 'slow');
     entry(logLevel.INFO, 'connected');
     entry(logLevel.DEBUG, 'request');
+    const lines = records();
     expect(lines.map((l) => [l.level, l.msg, l.namespace, l.component])).toEqual([
       [50, 'failed', 'Producer', 'kafka'],
       [40, 'slow', 'Producer', 'kafka'],
