@@ -45,6 +45,9 @@ describe('incremental poll', () => {
     );
     await s.sync.cursors.rewind(s.connection(0).id, 0);
     await poll(s);
+    // The updates below must fall in the cursor's minute: never start a second before the next one.
+    const intoMinute = s.stack.sim.clock.now() % 60_000;
+    if (intoMinute > 59_000) await new Promise((r) => setTimeout(r, 60_000 - intoMinute + 10));
     const cursor = s.stack.sim.clock.now();
     await s.sync.cursors.rewind(s.connection(0).id, cursor);
     const updated = created.map((c) =>
