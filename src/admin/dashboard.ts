@@ -32,5 +32,21 @@ export function dashboardPlugin(queues: readonly Queue[], basePath: string): Fas
     serverAdapter: serverAdapter as unknown as BoardOptions['serverAdapter'],
     options: { uiConfig: { boardTitle: 'jira-relay' } },
   });
-  return serverAdapter.registerPlugin();
+  const board = serverAdapter.registerPlugin();
+  return (instance, opts, done) => {
+    instance.addHook('onSend', async (_request, reply, payload) =>
+      typeof payload === 'string' && String(reply.getHeader('content-type')).startsWith('text/html')
+        ? withoutRemoteFonts(payload)
+        : payload,
+    );
+    board(instance, opts, done);
+  };
+}
+
+/**
+ * Bull Board's page links Google Fonts: every operator's browser would call a third party from an
+ * admin page, and wait for it where outbound traffic is closed. The page falls back to local fonts.
+ */
+function withoutRemoteFonts(html: string): string {
+  return html.replace(/<link[^>]+href="https:\/\/fonts\.(googleapis|gstatic)\.com[^>]*>\s*/g, '');
 }

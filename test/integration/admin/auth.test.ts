@@ -213,4 +213,18 @@ describe('admin authentication', () => {
       new RegExp(`${adminSessionCookie}=;.*Expires=Thu, 01 Jan 1970`),
     );
   });
+
+  it('serves the dashboard page without links to remote fonts, and its assets unchanged', async () => {
+    const stack = await startAdminStack();
+    const page = await get(stack, '/admin/queues', { authorization: `Bearer ${adminToken}` });
+    expect(page.statusCode).toBe(200);
+    expect(page.headers['content-type']).toMatch(/^text\/html/);
+    expect(page.body).toContain('jira-relay');
+    expect(page.body).not.toMatch(/fonts\.(googleapis|gstatic)\.com/);
+    const logo = await get(stack, '/admin/queues/static/images/logo.svg', {
+      authorization: `Bearer ${adminToken}`,
+    });
+    expect(logo.statusCode).toBe(200);
+    expect(logo.body).toContain('<svg');
+  });
 });
