@@ -7,6 +7,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
+import { deleteKeysAt } from '../test/helpers/redis-keys.ts';
 import { type Simulator, startSimulator } from '../test/sim/index.ts';
 import { eventLine } from './demo/event-line.ts';
 import { answers, checkRedis, ensureKafka } from './demo/services.ts';
@@ -21,6 +22,10 @@ const topics = ['jira.crm.events', 'jira.monitoring.events', 'jira.relay.dlq'];
 const cleanups: Array<() => Promise<void> | void> = [];
 
 async function startRelay(sim: Simulator): Promise<ChildProcess> {
+  const prefix = process.env.QUEUE_PREFIX || `demo-${randomBytes(3).toString('hex')}`;
+  // A generated prefix belongs to this run alone (its encryption key dies with it): its keys go
+  // once the relay has stopped (cleanups run last-in, first-out).
+  if (!process.env.QUEUE_PREFIX) cleanups.push(async () => void (await deleteKeysAt(redisUrl, prefix)));
   if (await answers(`127.0.0.1:${port}`)) throw new Error(`port ${port} is taken: set PORT to a free one`);
   const url = `http://127.0.0.1:${port}`;
   const child = spawn(process.execPath, ['src/main.ts'], {
@@ -39,7 +44,7 @@ async function startRelay(sim: Simulator): Promise<ChildProcess> {
       TOKEN_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
       ADMIN_TOKEN: adminToken,
       CONNECTORS_CONFIG: process.env.CONNECTORS_CONFIG || 'config/connectors.demo.yaml',
-      QUEUE_PREFIX: process.env.QUEUE_PREFIX || `demo-${randomBytes(3).toString('hex')}`,
+      QUEUE_PREFIX: prefix,
       LOG_LEVEL: process.env.LOG_LEVEL || 'warn',
     },
   });
@@ -145,7 +150,8 @@ let stopping = false;
 async function shutdown(code: number): Promise<void> {
   if (stopping) return;
   stopping = true;
-  for (const cleanup of cleanups) await Promise.resolve(cleanup()).catch(() => undefined);
+  // Last in, first out: the relay stops before the simulator and the broker it talks to.
+  for (const cleanup of cleanups.reverse()) await Promise.resolve(cleanup()).catch(() => undefined);
   process.exit(code);
 }
 
