@@ -30,7 +30,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     // pino's Logger is a FastifyBaseLogger; the cast keeps FastifyInstance's default generics.
     loggerInstance: deps.log as FastifyBaseLogger,
     bodyLimit: deps.config.WEBHOOK_MAX_BODY_BYTES,
-    trustProxy: true,
+    trustProxy: deps.config.TRUST_PROXY,
     // Per-request lines would dominate the log at webhook rates; routes log what matters.
     logController: new LogController({ disableRequestLogging: true }),
     childLoggerFactory: lazyChildLogger,

@@ -1,4 +1,4 @@
-import { integer } from './env-types.ts';
+import { integer, nonEmpty } from './env-types.ts';
 import { envVar } from './env-var.ts';
 
 export const httpVars = {
@@ -18,6 +18,10 @@ export const httpVars = {
   ADMIN_SESSION_SECONDS: envVar(
     integer(60).default(43_200),
     'Lifetime of the dashboard login cookie (`/admin/login`); a new ADMIN_TOKEN ends every session.',
+  ),
+  TRUST_PROXY: envVar(
+    nonEmpty().default('loopback,linklocal,uniquelocal'),
+    'Proxies whose `X-Forwarded-*` headers are believed (addresses, CIDRs or loopback/linklocal/uniquelocal); anyone else could claim any client IP.',
   ),
   SHUTDOWN_TIMEOUT_MS: envVar(integer(100).default(30_000), 'Deadline for a graceful shutdown on SIGTERM.'),
 } as const;
