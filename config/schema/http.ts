@@ -19,6 +19,14 @@ export const httpVars = {
     integer(60).default(43_200),
     'Lifetime of the dashboard login cookie (`/admin/login`); a new ADMIN_TOKEN ends every session.',
   ),
+  ADMIN_AUTH_MAX_FAILURES: envVar(
+    integer(1).default(10),
+    'Wrong admin tokens (bearer or sign-in form) one client address may present per window; then 429.',
+  ),
+  ADMIN_AUTH_FAILURE_WINDOW_SECONDS: envVar(
+    integer(1).default(900),
+    "The window of ADMIN_AUTH_MAX_FAILURES, from an address's first wrong token.",
+  ),
   TRUST_PROXY: envVar(
     nonEmpty().default('loopback,linklocal,uniquelocal'),
     'Proxies whose `X-Forwarded-*` headers are believed (addresses, CIDRs or loopback/linklocal/uniquelocal); anyone else could claim any client IP.',

@@ -1,6 +1,7 @@
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { Config } from '../../config/index.ts';
+import { RedisAuthThrottle } from '../admin/auth-throttle.ts';
 import type { SyncControl } from '../admin/sync-control.ts';
 import { jiraClientOptions } from '../atlassian/jira-client.ts';
 import { createWebhookAuthenticator } from '../atlassian/webhook-auth.ts';
@@ -117,6 +118,12 @@ export function createServices(config: Config, log: Logger, now: () => number = 
         publicUrl: config.PUBLIC_URL,
         sessionSeconds: config.ADMIN_SESSION_SECONDS,
         queues: Object.values(queues),
+        authThrottle: new RedisAuthThrottle({
+          redis,
+          keyPrefix: config.QUEUE_PREFIX,
+          maxFailures: config.ADMIN_AUTH_MAX_FAILURES,
+          windowSeconds: config.ADMIN_AUTH_FAILURE_WINDOW_SECONDS,
+        }),
         connections: tokens.connections,
         registrations,
         webhooks: registrar,

@@ -1,12 +1,15 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { AdminCredentials } from '../admin/admin-credentials.ts';
+import type { AuthThrottle } from '../admin/auth-throttle.ts';
 import { loginPage } from '../admin/login-page.ts';
 
 export interface LoginRouteDeps {
   readonly credentials: AdminCredentials;
   readonly cookie: { readonly name: string; readonly secure: boolean; readonly maxAge: number };
   readonly isOperator: (request: FastifyRequest) => boolean;
+  /** Counts wrong tokens per address and refuses to check more once there are too many. */
+  readonly throttle?: AuthThrottle;
   readonly now: () => number;
 }
 
@@ -41,7 +44,13 @@ export function registerLoginRoutes(scope: FastifyInstance, deps: LoginRouteDeps
   scope.post('/login', async (request, reply) => {
     const form = loginForm.parse(request.body ?? {});
     const next = target(form.next);
+    const wait = (await deps.throttle?.retryAfterSeconds(request.ip)) ?? 0;
+    if (wait > 0) {
+      request.log.warn({ ip: request.ip }, 'admin sign-in refused: too many wrong tokens');
+      return page(reply.header('retry-after', String(wait)), 429, next, true, wait);
+    }
     if (!deps.credentials.matchesToken(form.token)) {
+      await deps.throttle?.recordFailure(request.ip);
       request.log.warn({ ip: request.ip }, 'admin sign-in refused');
       return page(reply, 401, next, true);
     }
@@ -64,10 +73,16 @@ function target(next: unknown): string {
   return next;
 }
 
-function page(reply: FastifyReply, status: number, next: string, failed: boolean): FastifyReply {
+function page(
+  reply: FastifyReply,
+  status: number,
+  next: string,
+  failed: boolean,
+  retryAfterSeconds?: number,
+): FastifyReply {
   return reply
     .status(status)
     .header('cache-control', 'no-store')
     .type('text/html; charset=utf-8')
-    .send(loginPage({ next, failed }));
+    .send(loginPage({ next, failed, ...(retryAfterSeconds ? { retryAfterSeconds } : {}) }));
 }

@@ -4,6 +4,7 @@ import type { Queue } from 'bullmq';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { type AdminCredentials, createAdminCredentials } from '../admin/admin-credentials.ts';
 import { type AdminRoute, defineRoute } from '../admin/admin-route.ts';
+import type { AuthThrottle } from '../admin/auth-throttle.ts';
 import { dashboardPlugin } from '../admin/dashboard.ts';
 import { DeadLetters } from '../admin/dead-letters.ts';
 import { openApiDocument } from '../admin/openapi.ts';
@@ -20,6 +21,8 @@ export interface AdminRouteDeps extends ConnectionRouteDeps {
   readonly sessionSeconds: number;
   /** Every queue: shown in the dashboard, their failed jobs are the dead letters. */
   readonly queues: readonly Queue[];
+  /** Slows down guessing ADMIN_TOKEN; absent: no limit. */
+  readonly authThrottle?: AuthThrottle;
   readonly now?: () => number;
 }
 
@@ -34,6 +37,7 @@ export const adminSessionCookie = 'jira_relay_admin';
 export async function registerAdminRoutes(app: FastifyInstance, deps: AdminRouteDeps): Promise<void> {
   const credentials = createAdminCredentials(deps.adminToken, deps.sessionSeconds * 1000);
   const now = deps.now ?? Date.now;
+  const throttle = deps.authThrottle;
   const routes = adminApiRoutes(deps);
 
   await app.register(
@@ -42,7 +46,13 @@ export async function registerAdminRoutes(app: FastifyInstance, deps: AdminRoute
       await scope.register(fastifyFormbody);
       scope.addHook('onRequest', async (request, reply) => {
         if (request.routeOptions.url && openRoutes.has(request.routeOptions.url)) return;
+        const bearer = request.headers.authorization !== undefined;
+        if (bearer && throttle) {
+          const wait = await throttle.retryAfterSeconds(request.ip);
+          if (wait > 0) return tooManyFailures(reply, wait);
+        }
         if (isOperator(request, credentials, now())) return;
+        if (bearer) await throttle?.recordFailure(request.ip);
         return deny(request, reply);
       });
       scope.addHook('onSend', async (_request, reply, payload) => {
@@ -63,6 +73,7 @@ export async function registerAdminRoutes(app: FastifyInstance, deps: AdminRoute
           maxAge: deps.sessionSeconds,
         },
         isOperator: (request) => isOperator(request, credentials, now()),
+        ...(throttle ? { throttle } : {}),
         now,
       });
       scope.get('/', (_request, reply) => reply.redirect('/admin/queues', 303));
@@ -115,6 +126,16 @@ function isOperator(request: FastifyRequest, credentials: AdminCredentials, now:
   }
   const session = request.cookies[adminSessionCookie];
   return session !== undefined && credentials.verifySession(session, now);
+}
+
+function tooManyFailures(reply: FastifyReply, retryAfterSeconds: number): FastifyReply {
+  return reply
+    .status(429)
+    .header('retry-after', String(retryAfterSeconds))
+    .send({
+      error: 'TOO_MANY_FAILURES',
+      message: `too many wrong admin tokens from this address: try again in ${retryAfterSeconds} s`,
+    });
 }
 
 function deny(request: FastifyRequest, reply: FastifyReply): FastifyReply {

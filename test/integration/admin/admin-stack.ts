@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { type Job, Queue, UnrecoverableError, Worker } from 'bullmq';
 import Fastify, { type FastifyInstance, type RouteOptions } from 'fastify';
 import { onTestFinished } from 'vitest';
+import { RedisAuthThrottle } from '../../../src/admin/auth-throttle.ts';
 import { QueueSyncControl } from '../../../src/admin/queue-sync-control.ts';
 import { buildApp } from '../../../src/app.ts';
 import type { Connection } from '../../../src/connections/connection.ts';
@@ -43,6 +44,8 @@ export interface AdminStackOptions {
   readonly sim?: SimulatorOptions;
   readonly publicUrl?: string;
   readonly sessionSeconds?: number;
+  /** Wrong tokens per address before 429 (ADMIN_AUTH_MAX_FAILURES); default: no throttle. */
+  readonly maxAuthFailures?: number;
 }
 
 export async function startAdminStack(opts: AdminStackOptions = {}): Promise<AdminStack> {
@@ -85,6 +88,16 @@ export async function startAdminStack(opts: AdminStackOptions = {}): Promise<Adm
       await queues.maintenance.add(job.name, job.data, job.opts);
     },
     now: () => clock.now,
+    ...(opts.maxAuthFailures
+      ? {
+          authThrottle: new RedisAuthThrottle({
+            redis: tokens.redis,
+            keyPrefix: tokens.keyPrefix,
+            maxFailures: opts.maxAuthFailures,
+            windowSeconds: 60,
+          }),
+        }
+      : {}),
   };
   const app = await buildApp({ config: tokens.config, log: tokens.log, readiness: [], admin: deps });
   onTestFinished(() => app.close());

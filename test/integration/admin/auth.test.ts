@@ -227,4 +227,61 @@ describe('admin authentication', () => {
     expect(logo.statusCode).toBe(200);
     expect(logo.body).toContain('<svg');
   });
+
+  it('refuses to check more tokens from an address after too many wrong ones, bearer and sign-in form alike', async () => {
+    const stack = await startAdminStack({ maxAuthFailures: 3 });
+    const from = (remoteAddress: string, token: string) =>
+      stack.app.inject({
+        method: 'GET',
+        url: '/admin/api/connections',
+        remoteAddress,
+        headers: { authorization: `Bearer ${token}` },
+      });
+    expect((await from('198.51.100.7', `${adminToken}x`)).statusCode).toBe(401);
+    expect((await from('198.51.100.7', `${adminToken}y`)).statusCode).toBe(401);
+    const form = await stack.app.inject({
+      method: 'POST',
+      url: '/admin/login',
+      remoteAddress: '198.51.100.7',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      payload: new URLSearchParams({ token: 'guess' }).toString(),
+    });
+    expect(form.statusCode).toBe(401);
+    // The right token is not even checked now: guessing gains nothing.
+    const locked = await from('198.51.100.7', adminToken);
+    expect(locked.statusCode).toBe(429);
+    expect(Number(locked.headers['retry-after'])).toBeGreaterThan(0);
+    expect(locked.json()).toMatchObject({ error: 'TOO_MANY_FAILURES' });
+    const lockedForm = await stack.app.inject({
+      method: 'POST',
+      url: '/admin/login',
+      remoteAddress: '198.51.100.7',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      payload: new URLSearchParams({ token: adminToken }).toString(),
+    });
+    expect(lockedForm.statusCode).toBe(429);
+    expect(lockedForm.body).toContain('Too many wrong tokens');
+    // Another address, and a session cookie (never counted), are unaffected.
+    expect((await from('198.51.100.8', adminToken)).statusCode).toBe(200);
+  });
+
+  it('does not count expired or foreign session cookies, so a polling dashboard cannot lock its operator out', async () => {
+    const stack = await startAdminStack({ maxAuthFailures: 2 });
+    for (let i = 0; i < 5; i++) {
+      const response = await stack.app.inject({
+        method: 'GET',
+        url: '/admin/queues/api/queues',
+        remoteAddress: '198.51.100.9',
+        headers: { cookie: `${adminSessionCookie}=forged.value`, accept: 'application/json' },
+      });
+      expect(response.statusCode).toBe(401);
+    }
+    const withToken = await stack.app.inject({
+      method: 'GET',
+      url: '/admin/api/connections',
+      remoteAddress: '198.51.100.9',
+      headers: { authorization: `Bearer ${adminToken}` },
+    });
+    expect(withToken.statusCode).toBe(200);
+  });
 });
