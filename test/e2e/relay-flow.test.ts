@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { consentThroughSimulator } from '../helpers/consent.ts';
 import { KafkaReader } from '../helpers/kafka-reader.ts';
+import { relayServiceEnv } from '../helpers/relay-env.ts';
 import { type RelayProcess, startRelay, writeConnectorsFile } from '../helpers/relay-process.ts';
-import { kafkaBrokers, redisUrl, uniqueName } from '../helpers/services.ts';
+import { kafkaBrokers, uniqueName } from '../helpers/services.ts';
 import { type Simulator, startSimulator } from '../sim/index.ts';
 
 describe('the relay as a user runs it: npm start, the simulator, Kafka', () => {
@@ -21,12 +22,7 @@ describe('the relay as a user runs it: npm start, the simulator, Kafka', () => {
     });
     reader = await KafkaReader.start(kafkaBrokers(), [topics.crm, topics.monitoring, dlq]);
     relay = await startRelay({
-      REDIS_URL: redisUrl(),
-      KAFKA_BROKERS: kafkaBrokers().join(','),
-      ATLASSIAN_AUTH_URL: sim.url,
-      ATLASSIAN_API_URL: sim.url,
-      ATLASSIAN_CLIENT_ID: sim.clientId,
-      ATLASSIAN_CLIENT_SECRET: sim.clientSecret,
+      ...relayServiceEnv(sim),
       QUEUE_PREFIX: uniqueName('relay'),
       CONNECTORS_CONFIG: writeConnectorsFile(topics),
       KAFKA_DLQ_TOPIC: dlq,

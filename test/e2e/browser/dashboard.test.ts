@@ -1,8 +1,9 @@
 import { type Job, Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { queueNames } from '../../../src/queues/queue-names.ts';
+import { relayServiceEnv } from '../../helpers/relay-env.ts';
 import { type RelayProcess, startRelay, writeConnectorsFile } from '../../helpers/relay-process.ts';
-import { kafkaBrokers, redisUrl, uniqueName } from '../../helpers/services.ts';
+import { redisUrl, uniqueName } from '../../helpers/services.ts';
 import { type Simulator, startSimulator } from '../../sim/index.ts';
 import { type Browser, launchBrowser } from './browser.ts';
 
@@ -32,12 +33,7 @@ describe('the operator in a real browser: dashboard and consent', () => {
     browser = await launchBrowser();
     sim = await startSimulator({ port: 0, sites: 2, issuesPerSite: 5, autoConsent: false });
     relay = await startRelay({
-      REDIS_URL: redisUrl(),
-      KAFKA_BROKERS: kafkaBrokers().join(','),
-      ATLASSIAN_AUTH_URL: sim.url,
-      ATLASSIAN_API_URL: sim.url,
-      ATLASSIAN_CLIENT_ID: sim.clientId,
-      ATLASSIAN_CLIENT_SECRET: sim.clientSecret,
+      ...relayServiceEnv(sim),
       ADMIN_TOKEN: adminToken,
       QUEUE_PREFIX: queuePrefix,
       CONNECTORS_CONFIG: writeConnectorsFile({

@@ -13,6 +13,7 @@ import { RedisRegistrationStore } from '../../../src/webhooks/registration-store
 import { WebhookRegistrar } from '../../../src/webhooks/webhook-registrar.ts';
 import { reconcileJob } from '../../../workers/maintenance-worker.ts';
 import { redisUrl, uniqueName } from '../../helpers/services.ts';
+import { waitUntil } from '../../helpers/wait-until.ts';
 import type { SimulatorOptions } from '../../sim/index.ts';
 import { consent, startTokenStack, type TokenStack } from '../tokens/token-stack.ts';
 
@@ -163,12 +164,8 @@ export function startWorker(stack: AdminStack, queue: Queue, fail: (job: Job) =>
   return worker;
 }
 
-export async function until(what: string, check: () => Promise<boolean>): Promise<void> {
-  const deadline = Date.now() + 10_000;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(20);
-  }
+export function until(what: string, check: () => Promise<boolean>): Promise<void> {
+  return waitUntil(what, check, { timeoutMs: 10_000, everyMs: 20 });
 }
 
 export async function failedJob(queue: Queue, name: string, data: Record<string, unknown>): Promise<Job> {

@@ -4,19 +4,17 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { queueNames } from '../../../src/queues/queue-names.ts';
 import { consentThroughSimulator } from '../../helpers/consent.ts';
 import { KafkaReader } from '../../helpers/kafka-reader.ts';
+import { relayServiceEnv } from '../../helpers/relay-env.ts';
 import { type RelayProcess, startRelay, writeConnectorsFile } from '../../helpers/relay-process.ts';
 import { kafkaBrokers, redisUrl, testRedis, uniqueName } from '../../helpers/services.ts';
+import { waitUntil as waitFor } from '../../helpers/wait-until.ts';
 import { type Simulator, startSimulator } from '../../sim/index.ts';
 
 const ISSUES = 2000;
 const TICKET = 'dev.jirarelay.crm.ticket.upserted';
 
-async function waitUntil(what: string, check: () => Promise<boolean> | boolean, timeoutMs = 120_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
+function waitUntil(what: string, check: () => Promise<boolean> | boolean) {
+  return waitFor(what, check, { timeoutMs: 120_000, everyMs: 100 });
 }
 
 async function consent(relay: RelayProcess): Promise<void> {
@@ -44,12 +42,7 @@ describe('a backfill survives SIGKILL', () => {
     const topics = { crm: uniqueName('crm'), monitoring: uniqueName('monitoring') };
     const reader = await KafkaReader.start(kafkaBrokers(), [topics.crm, topics.monitoring]);
     const env = {
-      REDIS_URL: redisUrl(),
-      KAFKA_BROKERS: kafkaBrokers().join(','),
-      ATLASSIAN_AUTH_URL: sim.url,
-      ATLASSIAN_API_URL: sim.url,
-      ATLASSIAN_CLIENT_ID: sim.clientId,
-      ATLASSIAN_CLIENT_SECRET: sim.clientSecret,
+      ...relayServiceEnv(sim),
       TOKEN_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
       QUEUE_PREFIX: prefix,
       CONNECTORS_CONFIG: writeConnectorsFile(topics),

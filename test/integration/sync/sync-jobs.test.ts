@@ -1,17 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { ReadEvent } from '../../helpers/kafka-reader.ts';
+import { waitUntil } from '../../helpers/wait-until.ts';
 import { obtainTokens } from '../../sim/test-client.ts';
 import { type SyncStack, startSyncStack } from './sync-stack.ts';
 
 const T = 'dev.jirarelay.';
-
-async function waitUntil(what: string, check: () => Promise<boolean> | boolean, timeoutMs = 60_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 async function backfillDone(s: SyncStack, index: number): Promise<boolean> {
   return (await s.sync.cursors.backfill(s.connection(index).id))?.status === 'done';
@@ -132,7 +125,7 @@ describe('sync jobs on the sync worker', () => {
     await s.sync.control.backfill(bigId, null);
     await s.sync.control.backfill(smallId, null);
     s.startSyncWorker(2);
-    await waitUntil('the small backfill', () => backfillDone(s, 1), 30_000);
+    await waitUntil('the small backfill', () => backfillDone(s, 1), { timeoutMs: 30_000 });
     expect(await backfillDone(s, 0)).toBe(false);
     const fairShare = s.sync.budget.capOf('backfill') / 2;
     const small = s.connection(1).siteHost;
@@ -189,7 +182,7 @@ describe('sync jobs on the sync worker', () => {
     // Until the reset the simulator sees nothing more from the relay.
     await new Promise((r) => setTimeout(r, Math.max(0, resetAt - s.stack.sim.clock.now() - 100)));
     expect(jiraCalls()).toBe(atRefusal);
-    await waitUntil('the backfill', () => backfillDone(s, 0), 30_000);
+    await waitUntil('the backfill', () => backfillDone(s, 0), { timeoutMs: 30_000 });
     expect(jiraCalls()).toBeGreaterThan(atRefusal);
     // One 429 for the other process, one for the relay: no call of the relay met the wall again.
     expect(s.stack.sim.stats().rateLimited['jira-quota-global-based']).toBe(2);
