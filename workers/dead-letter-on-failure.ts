@@ -13,16 +13,20 @@ export function deadLetterOnFinalFailure(worker: Worker, publisher: EventPublish
     if (!job || !isFinal(job, err)) return;
     const change = (job.data as { change?: { site?: { host?: string }; issue?: { id?: string } } }).change;
     const key = change?.site?.host && change.issue?.id ? `${change.site.host}:${change.issue.id}` : undefined;
+    // An UnrecoverableError thrown for a relay error carries it as its cause.
+    const relay = isRelayError(err) ? err : isRelayError(err.cause) ? err.cause : undefined;
+    const connector = (relay as { connector?: unknown } | undefined)?.connector;
     publisher
       .publishDeadLetter({
         queue: worker.name,
+        ...(typeof connector === 'string' ? { connector } : {}),
         ...(job.id === undefined ? {} : { jobId: job.id }),
         ...(key === undefined ? {} : { key }),
         input: job.data,
         error: {
-          code: isRelayError(err) ? err.code : err.name,
+          code: relay?.code ?? err.name,
           message: err.message,
-          retryable: isRelayError(err) ? err.retryable : false,
+          retryable: relay?.retryable ?? false,
         },
         attempts: job.attemptsMade,
         failedAt: Date.now(),

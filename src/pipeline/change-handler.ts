@@ -1,6 +1,5 @@
 import type { JiraChange } from '../../connectors/jira-change.ts';
 import type { ChangeQueue } from '../queues/change-queue.ts';
-import { queueNames } from '../queues/queue-names.ts';
 import {
   type ChangeOutcome,
   type ProcessChangeDeps,
@@ -19,7 +18,7 @@ export type HandledChange = ChangeOutcome | { readonly outcome: 'deferred'; read
 export function createChangeHandler(deps: ProcessChangeDeps & { readonly retryQueue: ChangeQueue }) {
   return async function handleChange(change: JiraChange): Promise<HandledChange> {
     try {
-      return await processChange(change, { queue: queueNames.events, jobId: undefined, attempts: 1 }, deps);
+      return await processChange(change, deps);
     } catch (err) {
       const reason = err instanceof Error ? err.message : String(err);
       if (!(err instanceof PublishBusyError)) {

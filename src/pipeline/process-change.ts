@@ -2,7 +2,8 @@ import type { ResolvedMapping } from '../../connectors/config/resolve-field-name
 import { entityRef, type IssueSnapshot, type JiraChange } from '../../connectors/jira-change.ts';
 import type { EnabledConnector } from '../../connectors/registry.ts';
 import type { RelayEvent } from '../../connectors/relay-event.ts';
-import type { DeadLetter, EventPublisher } from '../kafka/event-publisher.ts';
+import { RelayError } from '../errors.ts';
+import type { EventPublisher } from '../kafka/event-publisher.ts';
 import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics/registry.ts';
 import type { RedisEntityState } from '../state/entity-state.ts';
@@ -16,8 +17,7 @@ type ConnectorOutcome =
       readonly connector: string;
       readonly outcome: 'skipped' | 'already_published' | 'superseded';
       readonly reason?: string;
-    }
-  | { readonly connector: string; readonly outcome: 'dead_lettered'; readonly reason: string };
+    };
 
 export type ChangeOutcome =
   | { readonly outcome: 'stale'; readonly current: number }
@@ -33,6 +33,44 @@ export class PublishBusyError extends Error {
   }
 }
 
+/** One connector that could not finish a change, and why. */
+interface ConnectorFailure {
+  readonly connector: string;
+  readonly error: unknown;
+}
+
+/**
+ * Some connectors failed a change after all the others had their turn (and, where they could,
+ * published). Retryable when any failure may pass on a retry (Kafka refused, Redis hiccuped); a
+ * mapping that throws fails the same way every time, so a change with only mapping failures is not.
+ */
+class ConnectorsFailedError extends RelayError {
+  readonly failures: readonly ConnectorFailure[];
+  constructor(failures: readonly ConnectorFailure[]) {
+    const mappingOnly = failures.every((f) => f.error instanceof MappingError);
+    super(
+      mappingOnly ? 'MAPPING_FAILED' : 'KAFKA_PUBLISH_FAILED',
+      failures.map((f) => `${f.connector}: ${messageOf(f.error)}`).join('; '),
+      { retryable: !mappingOnly, cause: failures[0]?.error },
+    );
+    this.name = 'ConnectorsFailedError';
+    this.failures = failures;
+  }
+
+  /** The connector at fault when there is exactly one. */
+  get connector(): string | undefined {
+    return this.failures.length === 1 ? this.failures[0]?.connector : undefined;
+  }
+}
+
+/** A connector's pure mapping threw: a bug or a mapping that does not fit the data. */
+class MappingError extends Error {
+  constructor(cause: unknown) {
+    super(messageOf(cause), { cause });
+    this.name = 'MappingError';
+  }
+}
+
 export interface ProcessChangeDeps {
   readonly entities: RedisEntityState;
   readonly mappings: MappingProvider;
@@ -43,23 +81,14 @@ export interface ProcessChangeDeps {
   readonly now: () => Date;
 }
 
-export interface JobInfo {
-  readonly queue: string;
-  readonly jobId: string | undefined;
-  readonly attempts: number;
-}
-
 /**
  * One change through every enabled connector. Stale versions stop here; each connector maps the
- * change (pure), claims the version, publishes, and marks it published only after Kafka acked. A
- * connector whose mapping throws is dead-lettered on its own and the others flow on; a publish that
- * fails throws, so the job retries, and connectors that already published skip by their markers.
+ * change (pure), claims the version, publishes, and marks it published only after Kafka acked.
+ * Every connector gets its turn whatever the others do; then any failure is thrown, so the job
+ * retries (or fails, and is dead-lettered by its worker) and connectors that already published skip
+ * by their markers. A connector busy with an older version elsewhere makes the job come back later.
  */
-export async function processChange(
-  change: JiraChange,
-  job: JobInfo,
-  deps: ProcessChangeDeps,
-): Promise<ChangeOutcome> {
+export async function processChange(change: JiraChange, deps: ProcessChangeDeps): Promise<ChangeOutcome> {
   const decision = await deps.entities.decide(change);
   deps.metrics.changesProcessed.inc({
     source: change.source,
@@ -69,11 +98,26 @@ export async function processChange(
   const enriched = await withContext(change, decision.previous, deps.entities);
   const mappings = await deps.mappings.mappingsFor(change.site.host);
   const outcomes: ConnectorOutcome[] = [];
+  const failures: ConnectorFailure[] = [];
+  const busy: PublishBusyError[] = [];
   for (const connector of deps.mappings.connectors) {
     const mapping = mappings.get(connector.name);
     if (!mapping) continue;
-    outcomes.push(await runConnector(connector, mapping, enriched, job, deps));
+    try {
+      outcomes.push(await runConnector(connector, mapping, enriched, deps));
+    } catch (error) {
+      if (error instanceof PublishBusyError) busy.push(error);
+      else failures.push({ connector: connector.name, error });
+    }
   }
+  if (failures.length > 0) {
+    for (const { connector, error } of failures) {
+      deps.log.warn({ err: error, connector, issue: change.issue.key }, 'connector failed the change');
+    }
+    throw new ConnectorsFailedError(failures);
+  }
+  const first = busy.sort((a, b) => a.retryInMs - b.retryInMs)[0];
+  if (first) throw first;
   return { outcome: 'processed', connectors: outcomes };
 }
 
@@ -90,7 +134,6 @@ async function runConnector(
   { name, connector }: EnabledConnector,
   mapping: ResolvedMapping,
   change: JiraChange,
-  job: JobInfo,
   deps: ProcessChangeDeps,
 ): Promise<ConnectorOutcome> {
   let events: readonly RelayEvent[];
@@ -99,11 +142,7 @@ async function runConnector(
     if (result.kind === 'skip') return { connector: name, outcome: 'skipped', reason: result.reason };
     events = result.events;
   } catch (err) {
-    // A mapping bug fails the same way on every retry: dead-letter it now, keep the others going.
-    const reason = err instanceof Error ? err.message : String(err);
-    await deps.publisher.publishDeadLetter(deadLetter(change, job, name, 'MAPPING_FAILED', reason));
-    deps.log.error({ err, connector: name, issue: change.issue.key }, 'mapping failed; dead-lettered');
-    return { connector: name, outcome: 'dead_lettered', reason };
+    throw new MappingError(err);
   }
   if (events.length === 0) return { connector: name, outcome: 'skipped', reason: 'no events' };
   return publishOnce(name, change, events, deps);
@@ -141,22 +180,6 @@ async function publishOnce(
   return { connector: name, outcome: 'published', events: events.length };
 }
 
-function deadLetter(
-  change: JiraChange,
-  job: JobInfo,
-  connector: string | undefined,
-  code: string,
-  message: string,
-  retryable = false,
-): DeadLetter {
-  return {
-    queue: job.queue,
-    ...(connector === undefined ? {} : { connector }),
-    ...(job.jobId === undefined ? {} : { jobId: job.jobId }),
-    key: `${change.site.host}:${change.issue.id}`,
-    input: { change },
-    error: { code, message, retryable },
-    attempts: job.attempts,
-    failedAt: Date.now(),
-  };
+function messageOf(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
 }

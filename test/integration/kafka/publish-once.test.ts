@@ -11,15 +11,16 @@ import { ensureTopics } from '../../../src/kafka/topic-admin.ts';
 import { createLogger } from '../../../src/logger.ts';
 import { type PublishedVersions, RedisPublishedVersions } from '../../../src/state/published-versions.ts';
 import { kafkaBrokers, testRedis, uniqueName } from '../../helpers/services.ts';
-import { commentChange, issue, issueChange, t0 } from '../../unit/connectors/changes.ts';
+import { issue, issueChange, t0 } from '../../unit/connectors/changes.ts';
 import { readBack, testKafka } from './read-back.ts';
 
 type Mapping = ReturnType<typeof resolveFieldNames>['mapping'];
 
 /**
- * What a connector job does with one change, as the worker is meant to: claim the version, map,
- * publish (resolves after the broker's ack), mark. A mapping that throws is dead-lettered with its
- * input and reason, and releases the claim so a re-drive can publish it.
+ * The published-version marker protocol on its own, with the real publisher: claim the version, map,
+ * publish (resolves after the broker's ack), mark. The product's processChange runs the same steps
+ * behind the entity-state guard, which would stop most of these repeats before the markers are
+ * reached; the worker path itself is tested in test/integration/workers/changes-worker.test.ts.
  */
 async function publishStep(
   deps: { versions: PublishedVersions; publisher: EventPublisher },
@@ -32,24 +33,10 @@ async function publishStep(
   const opts = { deletion: change.kind === 'deleted' };
   const claim = await deps.versions.claim(ref, change.version, opts);
   if (claim.kind !== 'claimed') return claim.kind;
-  try {
-    const result = connector.map(change, mapping, new Date());
-    if (result.kind === 'events') await deps.publisher.publish(result.events);
-    await deps.versions.markPublished(ref, change.version, claim.token, opts);
-    return result.kind;
-  } catch (err) {
-    await deps.versions.release(ref, claim.token);
-    await deps.publisher.publishDeadLetter({
-      queue: 'connector-events',
-      connector: connector.name,
-      key: `${change.site.host}:${change.issue.id}`,
-      input: change,
-      error: { code: 'MAPPING_FAILED', message: (err as Error).message, retryable: false },
-      attempts: 1,
-      failedAt: t0,
-    });
-    return 'dead-lettered';
-  }
+  const result = connector.map(change, mapping, new Date());
+  if (result.kind === 'events') await deps.publisher.publish(result.events);
+  await deps.versions.markPublished(ref, change.version, claim.token, opts);
+  return result.kind;
 }
 
 async function setup() {
@@ -133,32 +120,5 @@ describe('one ce_id per change, whichever path brings it', () => {
     expect(await publishStep(deps, connectorRegistry.crm, mapping, change)).toBe('published');
     const read = await readBack(testKafka(kafkaBrokers()), topic, 2, { quietMs: 1000 });
     expect(new Set(read.map((r) => r.headers.ce_id)).size).toBe(2);
-  });
-
-  it('dead-letters a change whose mapping throws, with the reason, while the others flow on', async () => {
-    const { publisher, versions, topic, dlqTopic, mapping } = await setup();
-    const deps = { versions, publisher };
-    const fragile: Connector<Mapping> = {
-      name: 'crm',
-      map: (change, m, now) => {
-        if (change.entity === 'comment') throw new Error('cannot map comment 20001');
-        return connectorRegistry.crm.map(change, m, now);
-      },
-    };
-    const outcomes = await Promise.all([
-      publishStep(deps, fragile, mapping, issueChange({ issue: issue({ id: '1' }) })),
-      publishStep(deps, fragile, mapping, commentChange()),
-      publishStep(deps, fragile, mapping, issueChange({ issue: issue({ id: '2' }) })),
-    ]);
-    expect(outcomes).toEqual(['events', 'dead-lettered', 'events']);
-    expect(await readBack(testKafka(kafkaBrokers()), topic, 2, { quietMs: 1000 })).toHaveLength(2);
-    const [letter] = await readBack(testKafka(kafkaBrokers()), dlqTopic, 1);
-    expect(JSON.parse(letter?.value ?? '{}')).toMatchObject({
-      connector: 'crm',
-      error: { code: 'MAPPING_FAILED', message: 'cannot map comment 20001' },
-      input: { entity: 'comment', comment: { id: '20001' } },
-    });
-    // The claim was released: a re-drive with a fixed mapping publishes the comment.
-    expect(await publishStep(deps, connectorRegistry.crm, mapping, commentChange())).toBe('events');
   });
 });

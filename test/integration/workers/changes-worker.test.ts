@@ -1,3 +1,4 @@
+import { Queue } from 'bullmq';
 import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConnectorsConfig } from '../../../connectors/config/parse-connectors-config.ts';
@@ -9,10 +10,15 @@ import { createLogger } from '../../../src/logger.ts';
 import { createMetrics } from '../../../src/metrics/registry.ts';
 import { MappingProvider } from '../../../src/pipeline/mapping-provider.ts';
 import { processChange } from '../../../src/pipeline/process-change.ts';
+import { BullChangeQueue, type ChangeJob } from '../../../src/queues/change-queue.ts';
+import { queueNames } from '../../../src/queues/queue-names.ts';
 import { RedisEntityState } from '../../../src/state/entity-state.ts';
 import { RedisPublishedVersions } from '../../../src/state/published-versions.ts';
+import { startChangesWorker } from '../../../workers/changes-worker.ts';
+import { deadLetterOnFinalFailure } from '../../../workers/dead-letter-on-failure.ts';
 import { commentChange, issueChange, issueSnapshot } from '../../helpers/changes.ts';
 import { kafkaBrokers, testRedis, uniqueName } from '../../helpers/services.ts';
+import { waitUntil } from '../../helpers/wait-until.ts';
 
 interface Received {
   topic: string;
@@ -52,8 +58,6 @@ function deps(connectors: readonly EnabledConnector[] = connectorsFile()) {
     now: () => new Date('2024-03-01T12:00:00Z'),
   };
 }
-
-const job = { queue: 'jira-changes', jobId: 'j1', attempts: 1 };
 
 async function eventsFor(issueId: string, count: number): Promise<Received[]> {
   const deadline = Date.now() + 15_000;
@@ -108,7 +112,7 @@ describe('change pipeline on real Redis and Kafka', () => {
       kind: 'created',
       issue: issueSnapshot({ id: issueId, customFields: { customfield_10050: 'Acme' } }),
     });
-    const outcome = await processChange(change, job, deps());
+    const outcome = await processChange(change, deps());
     expect(outcome).toMatchObject({ outcome: 'processed' });
     const events = await eventsFor(issueId, 2);
     const crm = events.find((e) => e.topic === crmTopic);
@@ -131,8 +135,8 @@ describe('change pipeline on real Redis and Kafka', () => {
     const issueId = uniqueName('i').replace(/\D/g, '').slice(0, 9);
     const byWebhook = issueChange({ issue: issueSnapshot({ id: issueId }), source: 'webhook' });
     const byPoll: JiraChange = { ...byWebhook, source: 'poll', observedAt: byWebhook.observedAt + 60_000 };
-    await processChange(byWebhook, job, d);
-    const second = await processChange(byPoll, job, d);
+    await processChange(byWebhook, d);
+    const second = await processChange(byPoll, d);
     expect(second).toMatchObject({
       outcome: 'processed',
       connectors: [{ outcome: 'already_published' }, { outcome: 'already_published' }],
@@ -145,48 +149,120 @@ describe('change pipeline on real Redis and Kafka', () => {
   it('drops an older version that arrives after a newer one', async () => {
     const d = deps();
     const issueId = uniqueName('i').replace(/\D/g, '').slice(0, 9);
-    await processChange(issueChange({ issue: issueSnapshot({ id: issueId }), version: 2000 }), job, d);
+    await processChange(issueChange({ issue: issueSnapshot({ id: issueId }), version: 2000 }), d);
     expect(
-      await processChange(issueChange({ issue: issueSnapshot({ id: issueId }), version: 1000 }), job, d),
+      await processChange(issueChange({ issue: issueSnapshot({ id: issueId }), version: 1000 }), d),
     ).toEqual({
       outcome: 'stale',
       current: 2000,
     });
   });
 
-  it('dead-letters a connector whose mapping throws, with the reason, while the others flow on', async () => {
-    const [crm] = connectorsFile();
-    if (!crm) throw new Error('no crm connector');
+  it('dead-letters a change whose mapping throws, with the reason, while the others flow on', async () => {
+    const [crm, monitoring] = connectorsFile();
+    if (!crm || !monitoring) throw new Error('connectors missing');
     const broken: EnabledConnector = {
-      ...crm,
-      name: 'monitoring',
+      ...monitoring,
       connector: {
         name: 'broken',
         map: () => {
           throw new Error('cannot map customfield_666');
         },
       },
-      settings: { ...crm.settings, topic: monitoringTopic },
     };
-    const issueId = uniqueName('i').replace(/\D/g, '').slice(0, 9);
-    const change = commentChange({
-      issue: { id: issueId, key: 'OPS-9' },
-      comment: { ...commentChange().comment, issueId },
-    });
-    const outcome = await processChange(change, job, deps([crm, broken]));
-    expect(outcome).toMatchObject({
-      outcome: 'processed',
-      connectors: [
-        { connector: 'crm', outcome: 'published' },
-        { connector: 'monitoring', outcome: 'dead_lettered', reason: 'cannot map customfield_666' },
-      ],
-    });
-    const events = await eventsFor(issueId, 2);
-    expect(events.find((e) => e.topic === crmTopic)?.headers.ce_type).toBe('dev.jirarelay.crm.note.upserted');
-    const letter = events.find((e) => e.topic === dlqTopic);
-    expect(letter?.data).toMatchObject({
-      connector: 'monitoring',
-      error: { code: 'MAPPING_FAILED', message: 'cannot map customfield_666' },
-    });
+    // The broken connector comes first: the one after it must still publish.
+    const pipeline = await startPipeline([broken, crm]);
+    try {
+      const issueId = uniqueName('i').replace(/\D/g, '').slice(0, 9);
+      const change = commentChange({
+        issue: { id: issueId, key: 'OPS-9' },
+        comment: { ...commentChange().comment, issueId },
+      });
+      await pipeline.changes.enqueue([change]);
+      const events = await eventsFor(issueId, 2);
+      expect(events.find((e) => e.topic === crmTopic)?.headers.ce_type).toBe(
+        'dev.jirarelay.crm.note.upserted',
+      );
+      expect(events.find((e) => e.topic === dlqTopic)?.data).toMatchObject({
+        queue: pipeline.queue.name,
+        connector: 'monitoring',
+        key: `acme.atlassian.net:${issueId}`,
+        input: { change: { issue: { id: issueId } } },
+        error: {
+          code: 'MAPPING_FAILED',
+          message: 'monitoring: cannot map customfield_666',
+          retryable: false,
+        },
+        attempts: 1,
+      });
+      // A retry cannot fix a mapping: the job failed at once and stays visible for a re-drive.
+      const [failed] = await pipeline.queue.getFailed();
+      expect(failed?.failedReason).toBe('monitoring: cannot map customfield_666');
+      expect(failed?.attemptsMade).toBe(1);
+    } finally {
+      await pipeline.close();
+    }
+  });
+
+  it('retries a connector whose publish fails, publishes the others once, and dead-letters after the last attempt', async () => {
+    const [crm, monitoring] = connectorsFile();
+    if (!crm || !monitoring) throw new Error('connectors missing');
+    // Over the broker's message size limit (1 MiB by default): Kafka refuses it every time.
+    const oversized: EnabledConnector = {
+      ...monitoring,
+      connector: {
+        name: 'oversized',
+        map: (change, mapping, now) => {
+          const result = monitoring.connector.map(change, mapping, now);
+          if (result.kind === 'skip') return result;
+          return {
+            ...result,
+            events: result.events.map((e) => ({ ...e, data: { blob: 'x'.repeat(2 << 20) } })),
+          };
+        },
+      },
+    };
+    const pipeline = await startPipeline([oversized, crm], { attempts: 3 });
+    try {
+      const issueId = uniqueName('i').replace(/\D/g, '').slice(0, 9);
+      await pipeline.changes.enqueue([
+        issueChange({ kind: 'created', issue: issueSnapshot({ id: issueId }) }),
+      ]);
+      const letterOf = () => received.find((e) => e.topic === dlqTopic && e.key.endsWith(`:${issueId}`));
+      await waitUntil('the dead letter', () => letterOf() !== undefined, { timeoutMs: 30_000 });
+      expect(letterOf()?.data).toMatchObject({
+        connector: 'monitoring',
+        error: { code: 'KAFKA_PUBLISH_FAILED', retryable: true },
+        attempts: 3,
+      });
+      // Three attempts, and the healthy connector published on the first and skipped after.
+      const published = received.filter((e) => e.topic === crmTopic && e.key.endsWith(`:${issueId}`));
+      expect(published).toHaveLength(1);
+      const [failed] = await pipeline.queue.getFailed();
+      expect(failed?.attemptsMade).toBe(3);
+    } finally {
+      await pipeline.close();
+    }
   });
 });
+
+/** A changes queue with its real worker and failure listener, over the given connectors. */
+async function startPipeline(connectors: readonly EnabledConnector[], opts: { attempts?: number } = {}) {
+  const prefix = uniqueName('bull');
+  const queue = new Queue<ChangeJob>(queueNames.changes, {
+    connection: testRedis(),
+    prefix,
+    defaultJobOptions: { attempts: opts.attempts ?? 1, backoff: { type: 'exponential', delay: 100 } },
+  });
+  const changesWorker = startChangesWorker({ connection: testRedis(), prefix }, deps(connectors));
+  deadLetterOnFinalFailure(changesWorker, publisher, log);
+  return {
+    queue,
+    changes: new BullChangeQueue(queue),
+    async close() {
+      await changesWorker.close();
+      await queue.obliterate({ force: true });
+      await queue.close();
+    },
+  };
+}
