@@ -130,23 +130,18 @@ export class KafkaEventPublisher implements EventPublisher {
   }
 
   async #send(batch: readonly Entry[]): Promise<void> {
-    const byTopic = new Map<string, OutgoingMessage[]>();
-    for (const entry of batch) {
-      for (const { topic, message } of entry.messages) {
-        const list = byTopic.get(topic) ?? [];
-        list.push(message);
-        byTopic.set(topic, list);
-      }
-    }
-    const topicMessages: TopicMessages[] = [...byTopic].map(([topic, messages]) => ({
-      topic,
-      messages: messages.map((m) => ({ key: m.key, value: m.value, headers: { ...m.headers } })),
-    }));
     try {
-      await this.#producer.sendBatch({ topicMessages, acks: -1 });
+      await this.#producer.sendBatch({ topicMessages: topicMessagesOf(batch), acks: -1 });
       for (const entry of batch) entry.resolve();
     } catch (err) {
-      this.#log.warn({ err, messages: batch.length }, 'kafka publish failed');
+      // The producer retries what can pass (a broker away) without end, so what reaches here was
+      // refused for good, possibly for one message (too large, say). Each call then goes on its own,
+      // so that one bad message fails only its own publish, not the calls batched with it.
+      if (batch.length > 1) {
+        for (const entry of batch) await this.#send([entry]);
+        return;
+      }
+      this.#log.warn({ err, messages: batch[0]?.messages.length }, 'kafka publish failed');
       const failure = new RelayError(
         'KAFKA_PUBLISH_FAILED',
         `kafka publish failed: ${(err as Error).message}`,
@@ -158,4 +153,19 @@ export class KafkaEventPublisher implements EventPublisher {
       for (const entry of batch) entry.reject(failure);
     }
   }
+}
+
+function topicMessagesOf(batch: readonly Entry[]): TopicMessages[] {
+  const byTopic = new Map<string, OutgoingMessage[]>();
+  for (const entry of batch) {
+    for (const { topic, message } of entry.messages) {
+      const list = byTopic.get(topic) ?? [];
+      list.push(message);
+      byTopic.set(topic, list);
+    }
+  }
+  return [...byTopic].map(([topic, messages]) => ({
+    topic,
+    messages: messages.map((m) => ({ key: m.key, value: m.value, headers: { ...m.headers } })),
+  }));
 }

@@ -115,6 +115,23 @@ describe('KafkaEventPublisher on the real broker', () => {
     }
   });
 
+  it('fails only the publish the broker refuses, not the ones batched with it', async () => {
+    const { topic, publisher } = await setup({ lingerMs: 50 });
+    const m = mapping({ topic });
+    const [good, other] = [
+      issueChange(),
+      issueChange({ issue: { ...issueChange().issue, id: '20002' } }),
+    ].map((c) => eventsOf(mapToCrm(c, m, new Date()))[0] as RelayEvent);
+    if (!good || !other) throw new Error('no events');
+    // Over the broker's 1 MiB message limit: refused for good, whatever the retries.
+    const oversized: RelayEvent = { ...other, data: { blob: 'x'.repeat(2 << 20) } };
+    const results = await Promise.allSettled([publisher.publish([good]), publisher.publish([oversized])]);
+    expect(results[0]).toMatchObject({ status: 'fulfilled' });
+    expect(results[1]).toMatchObject({ status: 'rejected', reason: { code: 'KAFKA_PUBLISH_FAILED' } });
+    const read = await readBack(testKafka(kafkaBrokers()), topic, 1);
+    expect(read.map((r) => r.headers.ce_id)).toEqual([good.id]);
+  });
+
   it('flushes waiting messages on close, then refuses new ones', async () => {
     const { topic, publisher } = await setup({ lingerMs: 60_000 });
     const m = mapping({ topic });
