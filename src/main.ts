@@ -11,6 +11,7 @@ import { reconcileJob, scheduleMaintenance, startMaintenanceWorker } from '../wo
 import { type SyncWorkerDeps, startSyncWorker } from '../workers/sync-worker.ts';
 import type { WorkerConnection } from '../workers/worker-options.ts';
 import { buildApp } from './app.ts';
+import { fieldListOfSite } from './atlassian/jira-reads.ts';
 import { createServices, type Services } from './composition/services.ts';
 import type { Connection } from './connections/connection.ts';
 import { createKafkaClient } from './kafka/kafka-client.ts';
@@ -120,13 +121,7 @@ async function startWorkers(
   };
   const mappings = new MappingProvider({
     connectors,
-    fields: async (siteHost) => {
-      const site = await services.tokens.connections.findBySiteHost(siteHost);
-      if (site?.status !== 'active') return undefined;
-      return services
-        .clientFor(site)
-        .request<{ id: string; name: string }[]>({ method: 'GET', path: 'field', idempotent: true });
-    },
+    fields: fieldListOfSite(services.tokens.connections, services.clientFor),
     ttlMs: config.FIELD_LIST_CACHE_SECONDS * 1000,
     log,
   });

@@ -1,3 +1,6 @@
+import type { JiraFieldInfo } from '../../connectors/config/resolve-field-names.ts';
+import type { Connection } from '../connections/connection.ts';
+import type { ConnectionStore } from '../connections/connection-store.ts';
 import type { JiraClient } from './jira-client.ts';
 import type { JiraIssue } from './jira-search.ts';
 
@@ -165,6 +168,36 @@ export function myself(
   client: JiraClient,
 ): Promise<{ accountId: string; timeZone?: string; displayName?: string }> {
   return client.get('myself', undefined, { routeClass: 'myself', estimatedCost: 3 });
+}
+
+/**
+ * The budget's estimate for the field list: 1 point plus one per field returned, and a site has
+ * about 50 system fields plus its custom ones. Fetched once per site and cache period.
+ */
+const FIELD_LIST_ESTIMATED_COST = 1 + 150;
+
+/** Every system and custom field of the site (`GET /field`), as the id and name pairs mapping needs. */
+export async function listFields(client: JiraClient): Promise<JiraFieldInfo[]> {
+  const fields = await client.get<{ id: string; name: string }[]>('field', undefined, {
+    routeClass: 'field',
+    estimatedCost: FIELD_LIST_ESTIMATED_COST,
+  });
+  return fields.map(({ id, name }) => ({ id, name }));
+}
+
+/**
+ * The field list of a site by host, through that site's connection: undefined when the relay has
+ * no active connection to ask it with. What MappingProvider calls (and caches) to resolve names.
+ */
+export function fieldListOfSite(
+  connections: Pick<ConnectionStore, 'findBySiteHost'>,
+  clientFor: (connection: Connection) => JiraClient,
+): (siteHost: string) => Promise<JiraFieldInfo[] | undefined> {
+  return async (siteHost) => {
+    const connection = await connections.findBySiteHost(siteHost);
+    if (connection?.status !== 'active') return undefined;
+    return listFields(clientFor(connection));
+  };
 }
 
 function* chunks<T>(items: readonly T[], size: number): Generator<T[]> {
