@@ -10,11 +10,13 @@ export interface ReceivedDelivery {
 
 /**
  * A real HTTP endpoint for webhook tests: records every delivery and answers with the next status
- * of `statuses` (then 200). Close it when done.
+ * of `statuses` (then 200), after the next delay of `delaysMs` (then at once). Close it when done.
  */
 export class WebhookReceiver {
   readonly received: ReceivedDelivery[] = [];
   statuses: number[] = [];
+  /** A delay longer than the simulator's `webhookTimeoutMs` makes that attempt time out. */
+  delaysMs: number[] = [];
   private readonly server = http.createServer((req, res) => {
     let raw = '';
     req.setEncoding('utf8');
@@ -23,8 +25,14 @@ export class WebhookReceiver {
     });
     req.on('end', () => {
       this.received.push({ headers: req.headers, raw, body: raw ? JSON.parse(raw) : {} });
-      res.statusCode = this.statuses.shift() ?? 200;
-      res.end();
+      const status = this.statuses.shift() ?? 200;
+      const delay = this.delaysMs.shift() ?? 0;
+      const answer = () => {
+        res.statusCode = status;
+        res.end();
+      };
+      if (delay > 0) setTimeout(answer, delay);
+      else answer();
     });
   });
 

@@ -150,6 +150,35 @@ describe('rotating refresh tokens', () => {
     expect((await myself(newest.access_token as string)).status).toBe(401);
   });
 
+  it('revokes the whole grant on reuse after the window: a second family of the same grant dies too', async () => {
+    const user = sim.users[4]?.accountId as string;
+    // Two consents of one account: one grant (account-level) with two refresh-token families.
+    const first = await obtainTokens(sim.url, { loginHint: user });
+    const second = await obtainTokens(sim.url, { loginHint: user });
+    expect(((await (await myself(second)).json()) as { accountId: string }).accountId).toBe(user);
+    const rotated = await refresh(first.refresh_token as string);
+    expect(rotated.status).toBe(200);
+    sim.clock.advance(11 * 60_000);
+    expect((await myself(second)).status).toBe(200); // the other family is untouched until the breach
+
+    const late = await refresh(first.refresh_token as string);
+    expect(late.status).toBe(403);
+    expect(late.json.error).toBe('invalid_grant');
+
+    expect((await myself(second)).status).toBe(401);
+    const secondRefresh = await refresh(second.refresh_token as string);
+    expect(secondRefresh.status).toBe(403);
+    expect(secondRefresh.json).toEqual({
+      error: 'invalid_grant',
+      error_description: 'Unknown or invalid refresh token.',
+    });
+    expect((await myself(rotated.json.access_token as string)).status).toBe(401);
+    // The user consents again: a new grant, which works.
+    const fresh = await obtainTokens(sim.url, { loginHint: user });
+    expect((await myself(fresh)).status).toBe(200);
+    expect((await refresh(fresh.refresh_token as string)).status).toBe(200);
+  });
+
   it('revokes the old access token when the grace window after a rotation ends', async () => {
     const first = await obtainTokens(sim.url);
     await refresh(first.refresh_token as string);

@@ -29,18 +29,25 @@ const ADF = {
   content: [{ type: 'paragraph', content: [{ type: 'text', text: 'Hello' }] }],
 };
 
-/** Calls a Jira route, checks the status, and validates the body against the operation's schema. */
+/**
+ * Calls a Jira route, checks the status, and validates the body against the operation's schema.
+ * For an error status the document lists without a body schema (most 400s and 404s), a body that
+ * Jira itself sends is checked against the document's ErrorCollection, the schema it gives every
+ * Jira error it does describe. `gateway`: the api.atlassian.com gateway answered (a bad token), not
+ * Jira, and the document describes no gateway body.
+ */
 async function call(
   method: string,
   apiPath: string,
   status: number,
   url: string,
   body?: unknown,
+  options: { accessToken?: string; gateway?: boolean } = {},
 ): Promise<LooseJson> {
   const res = await fetch(`${base}${url}`, {
     method: method.toUpperCase(),
     headers: {
-      authorization: `Bearer ${tokens.access_token}`,
+      authorization: `Bearer ${options.accessToken ?? tokens.access_token}`,
       ...(body === undefined ? {} : { 'content-type': 'application/json' }),
     },
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
@@ -53,6 +60,10 @@ async function call(
   ).toBe(true);
   const json = text === '' ? undefined : JSON.parse(text);
   if (json !== undefined) expect(validator.check(method, `/rest/api/3${apiPath}`, status, json)).toEqual([]);
+  if (status >= 400 && !options.gateway && !validator.validator(method, `/rest/api/3${apiPath}`, status)) {
+    expect(json, `${method.toUpperCase()} ${url}: an error body`).toBeDefined();
+    expect(validator.checkComponent('ErrorCollection', json)).toEqual([]);
+  }
   exercised.add(`${method} /rest/api/3${apiPath}`);
   return json;
 }
@@ -203,6 +214,41 @@ describe('every Jira route validates against the official OpenAPI document', () 
     await call('get', '/webhook', 200, '/webhook?maxResults=10');
     await call('put', '/webhook/refresh', 200, '/webhook/refresh', { webhookIds: [id] });
     await call('delete', '/webhook', 202, '/webhook', { webhookIds: [id] });
+  });
+
+  it('error bodies: 401 from the gateway, 404 and 400 from Jira', async () => {
+    // A bad token: 401 is documented for GET issue, without a body schema; the body is the
+    // gateway's {code, message}, which the document does not describe.
+    const unauthorized = await call('get', '/issue/{issueIdOrKey}', 401, '/issue/OPS-1', undefined, {
+      accessToken: 'not-a-token',
+      gateway: true,
+    });
+    expect(validator.validator('get', '/rest/api/3/issue/{issueIdOrKey}', 401)).toBeNull();
+    expect(unauthorized).toEqual({ code: 401, message: 'Unauthorized' });
+    expect(validator.checkComponent('ErrorCollection', unauthorized)).not.toEqual([]);
+    await call('get', '/search/jql', 401, '/search/jql?jql=project%20%3D%20OPS', undefined, {
+      accessToken: 'not-a-token',
+      gateway: true,
+    });
+
+    // Unknown issues, comments and properties: 404 with Jira's ErrorCollection.
+    const missing = await call('get', '/issue/{issueIdOrKey}', 404, '/issue/NOPE-999');
+    expect(missing.errorMessages).toEqual(['Issue does not exist or you do not have permission to see it.']);
+    await call('put', '/issue/{issueIdOrKey}', 404, '/issue/NOPE-999', { fields: { summary: 'x' } });
+    await call('delete', '/issue/{issueIdOrKey}', 404, '/issue/NOPE-999');
+    await call('get', '/issue/{issueIdOrKey}/transitions', 404, '/issue/NOPE-999/transitions');
+    await call('get', '/issue/{issueIdOrKey}/changelog', 404, '/issue/NOPE-999/changelog');
+    await call('get', '/issue/{issueIdOrKey}/comment', 404, '/issue/NOPE-999/comment');
+    await call('get', '/issue/{issueIdOrKey}/comment/{id}', 404, '/issue/OPS-1/comment/999999');
+    await call('get', '/issue/{issueIdOrKey}/properties/{propertyKey}', 404, '/issue/OPS-1/properties/nope');
+    await call('get', '/comment/{commentId}/properties', 404, '/comment/999999/properties');
+
+    // Bad requests the document lists without a body schema.
+    await call('get', '/issue/{issueIdOrKey}/comment', 400, '/issue/OPS-1/comment?orderBy=updated');
+    const notAdf = await call('post', '/issue/{issueIdOrKey}/comment', 400, '/issue/OPS-1/comment', {
+      body: 'plain text',
+    });
+    expect(notAdf.errors).toEqual({ comment: 'Comment body is not valid!' });
   });
 
   it('covered every Jira route the simulator serves and every operation it claims', () => {

@@ -10,7 +10,6 @@ let receiver: WebhookReceiver;
 let hookUrl: string;
 let token: string;
 let cloudId: string;
-let base: string;
 
 beforeAll(async () => {
   sim = await startSimulator({
@@ -21,7 +20,6 @@ beforeAll(async () => {
   });
   token = (await obtainTokens(sim.url)).access_token;
   cloudId = sim.sites[0]?.cloudId as string;
-  base = `${sim.url}/ex/jira/${cloudId}/rest/api/3`;
 });
 afterAll(async () => {
   await sim.close();
@@ -40,8 +38,9 @@ async function jira(
   method: string,
   path: string,
   body?: unknown,
+  site = cloudId,
 ): Promise<{ status: number; json: LooseJson }> {
-  const res = await fetch(`${base}${path}`, {
+  const res = await fetch(`${sim.url}/ex/jira/${site}/rest/api/3${path}`, {
     method,
     headers: {
       authorization: `Bearer ${token}`,
@@ -53,8 +52,8 @@ async function jira(
   return { status: res.status, json: text ? JSON.parse(text) : undefined };
 }
 
-async function register(webhooks: unknown[], url = hookUrl) {
-  return jira('POST', '/webhook', { url, webhooks });
+async function register(webhooks: unknown[], url = hookUrl, site = cloudId) {
+  return jira('POST', '/webhook', { url, webhooks }, site);
 }
 
 /** Polls a condition about the simulator's delivery log (set just after the receiver answers). */
@@ -66,11 +65,19 @@ async function until(condition: () => boolean, timeoutMs = 3000): Promise<void> 
   }
 }
 
-async function deleteAllWebhooks() {
-  const list = await jira('GET', '/webhook');
-  const ids = list.json.values.map((w: { id: number }) => w.id);
-  if (ids.length > 0) await jira('DELETE', '/webhook', { webhookIds: ids });
+/** On every site: the app's one URL is app-wide, so a webhook left on any site pins it. */
+async function deleteAllWebhooks(sites = sim.sites.map((s) => s.cloudId)) {
+  for (const site of sites) {
+    const list = await jira('GET', '/webhook', undefined, site);
+    const ids = list.json.values.map((w: { id: number }) => w.id);
+    if (ids.length > 0) await jira('DELETE', '/webhook', { webhookIds: ids }, site);
+  }
 }
+
+const ONE_URL_ERROR = {
+  errorMessages: ['Only a single URL per app is allowed to be registered.'],
+  errors: {},
+};
 
 describe('registration', () => {
   it('answers 200 with per-item errors for unsupported JQL and events', async () => {
@@ -106,6 +113,33 @@ describe('registration', () => {
       'http://127.0.0.1:1/elsewhere',
     );
     expect(other.status).toBe(400);
+    expect(other.json).toEqual(ONE_URL_ERROR);
+  });
+
+  it('keeps one URL per app across every site of the app, not per site', async () => {
+    const elsewhere = 'http://127.0.0.1:1/elsewhere';
+    const otherSite = sim.sites[1]?.cloudId as string;
+    const hook = [{ events: ['comment_created'], jqlFilter: 'project = OPS' }];
+    expect((await register(hook)).json.webhookRegistrationResult[0].createdWebhookId).toBeTypeOf('number');
+
+    // Another site has no webhook of its own yet, but the app's URL is already taken on the first.
+    const refused = await register(hook, elsewhere, otherSite);
+    expect(refused.status).toBe(400);
+    expect(refused.json).toEqual(ONE_URL_ERROR);
+    expect((await jira('GET', '/webhook', undefined, otherSite)).json.total).toBe(0);
+
+    // The same URL is welcome on every site (what the relay does: one intake for all tenants).
+    const same = await register(hook, hookUrl, otherSite);
+    expect(same.status).toBe(200);
+    expect(same.json.webhookRegistrationResult[0].createdWebhookId).toBeTypeOf('number');
+
+    // Emptying the first site frees nothing while the other site still holds the URL...
+    await deleteAllWebhooks([cloudId]);
+    expect(await register(hook, elsewhere)).toMatchObject({ status: 400, json: ONE_URL_ERROR });
+    // ...and once no site holds a webhook of the app, a new URL is accepted.
+    await deleteAllWebhooks([otherSite]);
+    const moved = await register(hook, elsewhere, otherSite);
+    expect(moved.json.webhookRegistrationResult[0].createdWebhookId).toBeTypeOf('number');
   });
 
   it('expires after the configured days unless refreshed; refresh extends, delete removes', async () => {
@@ -165,6 +199,51 @@ describe('delivery', () => {
     expect(receiver.received).toHaveLength(4);
     const record = sim.control.deliveries().at(-1);
     expect(record?.state).toBe('failed');
+  });
+
+  it('retries on 408, 409 and 425 as well, with the same identifier and a growing retry count', async () => {
+    await register([{ events: ['comment_created'], jqlFilter: 'project = OPS' }]);
+    receiver.statuses = [408, 409, 425, 200];
+    sim.addComment(cloudId, 'OPS-1', 'conflicted');
+    const attempts = await receiver.waitFor((r) => r.length === 4);
+    expect(new Set(attempts.map((a) => a.headers['x-atlassian-webhook-identifier'])).size).toBe(1);
+    expect(attempts.map((a) => a.headers['x-atlassian-webhook-retry'])).toEqual([undefined, '1', '2', '3']);
+    await until(() => sim.control.deliveries().at(-1)?.state === 'delivered');
+    expect(sim.control.deliveries().at(-1)?.statuses).toEqual([408, 409, 425, 200]);
+  });
+
+  it('retries a delivery whose receiver does not answer in time, with the same identifier', async () => {
+    const slow = await startSimulator({
+      port: 0,
+      sites: 1,
+      issuesPerSite: 30,
+      webhookRetryDelaysMs: [20, 20, 20, 20, 20],
+      webhookTimeoutMs: 150,
+    });
+    try {
+      const slowToken = (await obtainTokens(slow.url)).access_token;
+      const site = slow.sites[0]?.cloudId as string;
+      const res = await fetch(`${slow.url}/ex/jira/${site}/rest/api/3/webhook`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${slowToken}`, 'content-type': 'application/json' },
+        body: JSON.stringify({
+          url: hookUrl,
+          webhooks: [{ events: ['comment_created'], jqlFilter: 'project = OPS' }],
+        }),
+      });
+      expect(((await res.json()) as LooseJson).webhookRegistrationResult[0].createdWebhookId).toBeTypeOf(
+        'number',
+      );
+      receiver.delaysMs = [600]; // the first answer comes long after the 150 ms timeout
+      slow.addComment(site, 'OPS-1', 'slow receiver');
+      const attempts = await receiver.waitFor((r) => r.length === 2);
+      expect(attempts.map((a) => a.headers['x-atlassian-webhook-retry'])).toEqual([undefined, '1']);
+      expect(new Set(attempts.map((a) => a.headers['x-atlassian-webhook-identifier'])).size).toBe(1);
+      await until(() => slow.control.deliveries().at(-1)?.state === 'delivered');
+      expect(slow.control.deliveries().at(-1)?.statuses).toEqual([0, 200]); // 0: timed out
+    } finally {
+      await slow.close();
+    }
   });
 
   it('gives up after 5 retries', async () => {

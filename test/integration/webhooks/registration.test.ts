@@ -50,6 +50,20 @@ describe('dynamic webhook registration against the simulator', () => {
     expect(stored?.expiresAt).toBeGreaterThan(stack.sim.clock.now() + 29 * day);
   });
 
+  it('registers its one callback URL on every site of the app (Jira allows one URL per app)', async () => {
+    const stack = await startTokenStack({ sim: { sites: 2 } });
+    expect((await consent(stack)).status).toBe(200);
+    const connections = await stack.services.connections.list();
+    expect(connections).toHaveLength(2);
+
+    for (const connection of connections) {
+      expect((await registrarFor(stack).reconcile(connection.id)).kind).toBe('registered');
+      expect(webhooksAt(stack, connection.cloudId)).toBe(1);
+      const listed = await stack.jira(connection).get<{ values: Array<{ url: string }> }>('webhook');
+      expect(listed.values.map((w) => w.url)).toEqual([callbackUrl]);
+    }
+  });
+
   it('refreshes a registration that expires within seven days, extending it by 30 days', async () => {
     const stack = await startTokenStack({ sim: { sites: 1 } });
     const connection = await connectedSite(stack);

@@ -4,20 +4,26 @@ import type { ResolvedOptions } from '../options.ts';
 /**
  * Atlassian's account-level 3LO grants with Auth0-style rotating refresh tokens: each refresh
  * returns a new pair; the used refresh token (and its companion access token) keeps working for the
- * reuse window; reusing it after the window revokes the whole token family.
+ * reuse window; reusing it after the window revokes the whole grant.
+ *
+ * A grant holds one token family per code exchange (each consent of the same account joins the
+ * account's grant while it is alive); a family is the chain of pairs its refreshes rotate through.
  */
 export interface Grant {
   readonly id: string;
   readonly accountId: string;
   scopes: string[];
-  revoked: boolean;
+  /**
+   * Why every token of the grant stopped working: the user removed the app, or a rotated refresh
+   * token came back after the reuse window (breach detection). Null while the grant is alive.
+   */
+  revokedBy: 'user' | 'reuse' | null;
 }
 
 interface Family {
   readonly id: string;
   readonly grant: Grant;
   readonly scopes: string[];
-  revoked: boolean;
 }
 
 interface RefreshRecord {
@@ -103,7 +109,7 @@ export class GrantStore {
       return fail(403, 'invalid_grant', 'Invalid redirect_uri: it does not match the authorization request');
     }
     const grant = this.grantFor(record.accountId, record.scopes);
-    const family: Family = { id: String(this.nextId++), grant, scopes: record.scopes, revoked: false };
+    const family: Family = { id: String(this.nextId++), grant, scopes: record.scopes };
     return { ok: true, tokens: this.issuePair(family, now) };
   }
 
@@ -111,13 +117,15 @@ export class GrantStore {
     const record = this.refreshTokens.get(refreshToken);
     if (!record) return { ok: false, error: INVALID_REFRESH };
     const { family } = record;
-    if (family.grant.revoked) return { ok: false, error: REVOKED_GRANT };
-    if (family.revoked) return { ok: false, error: INVALID_REFRESH };
+    if (family.grant.revokedBy === 'user') return { ok: false, error: REVOKED_GRANT };
+    if (family.grant.revokedBy === 'reuse') return { ok: false, error: INVALID_REFRESH };
     if (now - record.lastUsedAt > this.options.refreshInactivitySeconds * 1000) {
       return { ok: false, error: INVALID_REFRESH };
     }
     if (record.rotatedAt !== null && now - record.rotatedAt > this.reuseWindowMs()) {
-      family.revoked = true; // breach detection: a rotated token came back after the leeway
+      // Breach detection: a rotated token came back after the leeway. The whole grant goes: every
+      // family of it (other consents of the same account too) and every access token.
+      family.grant.revokedBy = 'reuse';
       return { ok: false, error: INVALID_REFRESH };
     }
     if (record.rotatedAt === null) record.rotatedAt = now;
@@ -130,7 +138,7 @@ export class GrantStore {
     const record = this.accessTokens.get(accessToken);
     if (!record || record.expiresAt <= now) return undefined;
     const { family } = record;
-    if (family.revoked || family.grant.revoked) return undefined;
+    if (family.grant.revokedBy !== null) return undefined;
     const companion = record.refreshToken ? this.refreshTokens.get(record.refreshToken) : undefined;
     // The old access token dies with its refresh token's grace period (Atlassian, 2024 announcement).
     if (companion?.rotatedAt != null && now - companion.rotatedAt > this.reuseWindowMs()) return undefined;
@@ -140,8 +148,8 @@ export class GrantStore {
   /** The user removes the app: every token of the grant stops working. */
   revokeGrant(accountId: string): boolean {
     const grant = this.grants.get(accountId);
-    if (!grant || grant.revoked) return false;
-    grant.revoked = true;
+    if (!grant || grant.revokedBy !== null) return false;
+    grant.revokedBy = 'user';
     return true;
   }
 
@@ -160,11 +168,11 @@ export class GrantStore {
 
   private grantFor(accountId: string, scopes: string[]): Grant {
     const existing = this.grants.get(accountId);
-    if (existing && !existing.revoked) {
+    if (existing && existing.revokedBy === null) {
       existing.scopes = scopes;
       return existing;
     }
-    const grant: Grant = { id: `grant-${this.nextId++}`, accountId, scopes, revoked: false };
+    const grant: Grant = { id: `grant-${this.nextId++}`, accountId, scopes, revokedBy: null };
     this.grants.set(accountId, grant);
     return grant;
   }

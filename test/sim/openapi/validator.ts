@@ -57,6 +57,17 @@ export class OpenApiValidator {
     );
   }
 
+  /** Validation errors of a body against one of the document's component schemas, e.g. ErrorCollection. */
+  checkComponent(name: string, body: unknown): string[] {
+    const key = `#/components/schemas/${name}`;
+    if (!this.cache.has(key)) this.cache.set(key, this.ajv.compile({ $ref: `jira${key}` }));
+    const validate = this.cache.get(key) as ValidateFunction;
+    if (validate(body)) return [];
+    return (validate.errors ?? []).map(
+      (e) => `${e.instancePath || '/'} ${e.message ?? ''} ${JSON.stringify(e.params)}`,
+    );
+  }
+
   /** Whether the document defines that status for the operation. */
   hasStatus(method: string, path: string, status: number): boolean {
     return this.doc.paths[path]?.[method]?.responses[String(status)] !== undefined;

@@ -19,7 +19,7 @@ interface WebhookDetails {
 
 /**
  * Dynamic webhooks for OAuth apps: register (HTTP 200 with per-item errors), list, refresh and
- * delete; a 30-day expiry, at most 5 per app per user on a site, one URL per app.
+ * delete; a 30-day expiry, at most 5 per app per user on a site, one URL per app across all its sites.
  */
 export function registerWebhookRoutes(app: FastifyInstance, ctx: SimContext): void {
   app.post('/webhook', async (request, reply) => {
@@ -30,8 +30,8 @@ export function registerWebhookRoutes(app: FastifyInstance, ctx: SimContext): vo
       return jiraError(reply, 400, 'The request must have a url and a list of webhooks.');
     }
     const url = body.url;
-    const existing = ctx.webhooks.ofSite(store.site.cloudId);
-    if (existing.some((w) => w.url !== url))
+    // One destination URL per app across every site it is installed on (port-labs/ocean #1802).
+    if (ctx.webhooks.ofApp().some((w) => w.url !== url))
       return jiraError(reply, 400, 'Only a single URL per app is allowed to be registered.');
     for (const item of body.webhooks as WebhookDetails[]) {
       if (!Array.isArray(item?.events) || typeof item.jqlFilter !== 'string') {

@@ -44,6 +44,14 @@ export class WebhookRegistry {
     return this.nextId++;
   }
 
+  /**
+   * Every dynamic webhook of the app, on any site. The simulator serves one OAuth app (one client
+   * id), so that is all of them.
+   */
+  ofApp(): DynamicWebhook[] {
+    return [...this.dynamic];
+  }
+
   ofSite(cloudId: string): DynamicWebhook[] {
     return this.dynamic.filter((w) => w.cloudId === cloudId);
   }
