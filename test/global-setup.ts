@@ -26,8 +26,7 @@ const root = path.resolve(import.meta.dirname, '..');
 export default async function setup(project: TestProject) {
   const stops: Array<() => Promise<unknown>> = [];
   const runTag = randomBytes(2).toString('hex');
-  const redisUrl = await findRedis(stops);
-  const kafkaBrokers = await findKafka(stops);
+  const { redisUrl, kafkaBrokers } = await findServices(stops);
   project.provide('redisUrl', redisUrl);
   project.provide('kafkaBrokers', kafkaBrokers);
   project.provide('runTag', runTag);
@@ -38,61 +37,105 @@ export default async function setup(project: TestProject) {
   };
 }
 
-async function findRedis(stops: Array<() => Promise<unknown>>): Promise<string> {
-  const url = process.env.REDIS_URL || 'redis://127.0.0.1:6379';
-  const u = new URL(url);
-  if (await reachable(u.hostname, Number(u.port || 6379))) return url;
-  const tc = await containerRuntime();
-  if (tc) {
-    const container = await new tc.GenericContainer('redis:7.4')
-      .withCommand(['redis-server', '--appendonly', 'yes', '--maxmemory-policy', 'noeviction'])
-      .withExposedPorts(6379)
-      .start();
-    stops.push(() => container.stop());
-    return `redis://${container.getHost()}:${container.getMappedPort(6379)}`;
-  }
-  throw new Error(
-    `No Redis answers at ${u.host} (REDIS_URL) and no container runtime was found. ` +
-      'Start one (Debian: apt-get install redis-server; redis-server --daemonize yes) or export REDIS_URL.',
-  );
+/** How the setup looks at the machine; tests pass their own to see every outcome. */
+export interface ServiceProbes {
+  reachable(host: string, port: number): Promise<boolean>;
+  containerRuntime(): Promise<typeof import('testcontainers') | undefined>;
+  has(command: string): Promise<boolean>;
 }
 
-async function findKafka(stops: Array<() => Promise<unknown>>): Promise<string[]> {
-  const brokers = (process.env.KAFKA_BROKERS || '127.0.0.1:9092').split(',').map((s) => s.trim());
+const machine: ServiceProbes = { reachable, containerRuntime, has };
+
+/**
+ * Decides where Redis and Kafka come from before starting anything, so that a machine missing
+ * both learns it in one message naming each service and what to install or export for it.
+ */
+export async function findServices(
+  stops: Array<() => Promise<unknown>>,
+  env: Readonly<Record<string, string | undefined>> = process.env,
+  probes: ServiceProbes = machine,
+): Promise<{ redisUrl: string; kafkaBrokers: string[] }> {
+  const redisUrl = env.REDIS_URL || 'redis://127.0.0.1:6379';
+  const redis = new URL(redisUrl);
+  const brokers = (env.KAFKA_BROKERS || '127.0.0.1:9092').split(',').map((s) => s.trim());
   const [host, port] = (brokers[0] ?? '').split(':');
-  if (host && (await reachable(host, Number(port)))) return brokers;
-  const tc = await containerRuntime();
-  if (tc) {
-    const container = await new tc.GenericContainer('apache/kafka:4.4.0')
-      .withExposedPorts({ container: 9092, host: 19092 })
-      .withEnvironment({
-        KAFKA_NODE_ID: '1',
-        KAFKA_PROCESS_ROLES: 'broker,controller',
-        KAFKA_LISTENERS: 'PLAINTEXT://:9092,CONTROLLER://:9093',
-        KAFKA_ADVERTISED_LISTENERS: 'PLAINTEXT://localhost:19092',
-        KAFKA_CONTROLLER_LISTENER_NAMES: 'CONTROLLER',
-        KAFKA_LISTENER_SECURITY_PROTOCOL_MAP: 'CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT',
-        KAFKA_CONTROLLER_QUORUM_VOTERS: '1@localhost:9093',
-        KAFKA_OFFSETS_TOPIC_REPLICATION_FACTOR: '1',
-        KAFKA_OFFSETS_TOPIC_NUM_PARTITIONS: '1',
-        KAFKA_TRANSACTION_STATE_LOG_REPLICATION_FACTOR: '1',
-        KAFKA_TRANSACTION_STATE_LOG_MIN_ISR: '1',
-        KAFKA_GROUP_INITIAL_REBALANCE_DELAY_MS: '0',
-      })
-      .start();
-    stops.push(() => container.stop());
-    return ['localhost:19092'];
+  const redisUp = await probes.reachable(redis.hostname, Number(redis.port || 6379));
+  const kafkaUp = Boolean(host) && (await probes.reachable(host as string, Number(port)));
+  const tc = redisUp && kafkaUp ? undefined : await probes.containerRuntime();
+  const localKafka = !kafkaUp && !tc && (await probes.has('java')) && (await probes.has('mvn'));
+
+  const missing: string[] = [];
+  if (!redisUp && !tc) {
+    missing.push(
+      `No Redis answers at ${redis.host} (REDIS_URL) and no container runtime was found. ` +
+        'Start one (Debian: apt-get install redis-server; redis-server --daemonize yes) or export REDIS_URL.',
+    );
   }
-  if ((await has('java')) && (await has('mvn'))) {
-    const script = path.join(root, 'test/infra/kafka.sh');
-    await run('bash', [script, 'start'], { cwd: root, timeout: 600_000 });
-    stops.push(() => run('bash', [script, 'stop'], { cwd: root }));
-    return ['127.0.0.1:9092'];
+  if (!kafkaUp && !tc && !localKafka) {
+    missing.push(
+      `No Kafka answers at ${brokers[0]} (KAFKA_BROKERS), no container runtime was found, and Java or Maven ` +
+        'is missing for the local broker. Install a JDK 17 and Maven (then test/infra/kafka.sh start), or export KAFKA_BROKERS.',
+    );
   }
-  throw new Error(
-    `No Kafka answers at ${brokers[0]} (KAFKA_BROKERS), no container runtime was found, and Java or Maven ` +
-      'is missing for the local broker. Install a JDK 17 and Maven (then test/infra/kafka.sh start), or export KAFKA_BROKERS.',
-  );
+  if (missing.length === 1) throw new Error(missing[0]);
+  if (missing.length > 1) {
+    throw new Error(
+      `The tests need services that are not available:\n${missing.map((m) => `- ${m}`).join('\n')}`,
+    );
+  }
+
+  return {
+    redisUrl: redisUp ? redisUrl : await startRedisContainer(tc as NonNullable<typeof tc>, stops),
+    kafkaBrokers: kafkaUp
+      ? brokers
+      : tc
+        ? await startKafkaContainer(tc, stops)
+        : await startLocalKafka(stops),
+  };
+}
+
+async function startRedisContainer(
+  tc: typeof import('testcontainers'),
+  stops: Array<() => Promise<unknown>>,
+): Promise<string> {
+  const container = await new tc.GenericContainer('redis:7.4')
+    .withCommand(['redis-server', '--appendonly', 'yes', '--maxmemory-policy', 'noeviction'])
+    .withExposedPorts(6379)
+    .start();
+  stops.push(() => container.stop());
+  return `redis://${container.getHost()}:${container.getMappedPort(6379)}`;
+}
+
+async function startKafkaContainer(
+  tc: typeof import('testcontainers'),
+  stops: Array<() => Promise<unknown>>,
+): Promise<string[]> {
+  const container = await new tc.GenericContainer('apache/kafka:4.4.0')
+    .withExposedPorts({ container: 9092, host: 19092 })
+    .withEnvironment({
+      KAFKA_NODE_ID: '1',
+      KAFKA_PROCESS_ROLES: 'broker,controller',
+      KAFKA_LISTENERS: 'PLAINTEXT://:9092,CONTROLLER://:9093',
+      KAFKA_ADVERTISED_LISTENERS: 'PLAINTEXT://localhost:19092',
+      KAFKA_CONTROLLER_LISTENER_NAMES: 'CONTROLLER',
+      KAFKA_LISTENER_SECURITY_PROTOCOL_MAP: 'CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT',
+      KAFKA_CONTROLLER_QUORUM_VOTERS: '1@localhost:9093',
+      KAFKA_OFFSETS_TOPIC_REPLICATION_FACTOR: '1',
+      KAFKA_OFFSETS_TOPIC_NUM_PARTITIONS: '1',
+      KAFKA_TRANSACTION_STATE_LOG_REPLICATION_FACTOR: '1',
+      KAFKA_TRANSACTION_STATE_LOG_MIN_ISR: '1',
+      KAFKA_GROUP_INITIAL_REBALANCE_DELAY_MS: '0',
+    })
+    .start();
+  stops.push(() => container.stop());
+  return ['localhost:19092'];
+}
+
+async function startLocalKafka(stops: Array<() => Promise<unknown>>): Promise<string[]> {
+  const script = path.join(root, 'test/infra/kafka.sh');
+  await run('bash', [script, 'start'], { cwd: root, timeout: 600_000 });
+  stops.push(() => run('bash', [script, 'stop'], { cwd: root }));
+  return ['127.0.0.1:9092'];
 }
 
 async function containerRuntime(): Promise<typeof import('testcontainers') | undefined> {

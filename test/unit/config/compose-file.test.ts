@@ -18,6 +18,8 @@ const compose = parse(readFileSync(path.join(root, 'docker-compose.yml'), 'utf8'
   services: Record<string, Service>;
 };
 const kafkaScript = readFileSync(path.join(root, 'test/infra/kafka.sh'), 'utf8');
+const composeText = readFileSync(path.join(root, 'docker-compose.yml'), 'utf8');
+const readme = readFileSync(path.join(root, 'README.md'), 'utf8');
 
 describe('docker-compose.yml', () => {
   const { redis, kafka, relay } = compose.services;
@@ -59,6 +61,20 @@ describe('docker-compose.yml', () => {
     expect(env.REDIS_URL).toBe('redis://redis:6379');
     expect(String(env.KAFKA_BROKERS).split(':')[0]).toBe('kafka');
     expect(relay?.ports).toContain(`${env.PORT}:${env.PORT}`);
+  });
+
+  it('refers only to README sections that exist', () => {
+    const comments = composeText
+      .split('\n')
+      .filter((line) => line.trimStart().startsWith('#'))
+      .join(' ');
+    const cited = [...comments.matchAll(/README "([^"]+)"/g)].map((m) => m[1]);
+    expect(cited.length).toBeGreaterThan(0);
+    const headings = readme
+      .split('\n')
+      .filter((line) => /^#{1,6} /.test(line))
+      .map((line) => line.replace(/^#+ /, '').trim());
+    for (const section of cited) expect(headings, `README section "${section}"`).toContain(section);
   });
 
   it('gives values the config schema accepts once the secrets are filled in', () => {

@@ -127,6 +127,40 @@ describe('loadConfig', () => {
     for (const value of [secretish, 'tiny-secret', 'user:pw']) expect(text).not.toContain(value);
   });
 
+  it.each([
+    ['a bad boolean', 'TEXT_MARKDOWN', 'maybe-hunter2-s3cret', 'TEXT_MARKDOWN: expected one of "true"'],
+    [
+      'a queue prefix that breaks its pattern',
+      'QUEUE_PREFIX',
+      'relay prefix/hunter2-s3cret',
+      'QUEUE_PREFIX: letters, digits, `:_-{}`',
+    ],
+  ])(
+    'gives %s one readable line naming the variable, without echoing any secret',
+    (_case, name, bad, expected) => {
+      const env = validEnv({ [name]: bad });
+      let error: unknown;
+      try {
+        loadConfig(env);
+      } catch (err) {
+        error = err;
+      }
+      expect(error).toBeInstanceOf(ConfigError);
+      const { problems, message } = error as ConfigError;
+      expect(problems).toHaveLength(1);
+      expect(problems[0]).toContain(expected);
+      expect(problems[0]?.startsWith(`${name}: `)).toBe(true);
+      expect(problems[0]).not.toContain('\n');
+      // Neither the bad value nor any secret of the environment appears in what the process prints.
+      const secrets = [env.ATLASSIAN_CLIENT_SECRET, env.TOKEN_ENCRYPTION_KEY, env.ADMIN_TOKEN] as string[];
+      for (const text of [problems[0] ?? '', message]) {
+        expect(text).not.toContain(bad);
+        expect(text).not.toContain('hunter2');
+        for (const secret of secrets) expect(text).not.toContain(secret);
+      }
+    },
+  );
+
   it('never echoes any value given, secret or not', () => {
     const problems = problemsOf(validEnv({ PORT: 'port-value-xyz', LOG_LEVEL: 'loud-xyz' }));
     expect(problems.join('\n')).not.toContain('xyz');
