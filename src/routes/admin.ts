@@ -1,9 +1,9 @@
 import fastifyCookie from '@fastify/cookie';
 import fastifyFormbody from '@fastify/formbody';
 import type { Queue } from 'bullmq';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { type AdminCredentials, createAdminCredentials } from '../admin/admin-credentials.ts';
-import { type AdminRoute, defineRoute } from '../admin/admin-route.ts';
+import { type AdminRoute, badRequest, defineRoute } from '../admin/admin-route.ts';
 import type { AuthThrottle } from '../admin/auth-throttle.ts';
 import { dashboardPlugin } from '../admin/dashboard.ts';
 import { DeadLetters } from '../admin/dead-letters.ts';
@@ -93,8 +93,17 @@ function registerApiRoute(scope: FastifyInstance, route: AdminRoute): void {
       const result = await route.run({ params, query, body, log });
       return reply.status(result.status).send(result.body);
     },
+    // A body Fastify cannot parse never reaches `run`: answer it in the same shape as its 400s.
+    errorHandler: (err: FastifyError, _request, reply) => {
+      if (!unparsableBodyCodes.has(err.code)) throw err; // the app's error handler answers it
+      const result = badRequest(`body: ${err.message}`, ['body']);
+      return reply.status(result.status).send(result.body);
+    },
   });
 }
+
+/** Fastify's content-type parser errors for a JSON body it cannot read. */
+const unparsableBodyCodes = new Set(['FST_ERR_CTP_INVALID_JSON_BODY', 'FST_ERR_CTP_EMPTY_JSON_BODY']);
 
 /** Signing in and out work without a session; nothing else does. */
 const openRoutes = new Set(['/admin/login', '/admin/logout']);

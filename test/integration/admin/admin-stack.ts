@@ -3,15 +3,21 @@ import { type Job, Queue, UnrecoverableError, Worker } from 'bullmq';
 import Fastify, { type FastifyInstance, type RouteOptions } from 'fastify';
 import { onTestFinished } from 'vitest';
 import { RedisAuthThrottle } from '../../../src/admin/auth-throttle.ts';
-import { QueueSyncControl } from '../../../src/admin/queue-sync-control.ts';
 import { buildApp } from '../../../src/app.ts';
+import { jiraClientOptions } from '../../../src/atlassian/jira-client.ts';
 import type { Connection } from '../../../src/connections/connection.ts';
 import { installErrorHandler } from '../../../src/http/error-handler.ts';
+import { createMetrics } from '../../../src/metrics/registry.ts';
+import { BullChangeQueue } from '../../../src/queues/change-queue.ts';
 import { queueNames } from '../../../src/queues/queue-names.ts';
 import { type AdminRouteDeps, registerAdminRoutes } from '../../../src/routes/admin.ts';
+import { RedisEntityState } from '../../../src/state/entity-state.ts';
+import { syncFields } from '../../../src/sync/sync-scope.ts';
+import { createSyncServices, type SyncServices } from '../../../src/sync/sync-services.ts';
 import { RedisRegistrationStore } from '../../../src/webhooks/registration-store.ts';
 import { WebhookRegistrar } from '../../../src/webhooks/webhook-registrar.ts';
 import { reconcileJob } from '../../../workers/maintenance-worker.ts';
+import { startSyncWorker } from '../../../workers/sync-worker.ts';
 import { redisUrl, uniqueName } from '../../helpers/services.ts';
 import { waitUntil } from '../../helpers/wait-until.ts';
 import type { SimulatorOptions } from '../../sim/index.ts';
@@ -28,10 +34,14 @@ export interface AdminStack {
   readonly queuePrefix: string;
   readonly registrar: WebhookRegistrar;
   readonly registrations: RedisRegistrationStore;
+  /** Background sync as main.ts builds it (createServices): the admin API's SyncControl is `sync.control`. */
+  readonly sync: SyncServices;
   /** The clock the session cookies are checked against; tests move it. */
   readonly clock: { now: number };
   /** Consents (auto-consent on the simulator) and returns the site connections, oldest first. */
   connect(): Promise<Connection[]>;
+  /** A real sync worker on the stack's `jira-sync` queue, changes queued on `jira-changes`. */
+  startSyncWorker(): Worker;
   /** A request with the admin bearer token. */
   api(method: 'GET' | 'POST' | 'PUT', url: string, body?: unknown): Promise<ApiResponse>;
 }
@@ -47,10 +57,15 @@ export interface AdminStackOptions {
   readonly sessionSeconds?: number;
   /** Wrong tokens per address before 429 (ADMIN_AUTH_MAX_FAILURES); default: no throttle. */
   readonly maxAuthFailures?: number;
+  /** Configuration on top of the token stack's (e.g. SYNC_POLL_OVERLAP_MS). */
+  readonly env?: Record<string, string>;
 }
 
 export async function startAdminStack(opts: AdminStackOptions = {}): Promise<AdminStack> {
-  const tokens = await startTokenStack({ sim: { sites: 2, ...opts.sim }, env: { ADMIN_TOKEN: adminToken } });
+  const tokens = await startTokenStack({
+    sim: { sites: 2, ...opts.sim },
+    env: { ADMIN_TOKEN: adminToken, ...opts.env },
+  });
   const queuePrefix = uniqueName('jr-admin');
   const connection = { url: redisUrl(), maxRetriesPerRequest: null };
   const queues = {
@@ -73,6 +88,17 @@ export async function startAdminStack(opts: AdminStackOptions = {}): Promise<Adm
     refreshBeforeMs: 7 * 86_400_000,
     now: tokens.sim.clock.now,
   });
+  // As createServices builds it, on the stack's Redis prefix (removed after the test) and sync queue.
+  const sync = createSyncServices(
+    { ...tokens.config, QUEUE_PREFIX: tokens.keyPrefix },
+    {
+      redis: tokens.redis,
+      syncQueue: queues.sync,
+      connections: tokens.services.connections,
+      log: tokens.log,
+      now: tokens.sim.clock.now,
+    },
+  );
   const clock = { now: Date.now() };
   const deps: AdminRouteDeps = {
     adminToken,
@@ -82,7 +108,7 @@ export async function startAdminStack(opts: AdminStackOptions = {}): Promise<Adm
     connections: tokens.services.connections,
     registrations,
     webhooks: registrar,
-    sync: new QueueSyncControl(queues.sync),
+    sync: sync.control,
     // As main.ts wires it: a reconcile job on the maintenance queue.
     reconcileWebhooks: async (id) => {
       const job = reconcileJob(id);
@@ -100,7 +126,9 @@ export async function startAdminStack(opts: AdminStackOptions = {}): Promise<Adm
         }
       : {}),
   };
-  const app = await buildApp({ config: tokens.config, log: tokens.log, readiness: [], admin: deps });
+  // /metrics as createServices wires it: the sync families read from the same sync services.
+  const metrics = createMetrics({ syncState: () => sync.metricsSnapshot() });
+  const app = await buildApp({ config: tokens.config, log: tokens.log, readiness: [], metrics, admin: deps });
   onTestFinished(() => app.close());
 
   return {
@@ -111,7 +139,37 @@ export async function startAdminStack(opts: AdminStackOptions = {}): Promise<Adm
     queuePrefix,
     registrar,
     registrations,
+    sync,
     clock,
+    startSyncWorker() {
+      const clientFor = sync.clientFactory({
+        ...jiraClientOptions(tokens.config, { tokens: tokens.services.tokens, log: tokens.log }),
+        now: tokens.sim.clock.now,
+      });
+      const worker = startSyncWorker(
+        { connection: { url: redisUrl(), maxRetriesPerRequest: null }, prefix: queuePrefix },
+        {
+          connections: tokens.services.connections,
+          clientFor,
+          pass: sync.passDeps({
+            queue: new BullChangeQueue(queues.changes),
+            entities: new RedisEntityState(tokens.redis, tokens.keyPrefix),
+            fieldsFor: async () => syncFields([]),
+          }),
+          cursors: sync.cursors,
+          leases: sync.leases,
+          budget: sync.budget,
+          planner: sync.planner,
+          queue: queues.sync,
+          busyRetryMs: tokens.config.SYNC_SITE_BUSY_RETRY_MS,
+          log: tokens.log,
+        },
+        { concurrency: 1, lockDurationMs: tokens.config.SYNC_JOB_LOCK_MS },
+      );
+      worker.on('error', () => undefined);
+      onTestFinished(() => worker.close());
+      return worker;
+    },
     async connect() {
       const result = await consent(tokens);
       if (result.status !== 200) throw new Error(`consent answered ${result.status}: ${result.html}`);

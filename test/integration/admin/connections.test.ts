@@ -1,12 +1,19 @@
 import { describe, expect, it } from 'vitest';
-import { adminSyncJobs } from '../../../src/admin/queue-sync-control.ts';
 import { maintenanceJobs } from '../../../src/queues/maintenance-jobs.ts';
-import { startAdminStack, waitingJobs } from './admin-stack.ts';
+import { syncJobs } from '../../../src/sync/sync-jobs.ts';
+import { issueChange, issueSnapshot } from '../../helpers/changes.ts';
+import { startAdminStack, until, waitingJobs } from './admin-stack.ts';
 
 const unknownId = '00000000-0000-4000-8000-000000000000';
 
+/** The value of the sample `series` (name and labels, as printed) in Prometheus text; undefined if absent. */
+function sampleValue(text: string, series: string): number | undefined {
+  const line = text.split('\n').find((l) => l.startsWith(`${series} `));
+  return line === undefined ? undefined : Number(line.slice(series.length + 1));
+}
+
 describe('admin API: connections', () => {
-  it('lists every site with status, accounts, webhook registration, and null sync fields the sync side does not provide yet', async () => {
+  it('lists every site with status, accounts, webhook registration, and no sync state before any sync ran', async () => {
     const stack = await startAdminStack();
     const [first, second] = await stack.connect();
     if (!first || !second) throw new Error('two sites expected');
@@ -24,10 +31,11 @@ describe('admin API: connections', () => {
       status: 'active',
       accountIds: first.accountIds,
       projectKeys: null,
+      // Never polled, nothing seen by either path, nothing spent: what the real sync state says.
       sync: {
         cursor: null,
         lagSeconds: null,
-        budgetPointsUsed: null,
+        budgetPointsUsed: 0,
         webhookCoverage: null,
         reconcileIntervalSeconds: null,
       },
@@ -83,7 +91,66 @@ describe('admin API: connections', () => {
     expect(bad.json.fields).toEqual(['params.id']);
   });
 
-  it('starts a resync, a backfill from a date and a cursor rewind as jobs on the sync queue', async () => {
+  it('shows the sync state a resync left (cursor, lag, points used, webhook coverage) in the API and /metrics', async () => {
+    // No overlap: the first poll reads exactly what changed since the connection was made.
+    const stack = await startAdminStack({ env: { SYNC_POLL_OVERLAP_MS: '0' } });
+    const [first] = await stack.connect();
+    if (!first) throw new Error('a site expected');
+    const site = { host: first.siteHost, cloudId: first.cloudId };
+    // A webhook delivered one change first (as the events worker records it) ...
+    await stack.sync.coverage.sight('webhook', [
+      issueChange({ site, issue: issueSnapshot({ id: '999001' }), source: 'webhook' }),
+    ]);
+    // ... and polling will find one that no webhook delivered.
+    const created = stack.tokens.sim.createIssue(first.cloudId, { fields: { summary: 'Found by polling' } });
+    stack.startSyncWorker();
+
+    const resync = await stack.api('POST', `/admin/api/connections/${first.id}/resync`);
+    expect(resync.status).toBe(202);
+    const job = await stack.queues.sync.getJob(String(resync.json.jobId));
+    if (!job) throw new Error('resync queued no job');
+    await until('the poll to complete', async () => (await job.getState()) === 'completed');
+    const outcome = (await stack.queues.sync.getJob(String(job.id)))?.returnvalue as {
+      changes: number;
+      cursor: number;
+    };
+    expect(outcome.changes).toBe(1);
+
+    const { json } = await stack.api('GET', '/admin/api/connections');
+    const listed = (json.connections as { id: string; sync: Record<string, unknown> }[]).find(
+      (c) => c.id === first.id,
+    );
+    const spent = (await stack.sync.budget.snapshot(first.siteHost)).spentBySite[first.siteHost];
+    expect(spent).toBeGreaterThan(0);
+    expect(listed?.sync).toEqual({
+      cursor: new Date(outcome.cursor).toISOString(),
+      lagSeconds: expect.any(Number),
+      budgetPointsUsed: spent,
+      webhookCoverage: 0.5,
+      reconcileIntervalSeconds: null,
+    });
+    expect(listed?.sync.lagSeconds).toBeGreaterThanOrEqual(0);
+    expect(Date.parse(String(listed?.sync.cursor))).toBeGreaterThanOrEqual(first.createdAt);
+
+    // The polled change's webhook comes after all: every change of the site arrived by webhook,
+    // one of them after polling had found it.
+    await stack.sync.coverage.sight('webhook', [
+      issueChange({
+        site,
+        issue: issueSnapshot({ id: created.id }),
+        version: outcome.cursor,
+        source: 'webhook',
+      }),
+    ]);
+    const metrics = (await stack.app.inject({ method: 'GET', url: '/metrics' })).body;
+    const sample = (family: string) => sampleValue(metrics, `${family}{site="${first.siteHost}"}`);
+    expect(sample('jira_relay_webhook_coverage')).toBe(1);
+    expect(sample('jira_relay_webhook_poll_only_share')).toBe(0);
+    expect(sample('jira_relay_jira_points_spent')).toBe(spent);
+    expect(sample('jira_relay_jira_points_window')).toBe(spent);
+  });
+
+  it('resyncs, backfills from a date and rewinds the cursor through the sync services', async () => {
     const stack = await startAdminStack();
     const [first] = await stack.connect();
     const id = first?.id ?? '';
@@ -91,23 +158,35 @@ describe('admin API: connections', () => {
     const resync = await stack.api('POST', `/admin/api/connections/${id}/resync`);
     expect(resync.status).toBe(202);
     expect(resync.json).toMatchObject({ connectionId: id, action: 'resync' });
+    const polls = await waitingJobs(stack.queues.sync, syncJobs.poll);
+    expect(polls.map((j) => [j.id, j.data])).toEqual([[resync.json.jobId, { connectionId: id }]]);
+
     const backfill = await stack.api('POST', `/admin/api/connections/${id}/backfill`, { from: '2024-01-31' });
     expect(backfill.status).toBe(202);
-    const full = await stack.api('POST', `/admin/api/connections/${id}/backfill`);
-    expect(full.status).toBe(202);
+    expect(await stack.sync.cursors.backfill(id)).toMatchObject({
+      status: 'running',
+      generation: 1,
+      from: Date.parse('2024-01-31T00:00:00Z'),
+      after: null,
+    });
+    const backfills = await waitingJobs(stack.queues.sync, syncJobs.backfill);
+    expect(backfills.map((j) => [j.id, j.data])).toEqual([[backfill.json.jobId, { connectionId: id }]]);
+    // A full backfill supersedes it; the queued slice job carries on from the new checkpoint.
+    expect((await stack.api('POST', `/admin/api/connections/${id}/backfill`)).status).toBe(202);
+    expect(await stack.sync.cursors.backfill(id)).toMatchObject({ generation: 2, from: null });
+    expect(await waitingJobs(stack.queues.sync, syncJobs.backfill)).toHaveLength(1);
+
+    await stack.sync.cursors.advance(id, Date.parse('2024-09-01T00:00:00Z'));
     const rewind = await stack.api('POST', `/admin/api/connections/${id}/rewind`, {
       to: '2024-06-01T12:00:00+02:00',
     });
     expect(rewind.status).toBe(202);
-
-    const polls = await waitingJobs(stack.queues.sync, adminSyncJobs.poll);
-    expect(polls.map((j) => j.data).sort((a, b) => Object.keys(a).length - Object.keys(b).length)).toEqual([
-      { connectionId: id, requestedBy: 'admin' },
-      { connectionId: id, since: '2024-06-01T10:00:00.000Z', requestedBy: 'admin' },
-    ]);
-    const backfills = await waitingJobs(stack.queues.sync, adminSyncJobs.backfill);
-    expect(backfills.map((j) => j.data.from).sort()).toEqual(['2024-01-31T00:00:00.000Z', null].sort());
-    expect(polls.map((j) => j.id)).toContain(resync.json.jobId);
+    expect((await stack.sync.cursors.poll(id)).cursor).toBe(Date.parse('2024-06-01T10:00:00Z'));
+    const shown = await stack.api('GET', `/admin/api/connections/${id}`);
+    expect((shown.json.sync as { cursor: string }).cursor).toBe('2024-06-01T10:00:00.000Z');
+    const pollIds = (await waitingJobs(stack.queues.sync, syncJobs.poll)).map((j) => j.id);
+    expect(pollIds).toHaveLength(2);
+    expect(pollIds).toContain(rewind.json.jobId);
   });
 
   it('answers bad sync input with a 400 naming the field, unknown ids with 404, and a paused site with 409', async () => {
@@ -136,6 +215,30 @@ describe('admin API: connections', () => {
     const paused = await stack.api('POST', `/admin/api/connections/${id}/resync`);
     expect(paused.status).toBe(409);
     expect(paused.json.message).toContain('paused');
+    expect(await stack.queues.sync.count()).toBe(0);
+  });
+
+  it('answers a body that is not JSON with a 400 naming the body, like every other bad input', async () => {
+    const stack = await startAdminStack();
+    const [first] = await stack.connect();
+    const post = (payload: string, contentType: string) =>
+      stack.app.inject({
+        method: 'POST',
+        url: `/admin/api/connections/${first?.id}/rewind`,
+        headers: { authorization: `Bearer ${stack.deps.adminToken}`, 'content-type': contentType },
+        payload,
+      });
+    for (const payload of ['{"to": "2024-01-01"', '']) {
+      const response = await post(payload, 'application/json');
+      expect(response.statusCode, payload).toBe(400);
+      expect(response.json(), payload).toEqual({
+        error: 'BAD_REQUEST',
+        message: expect.stringMatching(/^body: /),
+        fields: ['body'],
+      });
+    }
+    // Other request errors keep the app's answer, and nothing was asked of the sync side.
+    expect((await post('to=2024-01-01', 'text/csv')).statusCode).toBe(415);
     expect(await stack.queues.sync.count()).toBe(0);
   });
 
