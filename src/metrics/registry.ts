@@ -16,6 +16,8 @@ export interface SyncMetricsSnapshot {
   readonly pointsThisWindow: Readonly<Record<string, number>>;
   readonly pointsTotal: Readonly<Record<string, number>>;
   readonly pollOnlyShare: Readonly<Record<string, number>>;
+  /** Share of recent changes a webhook delivered, first or after polling: 1 - pollOnlyShare. */
+  readonly webhookCoverage: Readonly<Record<string, number>>;
   readonly pollLagSeconds: Readonly<Record<string, number>>;
   readonly pollIntervalSeconds: Readonly<Record<string, number>>;
 }
@@ -208,6 +210,11 @@ function syncFamilies(registers: Registry[], source: MetricsOptions['syncState']
       'jira_relay_webhook_poll_only_share',
       'Share of recent changes of a site that only polling found: expired or broken webhooks.',
       (s) => s.pollOnlyShare,
+    ),
+    webhookCoverage: perSite(
+      'jira_relay_webhook_coverage',
+      'Share (0 to 1) of recent changes of a site that a webhook delivered, before or after polling found them.',
+      (s) => s.webhookCoverage,
     ),
     syncPollLag: perSite(
       'jira_relay_sync_poll_lag_seconds',

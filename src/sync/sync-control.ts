@@ -10,7 +10,10 @@ export interface ConnectionSyncStatus {
   /** Now minus the start of the last completed poll. */
   readonly lagMs: number | null;
   readonly budgetPointsUsed: number | null;
-  /** Share of recent changes a webhook delivered before polling found them. */
+  /**
+   * Share of recent changes a webhook delivered (before or after polling found them); the rest only
+   * polling found. Same figure as the `jira_relay_webhook_coverage` gauge.
+   */
   readonly webhookCoverage: number | null;
   readonly reconcileIntervalSeconds: number | null;
 }
@@ -56,7 +59,7 @@ export class RedisSyncControl {
       cursor: poll.cursor === null ? null : new Date(poll.cursor),
       lagMs: poll.polledAt === null ? null : Math.max(0, this.#now() - poll.polledAt),
       budgetPointsUsed: budget.spentBySite[site] ?? 0,
-      webhookCoverage: share.webhookShare,
+      webhookCoverage: share.pollOnlyShare === null ? null : 1 - share.pollOnlyShare,
       reconcileIntervalSeconds: poll.intervalMs === null ? null : Math.round(poll.intervalMs / 1000),
     };
   }

@@ -5,8 +5,10 @@ import type { RedisWebhookCoverage } from '../state/coverage.ts';
 import type { RedisSyncCursors } from '../state/cursors.ts';
 
 /**
- * The sync families' values, read from Redis: the budget pool(s), points per site, the poll-only
- * share of each site's changes, and each connection's poll lag and planned interval.
+ * The sync families' values, read from Redis: the budget pool(s), points per site, the webhook
+ * coverage and poll-only share of each site's changes, and each connection's poll lag and planned
+ * interval. The two shares split the same changes: a webhook delivered it (whether or not a poll
+ * found it first), or so far only polling found it.
  */
 export async function readSyncMetrics(deps: {
   budget: RedisJiraBudget;
@@ -22,12 +24,16 @@ export async function readSyncMetrics(deps: {
   const pointsThisWindow: Record<string, number> = {};
   for (const snap of snapshots) Object.assign(pointsThisWindow, snap.spentBySite);
   const pollOnlyShare: Record<string, number> = {};
+  const webhookCoverage: Record<string, number> = {};
   const pollLagSeconds: Record<string, number> = {};
   const pollIntervalSeconds: Record<string, number> = {};
   await Promise.all(
     connections.map(async (c) => {
       const [poll, share] = await Promise.all([deps.cursors.poll(c.id), deps.coverage.share(c.siteHost)]);
-      if (share.pollOnlyShare !== null) pollOnlyShare[c.siteHost] = share.pollOnlyShare;
+      if (share.pollOnlyShare !== null) {
+        pollOnlyShare[c.siteHost] = share.pollOnlyShare;
+        webhookCoverage[c.siteHost] = 1 - share.pollOnlyShare;
+      }
       if (poll.polledAt !== null)
         pollLagSeconds[c.siteHost] = Math.max(0, (deps.now() - poll.polledAt) / 1000);
       if (poll.intervalMs !== null) pollIntervalSeconds[c.siteHost] = poll.intervalMs / 1000;
@@ -44,6 +50,7 @@ export async function readSyncMetrics(deps: {
     pointsThisWindow,
     pointsTotal: await deps.budget.lifetimePoints(),
     pollOnlyShare,
+    webhookCoverage,
     pollLagSeconds,
     pollIntervalSeconds,
   };

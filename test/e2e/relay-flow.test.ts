@@ -102,7 +102,10 @@ describe('the relay as a user runs it: npm start, the simulator, Kafka', () => {
       'jira_relay_kafka_publish_seconds',
       'jira_relay_kafka_publish_failures_total',
       'jira_relay_jira_requests_total',
+      'jira_relay_jira_points_spent',
       'jira_relay_token_refreshes_total',
+      'jira_relay_webhook_coverage',
+      'jira_relay_webhook_poll_only_share',
       'jira_relay_end_to_end_lag_seconds',
     ]) {
       expect(text, family).toContain(`# TYPE ${family} `);
@@ -114,5 +117,52 @@ describe('the relay as a user runs it: npm start, the simulator, Kafka', () => {
     expect(text).toMatch(/jira_relay_events_published_total\{connector="crm"\} [1-9]/);
     expect(text).toMatch(/jira_relay_queue_jobs\{queue="jira-events",state="completed"\} [1-9]/);
     expect(text).toMatch(/jira_relay_changes_total\{source="webhook",outcome="processed"\} [1-9]/);
+
+    // The families the flow above must have moved, with their values.
+    const samples = parseSamples(text);
+    const positive = (name: string, labels: Record<string, string> = {}) => {
+      const matching = samples.filter(
+        (s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v),
+      );
+      expect(matching, `${name} ${JSON.stringify(labels)}`).not.toHaveLength(0);
+      expect(Math.max(...matching.map((s) => s.value)), `${name} ${JSON.stringify(labels)}`).toBeGreaterThan(
+        0,
+      );
+    };
+    for (const site of sim.sites) {
+      // Every site was called (webhook registration, polls) through the budget, and its webhooks
+      // delivered the changes created above before any poll found them.
+      positive('jira_relay_jira_points_spent', { site: site.host });
+      positive('jira_relay_jira_points_window', { site: site.host });
+      positive('jira_relay_webhook_coverage', { site: site.host });
+      const coverage = samples.find(
+        (s) => s.name === 'jira_relay_webhook_coverage' && s.labels.site === site.host,
+      );
+      expect(coverage?.value).toBeLessThanOrEqual(1);
+    }
+    positive('jira_relay_jira_budget_points', { pool: 'app', state: 'spent' });
+    positive('jira_relay_job_duration_seconds_count', { queue: 'jira-events', outcome: 'completed' });
+    positive('jira_relay_kafka_publish_seconds_count', { kind: 'events' });
+    positive('jira_relay_end_to_end_lag_seconds_count', { source: 'webhook' });
+    positive('jira_relay_webhook_intake_seconds_count');
+    positive('process_cpu_seconds_total');
   });
 });
+
+interface Sample {
+  readonly name: string;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly value: number;
+}
+
+/** The samples of a Prometheus text exposition (comments skipped). */
+function parseSamples(text: string): Sample[] {
+  return text.split('\n').flatMap((line) => {
+    const match = /^([a-zA-Z_:][\w:]*)(?:\{(.*)\})? (\S+)$/.exec(line);
+    if (!match) return [];
+    const labels = Object.fromEntries(
+      [...(match[2] ?? '').matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)].map((m) => [m[1] ?? '', m[2] ?? '']),
+    );
+    return [{ name: match[1] ?? '', labels, value: Number(match[3]) }];
+  });
+}
