@@ -9,6 +9,7 @@ import path from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { deleteKeysAt } from '../test/helpers/redis-keys.ts';
 import { type Simulator, startSimulator } from '../test/sim/index.ts';
+import { Cleanups } from './demo/cleanups.ts';
 import { eventLine } from './demo/event-line.ts';
 import { answers, checkRedis, ensureKafka } from './demo/services.ts';
 
@@ -19,13 +20,13 @@ const port = Number(process.env.PORT || 3000);
 const seconds = Number(process.env.DEMO_SECONDS || 0);
 const adminToken = process.env.ADMIN_TOKEN || `demo-${randomBytes(12).toString('hex')}`;
 const topics = ['jira.crm.events', 'jira.monitoring.events', 'jira.relay.dlq'];
-const cleanups: Array<() => Promise<void> | void> = [];
+const cleanups = new Cleanups();
 
 async function startRelay(sim: Simulator): Promise<ChildProcess> {
   const prefix = process.env.QUEUE_PREFIX || `demo-${randomBytes(3).toString('hex')}`;
   // A generated prefix belongs to this run alone (its encryption key dies with it): its keys go
   // once the relay has stopped (cleanups run last-in, first-out).
-  if (!process.env.QUEUE_PREFIX) cleanups.push(async () => void (await deleteKeysAt(redisUrl, prefix)));
+  if (!process.env.QUEUE_PREFIX) cleanups.add(() => deleteKeysAt(redisUrl, prefix));
   if (await answers(`127.0.0.1:${port}`)) throw new Error(`port ${port} is taken: set PORT to a free one`);
   const url = `http://127.0.0.1:${port}`;
   const child = spawn(process.execPath, ['src/main.ts'], {
@@ -48,7 +49,7 @@ async function startRelay(sim: Simulator): Promise<ChildProcess> {
       LOG_LEVEL: process.env.LOG_LEVEL || 'warn',
     },
   });
-  cleanups.push(() => stopChild(child));
+  cleanups.add(() => stopChild(child));
   for (let i = 0; i < 300; i++) {
     if (child.exitCode !== null) throw new Error(`the relay exited with code ${child.exitCode}`);
     if (
@@ -87,7 +88,7 @@ async function readEvents(): Promise<void> {
     logLevel: logLevel.NOTHING,
   });
   const consumer = kafka.consumer({ groupId: `demo-${randomBytes(4).toString('hex')}` });
-  cleanups.unshift(() => consumer.disconnect());
+  cleanups.add(() => consumer.disconnect());
   await consumer.connect();
   await consumer.subscribe({ topics, fromBeginning: false });
   await consumer.run({
@@ -124,15 +125,15 @@ function driveActivity(sim: Simulator): void {
     }
     step++;
   }, 1500);
-  cleanups.unshift(() => clearInterval(timer));
+  cleanups.add(() => clearInterval(timer));
 }
 
 async function main(): Promise<void> {
   await checkRedis(redisUrl);
   const stopKafka = await ensureKafka(brokers);
-  if (stopKafka) cleanups.push(stopKafka);
+  if (stopKafka) cleanups.add(stopKafka);
   const sim = await startSimulator({ port: Number(process.env.SIM_PORT || 0), issuesPerSite: 50 });
-  cleanups.push(() => sim.close());
+  cleanups.add(() => sim.close());
   await startRelay(sim);
   await readEvents();
   await connect();
@@ -150,8 +151,10 @@ let stopping = false;
 async function shutdown(code: number): Promise<void> {
   if (stopping) return;
   stopping = true;
-  // Last in, first out: the relay stops before the simulator and the broker it talks to.
-  for (const cleanup of cleanups.reverse()) await Promise.resolve(cleanup()).catch(() => undefined);
+  // Last in, first out: the activity, then the Kafka reader, then the relay, before the simulator
+  // and the broker it talks to.
+  for (const err of await cleanups.runAll())
+    console.error(`demo: while stopping: ${err instanceof Error ? err.message : String(err)}`);
   process.exit(code);
 }
 
