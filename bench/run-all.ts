@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { latencyTable, runLatencyBench } from './e2e-latency.ts';
+import { latencyTable, runLatencyBench, sustainedLine } from './e2e-latency.ts';
 import { intakeTable, runIntakeBench } from './intake.ts';
 import { latencySvg, writeLatencyPng } from './latency-chart.ts';
 
@@ -50,7 +50,9 @@ const latency = await runLatencyBench({ seconds: 10 });
 const png = `${date}-latency.png`;
 const chart = await writeLatencyPng(latencySvg(latency.distributions), path.join(results, png));
 const scripts = Object.fromEntries(
-  ['backfill.ts', 'kafka-publisher.ts', 'token-manager.ts', 'sim-search.ts'].map((f) => [f, runScript(f)]),
+  ['job-granularity.ts', 'backfill.ts', 'kafka-publisher.ts', 'token-manager.ts', 'sim-search.ts'].map(
+    (f) => [f, runScript(f)],
+  ),
 );
 
 const markdown = `# jira-relay benchmarks, ${date}
@@ -64,7 +66,14 @@ ${intakeTable(intake)}
 
 ## End to end: signed delivery to event readable on Kafka (one relay process, ROLE=all)
 
+Each delivery creates an issue and gives two events, a CRM ticket and a monitoring trigger; its latency runs
+from sending it to the later of the two being readable on Kafka (both connector topics are read). Steps of
+${latency.seconds} s: 200/s and 1,000/s, then a search upwards in steps of 500/s that stops at the first step
+where the generator sends more than 5% below the target, p99 reaches 1 s, or an event is missing or repeated.
+
 ${latencyTable(latency.rows)}
+
+${sustainedLine(latency.sustained, latency.searchStopped)}
 
 Relay resident memory after the run: ${Math.round(latency.relayRssBytes / 2 ** 20)} MiB.
 ${chart ? `\n![latency distribution](${png})\n` : '\n(no chromium: latency chart not drawn)\n'}
@@ -75,7 +84,22 @@ ${Object.entries(scripts)
 writeFileSync(path.join(results, `${date}.md`), markdown);
 writeFileSync(
   path.join(results, `${date}.json`),
-  `${JSON.stringify({ machine, intake, latency: { rows: latency.rows, relayRssBytes: latency.relayRssBytes }, scripts }, null, 2)}\n`,
+  `${JSON.stringify(
+    {
+      machine,
+      intake,
+      latency: {
+        stepSeconds: latency.seconds,
+        rows: latency.rows,
+        sustained: latency.sustained,
+        searchStopped: latency.searchStopped,
+        relayRssBytes: latency.relayRssBytes,
+      },
+      scripts,
+    },
+    null,
+    2,
+  )}\n`,
 );
 console.log(markdown);
 console.error(`wrote bench/results/${date}.md, ${date}.json${chart ? ` and ${png}` : ''}`);
