@@ -15,15 +15,18 @@ import { createWebhookAuthenticator } from '../src/atlassian/webhook-auth.ts';
 import { RedisConnectionStore } from '../src/connections/redis-connection-store.ts';
 import { createLogger } from '../src/logger.ts';
 import { createMetrics } from '../src/metrics/registry.ts';
-import { BatchingDeliveryQueue } from '../src/queues/delivery-queue.ts';
+import { BatchingDeliveryQueue, type DeliveryBatch } from '../src/queues/delivery-queue.ts';
+import { RawJsonQueue } from '../src/queues/raw-json-queue.ts';
 import { CachedWebhookRouter } from '../src/webhooks/connection-router.ts';
 import { RedisRegistrationStore } from '../src/webhooks/registration-store.ts';
 
 const [mode = 'intake', queueName = 'bench-intake', site = 'bench.atlassian.net'] = process.argv.slice(2);
 const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const connection = { url: redisUrl, enableOfflineQueue: false };
-const queue = new Queue(queueName, { connection });
-await queue.waitUntilReady();
+// The intake's own queue type (it stores request bodies as received); the plain route's is BullMQ's.
+const queue = new RawJsonQueue<DeliveryBatch>(queueName, { connection });
+const plainQueue = new Queue<{ body: unknown }>(queueName, { connection });
+await Promise.all([queue.waitUntilReady(), plainQueue.waitUntilReady()]);
 
 async function intakeApp() {
   const config = loadConfig({
@@ -65,7 +68,7 @@ async function intakeApp() {
 function plainApp(add: boolean) {
   const app = Fastify({ bodyLimit: 1_048_576 });
   app.post('/webhooks/jira', async (request, reply) => {
-    if (add) await queue.add('delivery', { body: request.body });
+    if (add) await plainQueue.add('delivery', { body: request.body });
     return reply.status(202).send({ status: 'queued' });
   });
   return app;
@@ -78,6 +81,6 @@ process.stdout.write(`listening ${typeof address === 'object' && address ? addre
 process.on('SIGTERM', () => {
   void app
     .close()
-    .then(() => queue.close())
+    .then(() => Promise.all([queue.close(), plainQueue.close()]))
     .then(() => process.exit(0));
 });

@@ -14,6 +14,7 @@ import { BullChangeQueue, type ChangeJob } from '../queues/change-queue.ts';
 import { BatchingDeliveryQueue, type DeliveryBatch } from '../queues/delivery-queue.ts';
 import { defaultJobOptions } from '../queues/job-options.ts';
 import { queueNames } from '../queues/queue-names.ts';
+import { RawJsonQueue } from '../queues/raw-json-queue.ts';
 import type { AdminRouteDeps } from '../routes/admin.ts';
 import type { WebhookRouteDeps } from '../routes/webhooks.ts';
 import { RedisEntityState } from '../state/entity-state.ts';
@@ -44,7 +45,7 @@ export function createServices(config: Config, log: Logger, now: () => number = 
     defaultJobOptions: defaultJobOptions(config),
   };
   const queues = {
-    events: new Queue<DeliveryBatch>(queueNames.events, producer),
+    events: new RawJsonQueue<DeliveryBatch>(queueNames.events, producer),
     changes: new Queue<ChangeJob>(queueNames.changes, producer),
     sync: new Queue(queueNames.sync, producer),
     maintenance: new Queue(queueNames.maintenance, producer),

@@ -82,7 +82,7 @@ export function registerWebhookRoutes(app: FastifyInstance, deps: WebhookRouteDe
     };
     let outcome: 'queued' | 'duplicate';
     try {
-      outcome = await deps.deliveries.enqueue(delivery);
+      outcome = await deps.deliveries.enqueue(delivery, raw);
     } catch (err) {
       request.log.warn({ err, site: siteHost }, 'webhook not queued: Redis unavailable');
       return reject(reply, 503, 'queue_unavailable');

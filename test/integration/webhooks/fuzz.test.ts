@@ -1,11 +1,11 @@
-import { Queue } from 'bullmq';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { loadConfig } from '../../../config/index.ts';
 import { buildApp } from '../../../src/app.ts';
 import { createWebhookAuthenticator, signHubSignature } from '../../../src/atlassian/webhook-auth.ts';
 import { createLogger } from '../../../src/logger.ts';
 import { createMetrics } from '../../../src/metrics/registry.ts';
-import { BatchingDeliveryQueue } from '../../../src/queues/delivery-queue.ts';
+import { BatchingDeliveryQueue, type DeliveryBatch } from '../../../src/queues/delivery-queue.ts';
+import { RawJsonQueue } from '../../../src/queues/raw-json-queue.ts';
 import { realWebhookBody, webhookJwt } from '../../helpers/jira-webhook.ts';
 import { deleteKeysAt } from '../../helpers/redis-keys.ts';
 import { redisUrl, testRedis, uniqueName } from '../../helpers/services.ts';
@@ -95,7 +95,7 @@ function payloadFor(rand: () => number): string {
 
 describe('webhook intake fuzz', () => {
   it('answers 10,000 random and mutated deliveries without a single 5xx, and stays up', async () => {
-    const queue = new Queue(uniqueName('fuzz'), { connection: { url: redisUrl() } });
+    const queue = new RawJsonQueue<DeliveryBatch>(uniqueName('fuzz'), { connection: { url: redisUrl() } });
     const keyPrefix = uniqueName('relay');
     const app = await buildApp({
       config: loadConfig(validEnv({ ATLASSIAN_CLIENT_SECRET: clientSecret })),

@@ -1,4 +1,3 @@
-import { Queue } from 'bullmq';
 import type { FastifyInstance } from 'fastify';
 import { type Redis, Redis as RedisClient } from 'ioredis';
 import { SignJWT } from 'jose';
@@ -9,6 +8,8 @@ import { createWebhookAuthenticator, signHubSignature } from '../../../src/atlas
 import { createLogger } from '../../../src/logger.ts';
 import { createMetrics } from '../../../src/metrics/registry.ts';
 import { BatchingDeliveryQueue, type DeliveryBatch } from '../../../src/queues/delivery-queue.ts';
+import { RawJsonQueue } from '../../../src/queues/raw-json-queue.ts';
+import { deliveryBatchSchema } from '../../../src/queues/webhook-delivery.ts';
 import type { WebhookRouter } from '../../../src/routes/webhooks.ts';
 import { realWebhookBody, webhookJwt } from '../../helpers/jira-webhook.ts';
 import { deleteKeysWithPrefix } from '../../helpers/redis-keys.ts';
@@ -29,7 +30,7 @@ const router: WebhookRouter = {
 const statePrefix = uniqueName('relay');
 
 async function buildIntake(
-  queue: Queue<DeliveryBatch>,
+  queue: RawJsonQueue<DeliveryBatch>,
   redis: Redis,
   maxBodyBytes = 64 * 1024,
   metrics = createMetrics(),
@@ -59,11 +60,11 @@ async function buildIntake(
 }
 
 describe('POST /webhooks/jira', () => {
-  let queue: Queue<DeliveryBatch>;
+  let queue: RawJsonQueue<DeliveryBatch>;
   let app: FastifyInstance;
 
   beforeAll(async () => {
-    queue = new Queue<DeliveryBatch>(uniqueName('jira-events'), { connection: { url: redisUrl() } });
+    queue = new RawJsonQueue<DeliveryBatch>(uniqueName('jira-events'), { connection: { url: redisUrl() } });
     app = await buildIntake(queue, testRedisForSuite());
   });
   afterAll(async () => {
@@ -107,6 +108,29 @@ describe('POST /webhooks/jira', () => {
       expect(delivery?.body).toEqual(realWebhookBody(name));
     },
   );
+
+  it('stores each body of a batch as the bytes it came in, which read back as the parsed body', async () => {
+    const base = realWebhookBody('issue_updated') as Record<string, unknown>;
+    // Whitespace, escapes, non-ASCII text and odd keys: the stored bytes are the request's own.
+    const bodies = [
+      JSON.stringify({ ...base, note: 'Zürich ✓ 😀 "quoted" \\ back\nslash' }, null, 2),
+      `  ${JSON.stringify({ ...base, constructor: { polluted: true }, escaped: '\u00e9\ud83d\ude00' })}\n`,
+      JSON.stringify({ ...base, deep: [[[{ a: null, b: 1.5e-7, c: [] }]]] }),
+    ];
+    const ids = bodies.map(() => uniqueName('raw'));
+    const headers = await bearer();
+    const responses = await Promise.all(
+      bodies.map((body, i) => post(body, { ...headers, 'x-atlassian-webhook-identifier': ids[i] as string })),
+    );
+    expect(responses.map((r) => r.statusCode)).toEqual([202, 202, 202]);
+    const jobs = await queue.getJobs(['wait']);
+    const stored = jobs.flatMap((j) => deliveryBatchSchema.parse(j.data).deliveries);
+    bodies.forEach((body, i) => {
+      const delivery = stored.find((d) => d.deliveryId === ids[i]);
+      expect(delivery).toMatchObject({ siteHost: knownSite, connectionId: 'cloud-1', auth: 'jwt' });
+      expect(delivery?.body).toEqual(JSON.parse(body));
+    });
+  });
 
   it('answers 200 for a repeat of the same delivery, and 202 for the same id on another site', async () => {
     const headers = { ...(await bearer()), 'x-atlassian-webhook-identifier': uniqueName('dup') };
@@ -242,7 +266,7 @@ describe('POST /webhooks/jira', () => {
   it("queues Jira's retry of a delivery that could not be stored, instead of calling it a duplicate", async () => {
     const redis = testRedisForSuite();
     const keyPrefix = statePrefix;
-    const deadQueue = new Queue<DeliveryBatch>(uniqueName('dead'), {
+    const deadQueue = new RawJsonQueue<DeliveryBatch>(uniqueName('dead'), {
       connection: {
         host: '127.0.0.1',
         port: 1,
@@ -279,7 +303,7 @@ describe('POST /webhooks/jira', () => {
       maxRetriesPerRequest: 0,
       retryStrategy: () => null,
     };
-    const dead = new Queue<DeliveryBatch>(uniqueName('dead'), { connection: deadConnection });
+    const dead = new RawJsonQueue<DeliveryBatch>(uniqueName('dead'), { connection: deadConnection });
     dead.on('error', () => undefined);
     const deadRedis = new RedisClient(deadConnection);
     deadRedis.on('error', () => undefined);
