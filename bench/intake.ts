@@ -32,13 +32,18 @@ export interface IntakeRow {
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const site = 'bench.atlassian.net';
-const body = readFileSync(
-  path.join(
-    here,
-    '../test/fixtures/webhooks/jira_issue_updated__mattermost-plugin-jira-status-todo-to-inprogress.json',
+// A real issue_updated body, sent compact as Jira sends it (the fixture file is pretty-printed).
+const body = JSON.stringify(
+  JSON.parse(
+    readFileSync(
+      path.join(
+        here,
+        '../test/fixtures/webhooks/jira_issue_updated__mattermost-plugin-jira-status-todo-to-inprogress.json',
+      ),
+      'utf8',
+    ).replaceAll('some-instance-test.atlassian.net', site),
   ),
-  'utf8',
-).replaceAll('some-instance-test.atlassian.net', site);
+);
 
 async function startServer(mode: string, queueName: string): Promise<{ port: number; child: ChildProcess }> {
   const child = spawn(process.execPath, [path.join(here, 'intake-server.ts'), mode, queueName, site], {
