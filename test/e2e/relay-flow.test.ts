@@ -1,14 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { consentThroughSimulator } from '../helpers/consent.ts';
 import { KafkaReader } from '../helpers/kafka-reader.ts';
+import { dumpKeys } from '../helpers/redis-keys.ts';
 import { relayServiceEnv } from '../helpers/relay-env.ts';
 import { type RelayProcess, startRelay, writeConnectorsFile } from '../helpers/relay-process.ts';
-import { kafkaBrokers, uniqueName } from '../helpers/services.ts';
+import { kafkaBrokers, testRedis, uniqueName } from '../helpers/services.ts';
 import { type Simulator, startSimulator } from '../sim/index.ts';
 
 describe('the relay as a user runs it: npm start, the simulator, Kafka', () => {
   const topics = { crm: uniqueName('crm'), monitoring: uniqueName('monitoring') };
   const dlq = uniqueName('dlq');
+  const prefix = uniqueName('relay');
   let sim: Simulator;
   let relay: RelayProcess;
   let reader: KafkaReader;
@@ -23,7 +25,7 @@ describe('the relay as a user runs it: npm start, the simulator, Kafka', () => {
     reader = await KafkaReader.start(kafkaBrokers(), [topics.crm, topics.monitoring, dlq]);
     relay = await startRelay({
       ...relayServiceEnv(sim),
-      QUEUE_PREFIX: uniqueName('relay'),
+      QUEUE_PREFIX: prefix,
       CONNECTORS_CONFIG: writeConnectorsFile(topics),
       KAFKA_DLQ_TOPIC: dlq,
       KAFKA_TOPIC_PARTITIONS: '3',
@@ -87,6 +89,15 @@ describe('the relay as a user runs it: npm start, the simulator, Kafka', () => {
     );
     const note = events.find((e) => e.key === key && e.headers.ce_type === 'dev.jirarelay.crm.note.upserted');
     expect(note?.data).toMatchObject({ text: 'Extinguisher deployed' });
+  });
+
+  it('keeps no token in clear anywhere in Redis: keys, values, queues and streams', async () => {
+    const tokens = sim.issuedTokens();
+    expect(tokens.length).toBeGreaterThan(0);
+    const redis = testRedis();
+    const stored = (await dumpKeys(redis, prefix)).join('\n');
+    expect(stored).toContain('jira-events'); // the queues are in the scan too
+    for (const token of [...tokens, sim.clientSecret]) expect(stored).not.toContain(token);
   });
 
   it('exposes every metric family at /metrics, with the traffic above counted', async () => {

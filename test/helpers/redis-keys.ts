@@ -7,6 +7,25 @@ export async function scanKeys(redis: Redis, prefix: string): Promise<string[]> 
   return keys;
 }
 
+/** Every key under `prefix:` and every value in it, whatever its type: for "no secret in Redis" checks. */
+export async function dumpKeys(redis: Redis, prefix: string): Promise<string[]> {
+  const out: string[] = [];
+  for (const key of await scanKeys(redis, prefix)) {
+    out.push(key);
+    const type = await redis.type(key);
+    if (type === 'string') out.push((await redis.get(key)) ?? '');
+    else if (type === 'hash') out.push(...Object.entries(await redis.hgetall(key)).flat());
+    else if (type === 'set') out.push(...(await redis.smembers(key)));
+    else if (type === 'zset') out.push(...(await redis.zrange(key, '0', '-1', 'WITHSCORES')));
+    else if (type === 'list') out.push(...(await redis.lrange(key, 0, -1)));
+    else if (type === 'stream')
+      for (const [id, fields] of await redis.xrange(key, '-', '+')) out.push(id, ...fields);
+    else if (!['string', 'hash', 'set', 'none'].includes(type))
+      throw new Error(`dumpKeys cannot read ${key} (${type}): teach it, or tokens could hide there`);
+  }
+  return out;
+}
+
 /**
  * Removes every key under `prefix:`, batch by batch: what a test or benchmark leaves behind (dedupe
  * claims, known-entity hashes, cursors) otherwise piles up in the shared Redis and slows later runs.

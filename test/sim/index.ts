@@ -70,6 +70,8 @@ export interface Simulator {
   /** Expires every current access token (of one account, or all); returns how many. */
   expireAccessTokens(accountId?: string): number;
   stats(): SimStats;
+  /** Every access and refresh token the simulator has issued, for "no token in clear" checks. */
+  issuedTokens(): string[];
   /** Every route served, as "METHOD /path" (Fastify syntax). */
   routes: string[];
   close(): Promise<void>;
@@ -142,6 +144,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     setNextConsentUser: (accountId) => control.setNextConsentUser(accountId),
     revokeGrant: (accountId) => ctx.grants.revokeGrant(accountId),
     expireAccessTokens: (accountId) => ctx.grants.expireAccessTokens(clock.now(), accountId),
+    issuedTokens: () => ctx.grants.issuedTokens(),
     stats: () => structuredClone(ctx.stats),
     routes,
     close: async () => {

@@ -13,7 +13,7 @@ import {
   type TokenServices,
 } from '../../../src/tokens/token-services.ts';
 import { lineCollector } from '../../helpers/log-capture.ts';
-import { deleteKeysWithPrefix, scanKeys } from '../../helpers/redis-keys.ts';
+import { deleteKeysWithPrefix } from '../../helpers/redis-keys.ts';
 import { redisUrl, uniqueName } from '../../helpers/services.ts';
 import { validEnv } from '../../helpers/valid-env.ts';
 import { type Simulator, type SimulatorOptions, startSimulator } from '../../sim/index.ts';
@@ -153,16 +153,4 @@ export function pathOf(url: string): string {
   return `${u.pathname}${u.search}`;
 }
 
-/** Every key and value this stack wrote to Redis, values of hashes, sets and sorted sets included. */
-export async function dumpKeys(redis: Redis, prefix: string): Promise<string[]> {
-  const out: string[] = [];
-  for (const key of await scanKeys(redis, prefix)) {
-    out.push(key);
-    const type = await redis.type(key);
-    if (type === 'string') out.push((await redis.get(key)) ?? '');
-    if (type === 'hash') out.push(...Object.entries(await redis.hgetall(key)).flat());
-    if (type === 'set') out.push(...(await redis.smembers(key)));
-    if (type === 'zset') out.push(...(await redis.zrange(key, '0', '-1', 'WITHSCORES')));
-  }
-  return out;
-}
+export { dumpKeys } from '../../helpers/redis-keys.ts';

@@ -145,6 +145,11 @@ export class GrantStore {
     return { accountId: family.grant.accountId, scopes: family.scopes, grantId: family.grant.id };
   }
 
+  /** Every access and refresh token ever issued (inspection: proves none is stored in clear). */
+  issuedTokens(): string[] {
+    return [...this.accessTokens.keys(), ...this.refreshTokens.keys()];
+  }
+
   /** The user removes the app: every token of the grant stops working. */
   revokeGrant(accountId: string): boolean {
     const grant = this.grants.get(accountId);
