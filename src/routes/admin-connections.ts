@@ -88,7 +88,8 @@ function pauseRoutes(deps: ConnectionRouteDeps, view: View): AdminRoute[] {
     defineRoute({
       method: 'POST',
       path: '/connections/:id/pause',
-      summary: 'Pause a connection: no sync and no publishing until it is resumed.',
+      summary:
+        'Pause a connection: until it is resumed, its signed webhook deliveries are acknowledged and dropped, and no poll, backfill or reconcile runs (the cursor stays put); changes already queued still publish.',
       params: connectionParams,
       responses,
       async handle({ params, log }) {
@@ -105,7 +106,8 @@ function pauseRoutes(deps: ConnectionRouteDeps, view: View): AdminRoute[] {
     defineRoute({
       method: 'POST',
       path: '/connections/:id/resume',
-      summary: 'Resume a paused connection; its webhook registration is checked again.',
+      summary:
+        'Resume a paused connection: a poll from the cursor starts at once (it reads what changed meanwhile) and the webhook registration is checked again.',
       params: connectionParams,
       responses,
       async handle({ params, log }) {
@@ -120,6 +122,8 @@ function pauseRoutes(deps: ConnectionRouteDeps, view: View): AdminRoute[] {
         if (!resumed) return notFound('connection');
         // The webhook refresh sweep skipped it while paused: its registration may be near expiry.
         await deps.reconcileWebhooks(params.id);
+        // Deliveries were dropped while paused; the cursor did not move, so a poll finds those changes.
+        await deps.sync.resync(params.id);
         log.info({ connection: params.id }, 'admin resumed a connection');
         return ok(resumed);
       },

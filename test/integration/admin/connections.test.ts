@@ -242,7 +242,7 @@ describe('admin API: connections', () => {
     expect(await stack.queues.sync.count()).toBe(0);
   });
 
-  it('pauses and resumes; resuming queues a webhook check; a site needing consent cannot be resumed', async () => {
+  it('pauses and resumes; resuming queues a poll and a webhook check; a site needing consent cannot be resumed', async () => {
     const stack = await startAdminStack();
     const [first, second] = await stack.connect();
     const id = first?.id ?? '';
@@ -256,6 +256,8 @@ describe('admin API: connections', () => {
     expect(resumed).toMatchObject({ status: 200, json: { id, status: 'active' } });
     const checks = await waitingJobs(stack.queues.maintenance, maintenanceJobs.reconcileWebhooks);
     expect(checks.map((j) => j.data)).toEqual([{ connectionId: id }]);
+    const polls = await waitingJobs(stack.queues.sync, syncJobs.poll);
+    expect(polls.map((j) => j.data)).toEqual([{ connectionId: id }]);
 
     await stack.tokens.services.connections.setStatus(second?.id ?? '', 'reauth_required');
     const refused = await stack.api('POST', `/admin/api/connections/${second?.id}/resume`);
