@@ -6,7 +6,7 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
@@ -14,6 +14,7 @@ import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { SignJWT } from 'jose';
 import { deleteKeysAt } from '../test/helpers/redis-keys.ts';
+import { cpuMsOf, localRedisPid } from './redis-usage.ts';
 
 export interface IntakeRow {
   readonly route: string;
@@ -95,7 +96,7 @@ export async function runIntakeBench(opts: { duration?: number } = {}): Promise<
     .setExpirationTime(now + 3600)
     .sign(new TextEncoder().encode('sim-client-secret'));
   const rows: IntakeRow[] = [];
-  const redisPid = await localRedisPid();
+  const redisPid = await localRedisPidAt(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
   const loads = [
     { load: 'max (50 connections)', connections: 50 },
     { load: '1,000/s', connections: 20, rate: 1000 },
@@ -142,25 +143,11 @@ export async function runIntakeBench(opts: { duration?: number } = {}): Promise<
   return rows;
 }
 
-/** CPU time (user + system) a process has used so far, in ms, from /proc (Linux); 0 when unknown. */
-function cpuMsOf(pid: number | undefined): number {
-  if (pid === undefined) return 0;
+/** The local Redis server's pid (its CPU is part of what intake costs), on a connection of its own. */
+async function localRedisPidAt(url: string): Promise<number | undefined> {
+  const redis = new Redis(url, { maxRetriesPerRequest: 1 });
   try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
-    return (Number(fields[11]) + Number(fields[12])) * (1000 / 100); // clock ticks of 10 ms
-  } catch {
-    return 0;
-  }
-}
-
-/** The Redis server's pid when it runs on this machine (its CPU is part of what intake costs). */
-async function localRedisPid(): Promise<number | undefined> {
-  const url = new URL(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
-  if (!['127.0.0.1', 'localhost', '::1'].includes(url.hostname)) return undefined;
-  const redis = new Redis(url.toString(), { maxRetriesPerRequest: 1 });
-  try {
-    const pid = /process_id:(\d+)/.exec(await redis.info('server'))?.[1];
-    return pid && existsSync(`/proc/${pid}/stat`) ? Number(pid) : undefined;
+    return await localRedisPid(redis);
   } finally {
     redis.disconnect();
   }

@@ -68,3 +68,22 @@ export async function obtainTokens(simUrl: string, o: AuthorizeOptions = {}): Pr
 /** JSON read back over HTTP in tests, inspected field by field (assertions do the checking). */
 // biome-ignore lint/suspicious/noExplicitAny: test bodies are checked by expect(), not by types
 export type LooseJson = any;
+
+/** One Jira REST v3 call through the simulator's gateway, as an app with `token` would make it. */
+export async function jiraRequest(
+  target: { simUrl: string; token: string; cloudId: string },
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<{ status: number; json: LooseJson }> {
+  const res = await fetch(`${target.simUrl}/ex/jira/${target.cloudId}/rest/api/3${path}`, {
+    method,
+    headers: {
+      authorization: `Bearer ${target.token}`,
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+    },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  const text = await res.text();
+  return { status: res.status, json: text ? JSON.parse(text) : undefined };
+}

@@ -193,71 +193,47 @@ describe('JiraClient against the simulator', () => {
 
   it('stops on an empty page even when it carries a token', async () => {
     const { stack, connection } = await connected();
-    const jira = stack.jira(connection);
-    // Scripted answers (status 200 with our bodies) for the next search/jql calls, in order.
-    stack.sim.setFaults({
-      failNext: [
-        {
-          path: 'search/jql',
-          status: 200,
-          body: { issues: [{ id: '1', key: 'OPS-1', fields: {} }], nextPageToken: 't1' },
-        },
-        { path: 'search/jql', status: 200, body: { issues: [], nextPageToken: 't2' } },
-        {
-          path: 'search/jql',
-          status: 200,
-          body: { issues: [{ id: '3', key: 'OPS-3', fields: {} }], nextPageToken: null },
-        },
-      ],
-    });
-
-    const pages: SearchPage[] = [];
-    for await (const page of searchJql(jira, { jql: 'project = OPS' }, { pageSize: 10, maxPages: 100 }))
-      pages.push(page);
-
+    scriptSearchPages(stack, [
+      { ids: ['1'], next: 't1' },
+      { ids: [], next: 't2' },
+      { ids: ['3'], next: null },
+    ]);
+    const pages = await allPages(stack, connection);
     expect(pages.map((p) => p.issues.map((i) => i.id))).toEqual([['1']]);
     expect(requestsTo(stack, 'search/jql')).toBe(2);
   });
 
   it('stops, and says so, when the server repeats a page token', async () => {
     const { stack, connection } = await connected();
-    const jira = stack.jira(connection);
-    stack.sim.setFaults({
-      failNext: [
-        {
-          path: 'search/jql',
-          status: 200,
-          body: { issues: [{ id: '1', key: 'OPS-1', fields: {} }], nextPageToken: 't1' },
-        },
-        {
-          path: 'search/jql',
-          status: 200,
-          body: { issues: [{ id: '2', key: 'OPS-2', fields: {} }], nextPageToken: 't1' },
-        },
-        {
-          path: 'search/jql',
-          status: 200,
-          body: { issues: [{ id: '2', key: 'OPS-2', fields: {} }], nextPageToken: 't1' },
-        },
-        {
-          path: 'search/jql',
-          status: 200,
-          body: { issues: [{ id: '3', key: 'OPS-3', fields: {} }], nextPageToken: null },
-        },
-      ],
-    });
-
-    const pages: SearchPage[] = [];
-    for await (const page of searchJql(
-      jira,
-      { jql: 'project = OPS' },
-      { pageSize: 10, maxPages: 100, log: stack.log },
-    ))
-      pages.push(page);
-
+    scriptSearchPages(stack, [
+      { ids: ['1'], next: 't1' },
+      { ids: ['2'], next: 't1' },
+      { ids: ['2'], next: 't1' },
+      { ids: ['3'], next: null },
+    ]);
+    const pages = await allPages(stack, connection);
     expect(pages.map((p) => p.issues.map((i) => i.id))).toEqual([['1'], ['2']]);
     expect(pages.map((p) => p.nextPageToken)).toEqual(['t1', 't1']);
     expect(requestsTo(stack, 'search/jql')).toBe(2);
     expect(stack.logs.some((line) => line.includes('repeated a page token'))).toBe(true);
   });
 });
+
+/** The next search/jql calls answer these pages, in order (status 200 with scripted bodies). */
+function scriptSearchPages(stack: TokenStack, pages: readonly { ids: string[]; next: string | null }[]) {
+  stack.sim.setFaults({
+    failNext: pages.map(({ ids, next }) => ({
+      path: 'search/jql',
+      status: 200,
+      body: { issues: ids.map((id) => ({ id, key: `OPS-${id}`, fields: {} })), nextPageToken: next },
+    })),
+  });
+}
+
+async function allPages(stack: TokenStack, connection: Connection): Promise<SearchPage[]> {
+  const pages: SearchPage[] = [];
+  const options = { pageSize: 10, maxPages: 100, log: stack.log };
+  for await (const page of searchJql(stack.jira(connection), { jql: 'project = OPS' }, options))
+    pages.push(page);
+  return pages;
+}

@@ -2,7 +2,7 @@ import { createHmac } from 'node:crypto';
 import { jwtVerify } from 'jose';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type Simulator, startSimulator } from '../../sim/index.ts';
-import { type LooseJson, obtainTokens } from '../../sim/test-client.ts';
+import { jiraRequest, type LooseJson, obtainTokens } from '../../sim/test-client.ts';
 import { WebhookReceiver } from '../../sim/webhook-receiver.ts';
 
 let sim: Simulator;
@@ -34,22 +34,8 @@ afterEach(async () => {
   await receiver.close();
 });
 
-async function jira(
-  method: string,
-  path: string,
-  body?: unknown,
-  site = cloudId,
-): Promise<{ status: number; json: LooseJson }> {
-  const res = await fetch(`${sim.url}/ex/jira/${site}/rest/api/3${path}`, {
-    method,
-    headers: {
-      authorization: `Bearer ${token}`,
-      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-    },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  const text = await res.text();
-  return { status: res.status, json: text ? JSON.parse(text) : undefined };
+function jira(method: string, path: string, body?: unknown, site = cloudId) {
+  return jiraRequest({ simUrl: sim.url, token, cloudId: site }, method, path, body);
 }
 
 async function register(webhooks: unknown[], url = hookUrl, site = cloudId) {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Simulator, startSimulator } from '../../sim/index.ts';
-import { type LooseJson, obtainTokens } from '../../sim/test-client.ts';
+import { jiraRequest, type LooseJson, obtainTokens } from '../../sim/test-client.ts';
 
 let sim: Simulator;
 let token: string;
@@ -15,21 +15,8 @@ afterAll(async () => {
   await sim.close();
 });
 
-async function jira(
-  method: string,
-  path: string,
-  body?: unknown,
-): Promise<{ status: number; json: LooseJson }> {
-  const res = await fetch(`${sim.url}/ex/jira/${cloudId}/rest/api/3${path}`, {
-    method,
-    headers: {
-      authorization: `Bearer ${token}`,
-      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-    },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  const text = await res.text();
-  return { status: res.status, json: text ? JSON.parse(text) : undefined };
+function jira(method: string, path: string, body?: unknown) {
+  return jiraRequest({ simUrl: sim.url, token, cloudId }, method, path, body);
 }
 
 const ADF = {
