@@ -12,7 +12,7 @@ export interface ReconcileOutcome {
   readonly deletedIssues: number;
   readonly deletedComments: number;
   /** Why nothing was scanned, when nothing was. */
-  readonly skipped?: 'backfill running';
+  readonly skipped?: 'backfill running' | 'backfill recent';
 }
 
 /**
@@ -22,7 +22,10 @@ export interface ReconcileOutcome {
  * known comments still exist. What is gone goes through the pipeline as deletions, versioned by
  * the time of this reconcile, so the connectors emit their tombstones. It waits for a running
  * backfill: until then the known set is partial, and an id scan (a point per issue) would cost a
- * second read of every issue the backfill is about to read once.
+ * second read of every issue the backfill is about to read once. A finished backfill read every
+ * issue that existed when it started, so it stands for a reconcile from then: the next scan waits
+ * a full reconcile interval after that start (a reconcile job held back by the backfill's site lease
+ * would otherwise scan the whole site the moment the backfill ends).
  */
 export async function reconcileSite(
   client: JiraClient,
@@ -31,8 +34,12 @@ export async function reconcileSite(
 ): Promise<ReconcileOutcome> {
   const site = client.connection.siteHost;
   const known = await deps.known.issueCount(site);
-  if ((await deps.cursors.backfill(client.connection.id))?.status === 'running') {
+  const backfill = await deps.cursors.backfill(client.connection.id);
+  if (backfill?.status === 'running') {
     return { known, deletedIssues: 0, deletedComments: 0, skipped: 'backfill running' };
+  }
+  if (backfill?.status === 'done' && deps.now() - backfill.startedAt < deps.reconcileEveryMs) {
+    return { known, deletedIssues: 0, deletedComments: 0, skipped: 'backfill recent' };
   }
   const stamp: SyncStamp = {
     site: siteOf(client),

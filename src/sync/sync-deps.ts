@@ -21,6 +21,8 @@ export interface SyncPassDeps extends PageSyncDeps {
   readonly slicePages: number;
   /** SYNC_RECONCILE_PAGE_SIZE. */
   readonly reconcilePageSize: number;
+  /** SYNC_RECONCILE_INTERVAL_SECONDS in ms. */
+  readonly reconcileEveryMs: number;
   /** TEXT_MARKDOWN. */
   readonly markdown: boolean;
   readonly now: () => number;

@@ -196,6 +196,7 @@ export function createSyncServices(
         overlapMs: config.SYNC_POLL_OVERLAP_MS,
         slicePages: config.SYNC_BACKFILL_SLICE_PAGES,
         reconcilePageSize: config.SYNC_RECONCILE_PAGE_SIZE,
+        reconcileEveryMs: config.SYNC_RECONCILE_INTERVAL_SECONDS * 1000,
         markdown: config.TEXT_MARKDOWN,
         now,
         log: log.child({ component: 'sync' }),

@@ -39,7 +39,11 @@ describe('sync jobs on the sync worker', () => {
   });
 
   it('turns a deleted issue and a deleted comment, without any webhook, into tombstones on reconcile', async () => {
-    const s = await startSyncStack({ sim: { sites: 1, issuesPerSite: 20 } });
+    // A reconcile waits an interval after the backfill started (it stands for one): 1 s here.
+    const s = await startSyncStack({
+      sim: { sites: 1, issuesPerSite: 20 },
+      env: { SYNC_RECONCILE_INTERVAL_SECONDS: '1' },
+    });
     const site = s.stack.sim.sites[0];
     if (!site || !s.reader) throw new Error('no site');
     const doomed = s.stack.sim.createIssue(site.cloudId, { fields: { summary: 'to be deleted' } });
@@ -53,6 +57,8 @@ describe('sync jobs on the sync worker', () => {
     expect(s.stack.sim.control.deliveries()).toHaveLength(0); // no webhook registered: polling only
     s.stack.sim.deleteIssue(site.cloudId, doomed.key);
     s.stack.sim.deleteComment(site.cloudId, kept.key, comment.id);
+    const startedAt = (await s.sync.cursors.backfill(id))?.startedAt ?? 0;
+    await waitUntil('a reconcile interval since the backfill started', () => Date.now() - startedAt > 1000);
     await s.syncQueue.add('sync.reconcile', { connectionId: id });
     const events = await s.reader.waitFor(
       (all) =>
@@ -72,7 +78,7 @@ describe('sync jobs on the sync worker', () => {
     expect((await s.sync.known.comments(site.host, [kept.id])).get(kept.id)?.has(comment.id)).toBe(false);
   });
 
-  it('leaves the reconcile of a site to after its running backfill, then scans it', async () => {
+  it('leaves the reconcile of a site to after its backfill, and a reconcile interval after that backfill started', async () => {
     const s = await startSyncStack({ sim: { sites: 1, issuesPerSite: 20 }, kafka: false });
     const site = s.stack.sim.sites[0];
     if (!site) throw new Error('no site');
@@ -92,12 +98,20 @@ describe('sync jobs on the sync worker', () => {
     const before = searches();
     expect(await reconcile()).toMatchObject({ skipped: 'backfill running', known: 1 });
     expect(searches()).toBe(before);
-    await s.sync.cursors.saveBackfill(id, (await s.sync.cursors.backfill(id))?.generation ?? 0, {
-      after: null,
-      issues: 0,
-      changes: 0,
-      status: 'done',
-    });
+    const finish = async () =>
+      s.sync.cursors.saveBackfill(id, (await s.sync.cursors.backfill(id))?.generation ?? 0, {
+        after: null,
+        issues: 0,
+        changes: 0,
+        status: 'done',
+      });
+    // Just finished: the backfill read every issue there was when it started; it stands for a reconcile.
+    await finish();
+    expect(await reconcile()).toMatchObject({ skipped: 'backfill recent', known: 1 });
+    expect(searches()).toBe(before);
+    // A backfill that started a reconcile interval ago (the default, a day) no longer does.
+    await s.sync.cursors.startBackfill(id, null, Date.now() - 86_400_000 - 1000);
+    await finish();
     expect(await reconcile()).not.toHaveProperty('skipped');
     expect(searches()).toBeGreaterThan(before);
   });
