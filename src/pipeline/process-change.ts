@@ -163,7 +163,7 @@ async function publishOnce(
     return { connector: name, outcome: claim.kind === 'published' ? 'already_published' : 'superseded' };
   }
   try {
-    await deps.publisher.publish(events);
+    await deps.published.holdWhile(ref, claim.token, deps.publisher.publish(events));
   } catch (err) {
     await deps.published.release(ref, claim.token).catch(() => undefined);
     throw err;

@@ -37,6 +37,12 @@ export interface PublishedVersions {
   claim(ref: PublishedRef, version: number, opts: VersionOptions): Promise<ClaimOutcome>;
   markPublished(ref: PublishedRef, version: number, token: string, opts: VersionOptions): Promise<void>;
   release(ref: PublishedRef, token: string): Promise<void>;
+  /**
+   * Keeps the claim alive while `work` (the publish) runs, however long: the producer retries a
+   * broker outage without end, and a claim that lapsed meanwhile would let a newer version out
+   * first, with this older one landing after it.
+   */
+  holdWhile<T>(ref: PublishedRef, token: string, work: Promise<T>): Promise<T>;
   current(ref: PublishedRef): Promise<{ readonly version: number; readonly deleted: boolean } | null>;
 }
 
@@ -90,6 +96,15 @@ if redis.call('HGET', KEYS[1], 'ct') == ARGV[1] then redis.call('HDEL', KEYS[1],
 return 1
 `;
 
+// KEYS[1]; ARGV: token, lease ms. 1 when the caller still held the claim and its lease was renewed.
+const extendScript = `
+if redis.call('HGET', KEYS[1], 'ct') ~= ARGV[1] then return 0 end
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+redis.call('HSET', KEYS[1], 'cexp', tostring(now + tonumber(ARGV[2])))
+return 1
+`;
+
 interface Commands {
   pvClaim(
     key: string,
@@ -101,6 +116,7 @@ interface Commands {
   ): Promise<string[]>;
   pvMark(key: string, version: string, deletion: string, token: string, ttl: string): Promise<number>;
   pvRelease(key: string, token: string): Promise<number>;
+  pvExtend(key: string, token: string, lease: string): Promise<number>;
 }
 
 export interface RedisPublishedVersionsOptions {
@@ -121,6 +137,7 @@ export class RedisPublishedVersions implements PublishedVersions {
     redis.defineCommand('pvClaim', { numberOfKeys: 1, lua: claimScript });
     redis.defineCommand('pvMark', { numberOfKeys: 1, lua: markScript });
     redis.defineCommand('pvRelease', { numberOfKeys: 1, lua: releaseScript });
+    redis.defineCommand('pvExtend', { numberOfKeys: 1, lua: extendScript });
     this.#redis = redis as Redis & Commands;
     this.#opts = opts;
   }
@@ -156,6 +173,21 @@ export class RedisPublishedVersions implements PublishedVersions {
 
   async release(ref: PublishedRef, token: string): Promise<void> {
     await this.#redis.pvRelease(this.#key(ref), token);
+  }
+
+  async holdWhile<T>(ref: PublishedRef, token: string, work: Promise<T>): Promise<T> {
+    const key = this.#key(ref);
+    const lease = String(this.#opts.claimTtlMs);
+    // Renewed three times per lease, so one slow or failed renewal does not let it lapse.
+    const renew = setInterval(
+      () => void this.#redis.pvExtend(key, token, lease).catch(() => undefined),
+      Math.max(10, Math.floor(this.#opts.claimTtlMs / 3)),
+    );
+    try {
+      return await work;
+    } finally {
+      clearInterval(renew);
+    }
   }
 
   async current(ref: PublishedRef): Promise<{ version: number; deleted: boolean } | null> {

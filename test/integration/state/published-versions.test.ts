@@ -30,6 +30,29 @@ async function publishOnce(versions: RedisPublishedVersions, r: PublishedRef, ve
 }
 
 describe('published versions on real Redis', () => {
+  it('keeps a claim past its lease while the publish runs, so a newer version waits for it', async () => {
+    const { versions } = store(150);
+    const first = await versions.claim(ref, 1000, put);
+    if (first.kind !== 'claimed') throw new Error('no claim');
+    const publishing = versions.holdWhile(
+      ref,
+      first.token,
+      sleep(900).then(() => 'acked'),
+    );
+    await sleep(500); // over three leases
+    expect(await versions.claim(ref, 2000, put)).toMatchObject({ kind: 'busy', version: 1000 });
+    expect(await publishing).toBe('acked');
+    await versions.markPublished(ref, 1000, first.token, put);
+    expect(await versions.claim(ref, 2000, put)).toMatchObject({ kind: 'claimed' });
+  });
+
+  it('lets a claim lapse after its lease when nobody holds it (a worker that died)', async () => {
+    const { versions } = store(150);
+    expect(await versions.claim(ref, 1000, put)).toMatchObject({ kind: 'claimed' });
+    await sleep(300);
+    expect(await versions.claim(ref, 2000, put)).toMatchObject({ kind: 'claimed' });
+  });
+
   it('publishes a version once, refuses older ones, accepts newer ones', async () => {
     const { versions } = store();
     expect(await versions.current(ref)).toBeNull();
