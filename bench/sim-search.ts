@@ -118,15 +118,16 @@ async function main(): Promise<void> {
     goalIssuesPerSecond: 2000,
     runs,
   };
-  writeReport(report);
-  console.log(JSON.stringify(report, null, 2));
+  // The Markdown report on stdout too: npm run bench embeds what each script prints.
+  console.log(writeReport(report));
 }
 
 function round(n: number): number {
   return Math.round(n * 100) / 100;
 }
 
-function writeReport(report: { runs: Array<Record<string, number>> } & Record<string, unknown>): void {
+/** Writes sim-search.json and sim-search.md; returns the Markdown. */
+function writeReport(report: { runs: Array<Record<string, number>> } & Record<string, unknown>): string {
   const dir = path.join(import.meta.dirname, 'results');
   mkdirSync(dir, { recursive: true });
   writeFileSync(path.join(dir, 'sim-search.json'), `${JSON.stringify(report, null, 2)}\n`);
@@ -147,4 +148,5 @@ function writeReport(report: { runs: Array<Record<string, number>> } & Record<st
     '',
   ].join('\n');
   writeFileSync(path.join(dir, 'sim-search.md'), md);
+  return md;
 }
