@@ -7,7 +7,7 @@ import { kafkaReadiness } from '../../src/kafka/kafka-health.ts';
 import type { ReadinessCheck } from '../../src/routes/health.ts';
 import { captureLog } from '../helpers/log-capture.ts';
 import { freePort } from '../helpers/relay-process.ts';
-import { kafkaBrokers, redisUrl } from '../helpers/services.ts';
+import { kafkaBrokers, redisUrl, uniqueName } from '../helpers/services.ts';
 import { validEnv } from '../helpers/valid-env.ts';
 
 /**
@@ -16,7 +16,8 @@ import { validEnv } from '../helpers/valid-env.ts';
  * nothing listens.
  */
 async function relayApp(env: { REDIS_URL: string; KAFKA_BROKERS: string }) {
-  const config = loadConfig(validEnv(env));
+  // Its own queue prefix: the run's teardown removes what the services' queues write.
+  const config = loadConfig(validEnv({ ...env, QUEUE_PREFIX: uniqueName('relay') }));
   const { log } = captureLog('fatal');
   const services = createServices(config, log);
   await services.connect().catch(() => undefined); // main.ts would exit; here Redis goes away later
