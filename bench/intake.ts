@@ -132,12 +132,14 @@ export async function runIntakeBench(opts: { duration?: number } = {}): Promise<
       const exited = new Promise((r) => child.once('exit', r));
       child.kill('SIGTERM');
       await exited;
-      const queue = new Queue(queueName, {
-        connection: { url: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379' },
-      });
-      await queue.obliterate({ force: true });
-      await queue.close();
-      await deleteKeysAt(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', `${queueName}-state`);
+      const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+      const queue = new Queue(queueName, { connection: { url: redisUrl } });
+      try {
+        await queue.obliterate({ force: true });
+      } finally {
+        await queue.close();
+        await deleteKeysAt(redisUrl, `${queueName}-state`);
+      }
     }
   }
   return rows;
