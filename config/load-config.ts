@@ -23,7 +23,16 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
   }
   const result = configSchema.safeParse(input);
   if (!result.success) throw new ConfigError(describeIssues(result.error.issues, input));
-  return Object.freeze(result.data);
+  return deepFreeze(result.data);
+}
+
+/** Frozen all the way down: a list such as KAFKA_BROKERS cannot be changed by whoever holds it. */
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    for (const inner of Object.values(value)) deepFreeze(inner);
+    Object.freeze(value);
+  }
+  return value;
 }
 
 function describeIssues(issues: readonly z.core.$ZodIssue[], input: Record<string, string>): string[] {

@@ -37,6 +37,7 @@ describe('loadConfig', () => {
   it('returns a frozen object', () => {
     const config = loadConfig(validEnv());
     expect(Object.isFrozen(config)).toBe(true);
+    expect(Object.isFrozen(config.KAFKA_BROKERS)).toBe(true);
   });
 
   it('parses lists, numbers, enums and URLs', () => {
