@@ -18,8 +18,11 @@ export interface CoverageShare {
   readonly pollOnly: number;
   /** pollOnly / all changes seen; null when nothing was seen. */
   readonly pollOnlyShare: number | null;
-  /** webhookFirst / all changes seen; null when nothing was seen. */
-  readonly webhookShare: number | null;
+  /**
+   * Changes a webhook delivered (before or after polling found them) / all changes seen, that is
+   * 1 - pollOnlyShare: the webhook coverage operators see; null when nothing was seen.
+   */
+  readonly webhookCoverage: number | null;
   /** Mean delay of the later path, per path that came second, in ms. */
   readonly meanLateMs: { readonly webhook: number | null; readonly poll: number | null };
 }
@@ -134,7 +137,7 @@ export class RedisWebhookCoverage {
       pollFirst,
       pollOnly,
       pollOnlyShare: total > 0 ? pollOnly / total : null,
-      webhookShare: total > 0 ? webhookFirst / total : null,
+      webhookCoverage: total > 0 ? 1 - pollOnly / total : null,
       meanLateMs: { webhook: mean('webhook'), poll: mean('poll') },
     };
   }

@@ -59,7 +59,7 @@ export class RedisSyncControl {
       cursor: poll.cursor === null ? null : new Date(poll.cursor),
       lagMs: poll.polledAt === null ? null : Math.max(0, this.#now() - poll.polledAt),
       budgetPointsUsed: budget.spentBySite[site] ?? 0,
-      webhookCoverage: share.pollOnlyShare === null ? null : 1 - share.pollOnlyShare,
+      webhookCoverage: share.webhookCoverage,
       reconcileIntervalSeconds: poll.intervalMs === null ? null : Math.round(poll.intervalMs / 1000),
     };
   }

@@ -30,10 +30,8 @@ export async function readSyncMetrics(deps: {
   await Promise.all(
     connections.map(async (c) => {
       const [poll, share] = await Promise.all([deps.cursors.poll(c.id), deps.coverage.share(c.siteHost)]);
-      if (share.pollOnlyShare !== null) {
-        pollOnlyShare[c.siteHost] = share.pollOnlyShare;
-        webhookCoverage[c.siteHost] = 1 - share.pollOnlyShare;
-      }
+      if (share.pollOnlyShare !== null) pollOnlyShare[c.siteHost] = share.pollOnlyShare;
+      if (share.webhookCoverage !== null) webhookCoverage[c.siteHost] = share.webhookCoverage;
       if (poll.polledAt !== null)
         pollLagSeconds[c.siteHost] = Math.max(0, (deps.now() - poll.polledAt) / 1000);
       if (poll.intervalMs !== null) pollIntervalSeconds[c.siteHost] = poll.intervalMs / 1000;
