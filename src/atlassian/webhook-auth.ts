@@ -1,4 +1,4 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac, createSecretKey, type KeyObject, timingSafeEqual } from 'node:crypto';
 
 type WebhookAuthMethod = 'jwt' | 'hmac';
 
@@ -36,12 +36,14 @@ export type WebhookAuthenticator = (
  * Only HS256 JWTs are accepted (no `none`, no RS/ES confusion); `exp` is checked when present.
  */
 export function createWebhookAuthenticator(opts: WebhookAuthOptions): WebhookAuthenticator {
-  const jwtKey = Buffer.from(opts.clientSecret, 'utf8');
+  const jwtKey = createSecretKey(Buffer.from(opts.clientSecret, 'utf8'));
+  const jwtHeaders = new JwtHeaderCache();
   const now = opts.now ?? Date.now;
   return async (headers, rawBody) => {
     const authorization = single(headers.authorization);
     const signature = single(headers['x-hub-signature']);
-    if (authorization !== undefined) return verifyJwt(authorization, jwtKey, opts.clockSkewSeconds, now());
+    if (authorization !== undefined)
+      return verifyJwt(authorization, jwtKey, jwtHeaders, opts.clockSkewSeconds, now());
     if (signature !== undefined) return verifyHmac(signature, rawBody, opts.webhookSecret);
     return { ok: false, reason: 'missing_credentials' };
   };
@@ -53,13 +55,19 @@ export function createWebhookAuthenticator(opts: WebhookAuthOptions): WebhookAut
  * exactly three base64url parts, `alg` HS256 and nothing else, no `crit`, a constant-time signature
  * compare, and `exp` / `nbf` checked with the allowed skew when present.
  */
-function verifyJwt(authorization: string, key: Buffer, clockSkew: number, nowMs: number): WebhookAuthResult {
+function verifyJwt(
+  authorization: string,
+  key: KeyObject,
+  headers: JwtHeaderCache,
+  clockSkew: number,
+  nowMs: number,
+): WebhookAuthResult {
   const match = /^Bearer\s+(\S+)$/i.exec(authorization.trim());
   if (!match?.[1]) return { ok: false, reason: 'unsupported_auth_method' };
   const parts = match[1].split('.');
   if (parts.length !== 3) return { ok: false, reason: 'jwt_invalid' };
   const [headerPart = '', payloadPart = '', signaturePart = ''] = parts;
-  const header = decodeJson(headerPart);
+  const header = headers.decode(headerPart);
   if (!header) return { ok: false, reason: 'jwt_invalid' };
   if (header.alg !== 'HS256' || header.crit !== undefined) return { ok: false, reason: 'jwt_algorithm' };
   const expected = createHmac('sha256', key).update(`${headerPart}.${payloadPart}`).digest();
@@ -76,6 +84,28 @@ function verifyJwt(authorization: string, key: Buffer, clockSkew: number, nowMs:
     return { ok: false, reason: 'jwt_invalid' };
   }
   return { ok: true, method: 'jwt' };
+}
+
+/**
+ * Decoded JWT headers by their base64url text. A sender signs every token with the same header,
+ * so decoding it once per distinct text saves a third of the non-HMAC work of a check. Bounded:
+ * forged headers cannot grow it past `max` entries.
+ */
+class JwtHeaderCache {
+  readonly #decoded = new Map<string, Record<string, unknown> | undefined>();
+  readonly #max: number;
+
+  constructor(max = 16) {
+    this.#max = max;
+  }
+
+  decode(part: string): Record<string, unknown> | undefined {
+    if (this.#decoded.has(part)) return this.#decoded.get(part);
+    const header = decodeJson(part);
+    if (this.#decoded.size >= this.#max) this.#decoded.clear();
+    this.#decoded.set(part, header);
+    return header;
+  }
 }
 
 function decodeJson(part: string): Record<string, unknown> | undefined {
