@@ -58,7 +58,7 @@ async function intakeApp() {
         registrations: new RedisRegistrationStore(redis, prefix),
         ttlMs: 10_000,
       }),
-      deliveries: new BatchingDeliveryQueue({ queue, redis, keyPrefix: prefix, dedupeTtlMs: 60 * 60 * 1000 }),
+      deliveries: new BatchingDeliveryQueue({ queue, keyPrefix: prefix, dedupeTtlMs: 60 * 60 * 1000 }),
       metrics: createMetrics(),
       maxBodyBytes: config.WEBHOOK_MAX_BODY_BYTES,
     },

@@ -50,9 +50,14 @@ const latency = await runLatencyBench({ seconds: 10 });
 const png = `${date}-latency.png`;
 const chart = await writeLatencyPng(latencySvg(latency.distributions), path.join(results, png));
 const scripts = Object.fromEntries(
-  ['job-granularity.ts', 'backfill.ts', 'kafka-publisher.ts', 'token-manager.ts', 'sim-search.ts'].map(
-    (f) => [f, runScript(f)],
-  ),
+  [
+    'raw-json-cost.ts',
+    'job-granularity.ts',
+    'backfill.ts',
+    'kafka-publisher.ts',
+    'token-manager.ts',
+    'sim-search.ts',
+  ].map((f) => [f, runScript(f)]),
 );
 
 const markdown = `# jira-relay benchmarks, ${date}

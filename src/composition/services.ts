@@ -147,7 +147,6 @@ export function createServices(config: Config, log: Logger, now: () => number = 
         }),
         deliveries: new BatchingDeliveryQueue({
           queue: queues.events,
-          redis,
           keyPrefix: prefix,
           dedupeTtlMs: config.WEBHOOK_DEDUPE_TTL_SECONDS * 1000,
         }),

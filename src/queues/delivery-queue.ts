@@ -1,4 +1,5 @@
-import type { Redis } from 'ioredis';
+import { randomUUID } from 'node:crypto';
+import { seenKey } from '../state/seen-deliveries.ts';
 import type { RawJsonQueue } from './raw-json-queue.ts';
 import type { WebhookDelivery } from './webhook-delivery.ts';
 
@@ -19,12 +20,14 @@ export interface DeliveryBatch {
 
 export interface BatchingDeliveryQueueOptions {
   readonly queue: RawJsonQueue<DeliveryBatch>;
-  readonly redis: Redis;
+  /** Prefix of the state keys, where the dedupe claims live (as the events worker's `seen` keys). */
   readonly keyPrefix: string;
   /** How long a delivery id is remembered (WEBHOOK_DEDUPE_TTL_SECONDS). */
   readonly dedupeTtlMs: number;
   /** Most deliveries in one job. */
   readonly maxBatch?: number;
+  /** The id of a new events job; unique. */
+  readonly newJobId?: () => string;
 }
 
 interface Pending {
@@ -34,45 +37,24 @@ interface Pending {
   readonly reject: (err: unknown) => void;
 }
 
-/** A claim that outlives a failed enqueue only briefly: Jira's next retry comes minutes later. */
-const provisionalClaimMs = 30_000;
-
-// KEYS: the claim of each delivery; ARGV[1]: provisional ms. 1 where this call made the claim.
-const claimScript = `
-local claimed = {}
-for i, key in ipairs(KEYS) do
-  claimed[i] = redis.call('SET', key, '1', 'PX', ARGV[1], 'NX') and 1 or 0
-end
-return claimed`;
-
-// KEYS: claims of stored deliveries; ARGV[1]: the dedupe window in ms.
-const confirmScript = `
-for _, key in ipairs(KEYS) do redis.call('PEXPIRE', key, ARGV[1]) end
-return #KEYS`;
-
-interface ClaimCommands {
-  deliveryClaim(numKeys: number, ...keysThenMs: string[]): Promise<number[]>;
-  deliveryConfirm(numKeys: number, ...keysThenMs: string[]): Promise<number>;
-}
-
 /**
- * Micro-batches intake: deliveries that arrive in the same event-loop turn are claimed in one
- * script call (SET NX per delivery id) and stored as one BullMQ job, both sent at once, so a burst
- * costs one round trip and one job instead of a job each. Claims start short-lived and are extended to
- * the dedupe window only once the job is stored: a failed store never turns Jira's retry into a
- * "duplicate".
+ * Micro-batches intake: deliveries that arrive in the same event-loop turn become one events job,
+ * stored in one MULTI together with a dedupe claim per delivery, so a burst costs one round trip
+ * and one job instead of a job each.
+ *
+ * A claim is the events worker's own `seen` key, set to the delivery's place in this job
+ * (`<job id>/<index>`, the owner the worker checks), for the whole dedupe window. Claims and job
+ * land together or not at all: a store that fails leaves no claim behind, so Jira's retry is
+ * queued, not called a duplicate. A delivery whose claim already existed is answered as a
+ * duplicate; it is still in the job (claims are decided inside the transaction), and the worker
+ * drops it, because the claim names another owner.
  */
 export class BatchingDeliveryQueue implements DeliveryQueue {
   readonly #o: Required<BatchingDeliveryQueueOptions>;
-  readonly #redis: Redis & ClaimCommands;
   #batch: Pending[] = [];
 
   constructor(opts: BatchingDeliveryQueueOptions) {
-    this.#o = { maxBatch: 200, ...opts };
-    this.#redis = opts.redis as Redis & ClaimCommands;
-    // One script call per batch, not a command per delivery: the client's per-command cost showed.
-    this.#redis.defineCommand('deliveryClaim', { lua: claimScript });
-    this.#redis.defineCommand('deliveryConfirm', { lua: confirmScript });
+    this.#o = { maxBatch: 200, newJobId: () => `d-${randomUUID()}`, ...opts };
   }
 
   enqueue(delivery: WebhookDelivery, rawBody?: Buffer): Promise<EnqueueOutcome> {
@@ -84,50 +66,54 @@ export class BatchingDeliveryQueue implements DeliveryQueue {
   }
 
   async #flush(): Promise<void> {
-    const batch = this.#batch;
+    const pending = this.#batch;
     this.#batch = [];
-    if (batch.length === 0) return;
-    const keys = batch.map((p) => this.#key(p.delivery));
-    // Claim and store go out together: one round trip of latency, not two. The job therefore holds
-    // the batch's repeats too; the events worker's own dedupe drops them (a repeat is rare: Jira
-    // resends only what it did not see acknowledged).
-    const [claim, store] = await Promise.allSettled([
-      this.#claim(keys),
-      this.#o.queue.addJson('deliveries', batchJson(batch)),
-    ]);
-    if (claim.status === 'rejected' || store.status === 'rejected') {
-      if (claim.status === 'fulfilled') void this.#release(keys.filter((_, i) => claim.value[i]));
-      const err = store.status === 'rejected' ? store.reason : (claim as PromiseRejectedResult).reason;
-      for (const p of batch) p.reject(err);
+    if (pending.length === 0) return;
+    // A delivery repeated within the batch goes in once; its copies are duplicates of it.
+    const firstOf = new Map<string, number>();
+    const batch = pending.filter((p) => {
+      const key = deliveryKey(p.delivery);
+      if (firstOf.has(key)) return false;
+      firstOf.set(key, firstOf.size);
+      return true;
+    });
+    const jobId = this.#o.newJobId();
+    const claimKeys = batch.map((p) => seenKey(this.#o.keyPrefix, deliveryKey(p.delivery)));
+    let claimed: boolean[];
+    try {
+      claimed = await this.#store(jobId, claimKeys, batchJson(batch));
+    } catch (err) {
+      for (const p of pending) p.reject(err);
       return;
     }
-    const claimed = claim.value;
-    batch.forEach((p, i) => {
-      p.resolve(claimed[i] ? 'queued' : 'duplicate');
+    pending.forEach((p) => {
+      const first = firstOf.get(deliveryKey(p.delivery));
+      p.resolve(first !== undefined && batch[first] === p && claimed[first] ? 'queued' : 'duplicate');
     });
-    void this.#confirm(keys.filter((_, i) => claimed[i]));
   }
 
-  async #claim(keys: readonly string[]): Promise<boolean[]> {
-    const replies = await this.#redis.deliveryClaim(keys.length, ...keys, String(provisionalClaimMs));
-    return keys.map((_, i) => replies[i] === 1);
-  }
-
-  /** Best effort: a claim left behind expires on its own within the provisional window. */
-  async #release(keys: readonly string[]): Promise<void> {
-    if (keys.length > 0) await this.#redis.del(...keys).catch(() => undefined);
-  }
-
-  /** Best effort: if this fails the events worker's own dedupe still catches late repeats. */
-  async #confirm(keys: readonly string[]): Promise<void> {
-    if (keys.length === 0) return;
-    await this.#redis
-      .deliveryConfirm(keys.length, ...keys, String(this.#o.dedupeTtlMs))
-      .catch(() => undefined);
-  }
-
-  #key(delivery: WebhookDelivery): string {
-    return `${this.#o.keyPrefix}:delivery:${deliveryKey(delivery)}`;
+  /** The claims and the job in one MULTI; which claims this call made. Throws when the job is not stored. */
+  async #store(jobId: string, claimKeys: readonly string[], json: Buffer): Promise<boolean[]> {
+    const tx = await this.#o.queue.transaction();
+    claimKeys.forEach((key, i) => {
+      tx.set(key, `${jobId}/${i}`, 'PX', this.#o.dedupeTtlMs, 'NX');
+    });
+    const queued = this.#o.queue.addJsonIn(tx, 'deliveries', json, jobId);
+    const replies = await tx.exec(); // throws when EXEC is refused: then nothing ran
+    const claimed = claimKeys.map((_, i) => replies?.[i]?.[1] === 'OK');
+    try {
+      queued.outcome(replies);
+    } catch (err) {
+      // The claims ran but the job did not (refused inside EXEC): take them back, or Jira's
+      // retry would be answered as a duplicate of a delivery that was never stored.
+      const made = claimKeys.filter((_, i) => claimed[i]);
+      if (made.length > 0) {
+        const undo = await this.#o.queue.transaction();
+        await undo.del(...made).exec();
+      }
+      throw err;
+    }
+    return claimed;
   }
 }
 

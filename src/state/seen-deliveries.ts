@@ -12,9 +12,16 @@ interface SeenCommands {
   claimDelivery(key: string, jobId: string, ttlMs: number): Promise<number>;
 }
 
+/** Where a delivery's claim lives; intake sets it, for the job that carries the delivery. */
+export function seenKey(prefix: string, deliveryKey: string): string {
+  return `${prefix}:seen:${deliveryKey}`;
+}
+
 /**
- * Worker-side dedupe of webhook deliveries for the whole dedupe window. Intake dedupes in the same
- * Redis call that queues the job, but only while that job is retained; this catches the rest.
+ * Worker-side dedupe of webhook deliveries for the whole dedupe window. Intake sets the claim
+ * already, in the transaction that stores the job, naming the delivery's place in that job: the
+ * worker passes it there, and drops the copies other jobs carry. A delivery whose claim was not
+ * set at intake (expired, or written by an older version) is claimed here.
  */
 export class RedisSeenDeliveries {
   readonly #redis: Redis & SeenCommands;
@@ -30,6 +37,6 @@ export class RedisSeenDeliveries {
 
   /** True when this job may process the delivery; false when another job already did. */
   async claim(deliveryKey: string, jobId: string): Promise<boolean> {
-    return (await this.#redis.claimDelivery(`${this.#prefix}:seen:${deliveryKey}`, jobId, this.#ttlMs)) === 1;
+    return (await this.#redis.claimDelivery(seenKey(this.#prefix, deliveryKey), jobId, this.#ttlMs)) === 1;
   }
 }

@@ -8,7 +8,7 @@ import { BatchingDeliveryQueue, type DeliveryBatch } from '../../../src/queues/d
 import { RawJsonQueue } from '../../../src/queues/raw-json-queue.ts';
 import { realWebhookBody, webhookJwt } from '../../helpers/jira-webhook.ts';
 import { deleteKeysAt } from '../../helpers/redis-keys.ts';
-import { redisUrl, testRedis, uniqueName } from '../../helpers/services.ts';
+import { redisUrl, uniqueName } from '../../helpers/services.ts';
 import { validEnv } from '../../helpers/valid-env.ts';
 
 const clientSecret = 'sim-client-secret';
@@ -110,7 +110,6 @@ describe('webhook intake fuzz', () => {
         router: { connectionForSite: async () => 'conn-1', connectionForWebhookIds: async () => undefined },
         deliveries: new BatchingDeliveryQueue({
           queue,
-          redis: testRedis(),
           keyPrefix,
           dedupeTtlMs: 60_000,
         }),

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { type Redis, Redis as RedisClient } from 'ioredis';
+import { Redis as RedisClient } from 'ioredis';
 import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../config/index.ts';
@@ -31,7 +31,6 @@ const statePrefix = uniqueName('relay');
 
 async function buildIntake(
   queue: RawJsonQueue<DeliveryBatch>,
-  redis: Redis,
   maxBodyBytes = 64 * 1024,
   metrics = createMetrics(),
 ): Promise<FastifyInstance> {
@@ -49,7 +48,6 @@ async function buildIntake(
       router,
       deliveries: new BatchingDeliveryQueue({
         queue,
-        redis,
         keyPrefix: statePrefix,
         dedupeTtlMs: 60_000,
       }),
@@ -65,7 +63,7 @@ describe('POST /webhooks/jira', () => {
 
   beforeAll(async () => {
     queue = new RawJsonQueue<DeliveryBatch>(uniqueName('jira-events'), { connection: { url: redisUrl() } });
-    app = await buildIntake(queue, testRedisForSuite());
+    app = await buildIntake(queue);
   });
   afterAll(async () => {
     await app.close();
@@ -243,7 +241,7 @@ describe('POST /webhooks/jira', () => {
 
   it('answers 413 above the size limit, before authenticating or parsing, and counts it', async () => {
     const metrics = createMetrics();
-    const small = await buildIntake(queue, testRedisForSuite(), 1024, metrics);
+    const small = await buildIntake(queue, 1024, metrics);
     const tooLarge = () =>
       small.inject({
         method: 'POST',
@@ -264,7 +262,6 @@ describe('POST /webhooks/jira', () => {
   });
 
   it("queues Jira's retry of a delivery that could not be stored, instead of calling it a duplicate", async () => {
-    const redis = testRedisForSuite();
     const keyPrefix = statePrefix;
     const deadQueue = new RawJsonQueue<DeliveryBatch>(uniqueName('dead'), {
       connection: {
@@ -276,8 +273,8 @@ describe('POST /webhooks/jira', () => {
       },
     });
     deadQueue.on('error', () => undefined);
-    const failing = new BatchingDeliveryQueue({ queue: deadQueue, redis, keyPrefix, dedupeTtlMs: 60_000 });
-    const working = new BatchingDeliveryQueue({ queue, redis, keyPrefix, dedupeTtlMs: 60_000 });
+    const failing = new BatchingDeliveryQueue({ queue: deadQueue, keyPrefix, dedupeTtlMs: 60_000 });
+    const working = new BatchingDeliveryQueue({ queue, keyPrefix, dedupeTtlMs: 60_000 });
     const delivery = {
       siteHost: knownSite,
       auth: 'jwt' as const,
@@ -305,9 +302,7 @@ describe('POST /webhooks/jira', () => {
     };
     const dead = new RawJsonQueue<DeliveryBatch>(uniqueName('dead'), { connection: deadConnection });
     dead.on('error', () => undefined);
-    const deadRedis = new RedisClient(deadConnection);
-    deadRedis.on('error', () => undefined);
-    const deadApp = await buildIntake(dead, deadRedis);
+    const deadApp = await buildIntake(dead);
     try {
       const res = await deadApp.inject({
         method: 'POST',
@@ -320,20 +315,15 @@ describe('POST /webhooks/jira', () => {
     } finally {
       await deadApp.close();
       await dead.close().catch(() => undefined);
-      deadRedis.disconnect();
     }
   });
 });
 
-/** A Redis connection for the whole suite (testRedis() closes at the end of one test). */
-let suiteRedis: Redis | undefined;
-function testRedisForSuite(): Redis {
-  suiteRedis ??= new RedisClient(redisUrl());
-  return suiteRedis;
-}
+/** The dedupe claims this file made. */
 afterAll(async () => {
-  if (suiteRedis) await deleteKeysWithPrefix(suiteRedis, statePrefix);
-  await suiteRedis?.quit();
+  const redis = new RedisClient(redisUrl());
+  await deleteKeysWithPrefix(redis, statePrefix);
+  await redis.quit();
 });
 
 function unsignedJwt(): string {

@@ -1,0 +1,131 @@
+import { type Job, Worker } from 'bullmq';
+import { Redis } from 'ioredis';
+import { afterAll, describe, expect, it } from 'vitest';
+import {
+  BatchingDeliveryQueue,
+  type DeliveryBatch,
+  deliveryKey,
+} from '../../../src/queues/delivery-queue.ts';
+import { RawJsonQueue } from '../../../src/queues/raw-json-queue.ts';
+import type { WebhookDelivery } from '../../../src/queues/webhook-delivery.ts';
+import { seenKey } from '../../../src/state/seen-deliveries.ts';
+import { realWebhookBody } from '../../helpers/jira-webhook.ts';
+import { deleteKeysWithPrefix } from '../../helpers/redis-keys.ts';
+import { redisUrl, uniqueName } from '../../helpers/services.ts';
+
+const keyPrefix = uniqueName('delivery-queue');
+const queues: RawJsonQueue<DeliveryBatch>[] = [];
+
+function newQueue(opts: { parentThatIsGone?: boolean } = {}): RawJsonQueue<DeliveryBatch> {
+  const queue = new RawJsonQueue<DeliveryBatch>(uniqueName('events'), {
+    connection: { url: redisUrl() },
+    // A parent that does not exist makes BullMQ's add script refuse the job inside the MULTI,
+    // after the claims before it have run: the failure the queue must undo.
+    ...(opts.parentThatIsGone
+      ? { defaultJobOptions: { parent: { id: 'gone', queue: `bull:${uniqueName('missing')}` } } as never }
+      : {}),
+  });
+  queues.push(queue);
+  return queue;
+}
+
+afterAll(async () => {
+  for (const queue of queues) {
+    await queue.obliterate({ force: true }).catch(() => undefined);
+    await queue.close();
+  }
+  const redis = testRedisForFile();
+  await deleteKeysWithPrefix(redis, keyPrefix);
+  await redis.quit();
+});
+
+let fileRedis: Redis | undefined;
+function testRedisForFile(): Redis {
+  fileRedis ??= new Redis(redisUrl());
+  return fileRedis;
+}
+
+function delivery(id: string, body = realWebhookBody('issue_updated')): WebhookDelivery {
+  return {
+    siteHost: 'acme.atlassian.net',
+    auth: 'jwt',
+    deliveryId: id,
+    receivedAt: Date.now(),
+    retry: 0,
+    body,
+  };
+}
+
+describe('BatchingDeliveryQueue on real Redis', () => {
+  it('stores each batch with its claims, and a worker reads every delivery, never a placeholder', async () => {
+    const queue = newQueue();
+    const deliveries = new BatchingDeliveryQueue({ queue, keyPrefix, dedupeTtlMs: 60_000, maxBatch: 7 });
+    const read: { job: Job; batch: DeliveryBatch }[] = [];
+    const worker = new Worker<DeliveryBatch>(
+      queue.name,
+      async (job) => {
+        read.push({ job, batch: job.data });
+      },
+      { connection: { url: redisUrl() }, concurrency: 8 },
+    );
+    try {
+      const ids = Array.from({ length: 120 }, (_, i) => uniqueName(`d${i}`));
+      // Sent in waves while the worker is already taking jobs.
+      const outcomes: string[] = [];
+      for (let wave = 0; wave < 6; wave++) {
+        const part = ids.slice(wave * 20, wave * 20 + 20);
+        outcomes.push(...(await Promise.all(part.map((id) => deliveries.enqueue(delivery(id))))));
+      }
+      expect(outcomes.every((o) => o === 'queued')).toBe(true);
+      await expect
+        .poll(() => read.reduce((n, r) => n + r.batch.deliveries.length, 0), { timeout: 10_000 })
+        .toBe(120);
+
+      const redis = testRedisForFile();
+      for (const { job, batch } of read) {
+        expect(batch).not.toBeNull();
+        expect(batch.deliveries.length).toBeLessThanOrEqual(7);
+        for (const [index, d] of batch.deliveries.entries()) {
+          expect(d.body).toEqual(realWebhookBody('issue_updated'));
+          // The claim names the delivery's place in its job: the owner the events worker checks.
+          expect(await redis.get(seenKey(keyPrefix, deliveryKey(d)))).toBe(`${job.id}/${index}`);
+        }
+      }
+      expect(new Set(read.flatMap((r) => r.batch.deliveries.map((d) => d.deliveryId)))).toEqual(new Set(ids));
+    } finally {
+      await worker.close();
+    }
+  });
+
+  it('answers a repeat as a duplicate, in the same batch and in a later one, and stores it once', async () => {
+    const queue = newQueue();
+    const deliveries = new BatchingDeliveryQueue({ queue, keyPrefix, dedupeTtlMs: 60_000 });
+    const id = uniqueName('repeat');
+    const first = await Promise.all([
+      deliveries.enqueue(delivery(id)),
+      deliveries.enqueue({ ...delivery(id), retry: 1 }),
+    ]);
+    expect(first).toEqual(['queued', 'duplicate']);
+    expect(await deliveries.enqueue({ ...delivery(id), retry: 2 })).toBe('duplicate');
+
+    const jobs = await queue.getJobs(['waiting']);
+    const stored = jobs.flatMap((job) => job.data.deliveries).filter((d) => d.deliveryId === id);
+    // Once in the first batch; the later repeat rides in its own job, where the claim marks it
+    // as another job's delivery, so the events worker drops it.
+    expect(stored.map((d) => d.retry).sort()).toEqual([0, 2]);
+  });
+
+  it('takes its claims back when the job is refused inside the transaction, so the retry is queued', async () => {
+    const refusing = new BatchingDeliveryQueue({
+      queue: newQueue({ parentThatIsGone: true }),
+      keyPrefix,
+      dedupeTtlMs: 60_000,
+    });
+    const working = new BatchingDeliveryQueue({ queue: newQueue(), keyPrefix, dedupeTtlMs: 60_000 });
+    const d = delivery(uniqueName('refused'));
+
+    await expect(refusing.enqueue(d)).rejects.toThrow(/parent/i);
+    expect(await testRedisForFile().exists(seenKey(keyPrefix, deliveryKey(d)))).toBe(0);
+    expect(await working.enqueue({ ...d, retry: 1 })).toBe('queued');
+  });
+});
