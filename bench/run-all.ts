@@ -52,6 +52,7 @@ const chart = await writeLatencyPng(latencySvg(latency.distributions), path.join
 const scripts = Object.fromEntries(
   [
     'raw-json-cost.ts',
+    'intake-batch-cost.ts',
     'job-granularity.ts',
     'backfill.ts',
     'kafka-publisher.ts',
