@@ -96,7 +96,7 @@ export class BatchingDeliveryQueue implements DeliveryQueue {
   async #store(jobId: string, claimKeys: readonly string[], json: Buffer): Promise<boolean[]> {
     const tx = await this.#o.queue.transaction();
     claimKeys.forEach((key, i) => {
-      tx.set(key, `${jobId}/${i}`, 'PX', this.#o.dedupeTtlMs, 'NX');
+      tx.command('set', key, `${jobId}/${i}`, 'PX', this.#o.dedupeTtlMs, 'NX');
     });
     const queued = this.#o.queue.addJsonIn(tx, 'deliveries', json, jobId);
     const replies = await tx.exec(); // throws when EXEC is refused: then nothing ran
@@ -109,7 +109,8 @@ export class BatchingDeliveryQueue implements DeliveryQueue {
       const made = claimKeys.filter((_, i) => claimed[i]);
       if (made.length > 0) {
         const undo = await this.#o.queue.transaction();
-        await undo.del(...made).exec();
+        undo.command('del', ...made);
+        await undo.exec();
       }
       throw err;
     }

@@ -1,13 +1,14 @@
 import { Job, type JobsOptions, Queue, type RedisQueueBackend } from 'bullmq';
-import type { ChainableCommander, Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
+import { CorkedTransaction, type TransactionReplies } from './corked-transaction.ts';
 
 /**
  * A MULTI on the queue's writer connection. Commands queued on it run together at `exec()`, so a
  * caller can store its own keys in the same transaction as a job (the delivery dedupe claims do).
  */
-export type RawJsonTransaction = ChainableCommander;
+export type RawJsonTransaction = CorkedTransaction;
 
-/** BullMQ's add scripts, the only scripts the writer connection carries. */
+/** BullMQ's add scripts: the writer connection defines these, and no other script. */
 const addScriptPrefixes = ['addStandardJob:', 'addDelayedJob:', 'addPrioritizedJob:'];
 
 /** What a raw job holds until its bytes replace it, in the same transaction. */
@@ -33,9 +34,8 @@ class RawJsonJob extends Job {
  * the bytes: no reader can see the placeholder, because a worker can take the job only after EXEC,
  * and EXEC runs all of it or none of it.
  *
- * The MULTI runs on a writer connection of its own. ioredis copies every script a connection
- * defines into each transaction it builds, and BullMQ's connection defines 64 of them: 25 µs a
- * transaction, where this one, with BullMQ's add scripts only, takes about 3.
+ * The MULTI runs on a writer connection of its own, sent as one write (`CorkedTransaction`), and
+ * carrying BullMQ's add scripts only.
  */
 export class RawJsonQueue<Data> extends Queue<Data> {
   #writer: Promise<Redis> | undefined;
@@ -47,7 +47,7 @@ export class RawJsonQueue<Data> extends Queue<Data> {
       this.#writer = undefined;
       throw err;
     });
-    return (await this.#writer).multi();
+    return new CorkedTransaction(await this.#writer);
   }
 
   /**
@@ -58,18 +58,12 @@ export class RawJsonQueue<Data> extends Queue<Data> {
   addJsonIn(tx: RawJsonTransaction, name: string, json: Buffer, jobId: string): QueuedJob<Data> {
     const job = RawJsonJob.build(this as Queue, name, json, { ...this.jobsOpts, jobId });
     const backend = this.backend as RedisQueueBackend;
-    // Where the add's reply will be in exec()'s list, which leaves out the MULTI queued first.
-    const at = tx.length - 1;
+    // Where the add's reply will be in exec()'s list.
+    const at = tx.length;
     // Both only queue their command; the add goes first, since it refuses an id whose key exists.
     // On a transaction, BullMQ's promise settles at once: the add's result comes with exec().
     void backend.addJobToTransaction(tx as never, job.asJSON(), jobId);
-    // BullMQ's wrapper takes HSET as a field map; a Buffer value goes out as is.
-    (tx as unknown as { hset(key: string, fields: Record<string, Buffer>): unknown }).hset(
-      this.toKey(jobId),
-      {
-        data: json,
-      },
-    );
+    tx.hset(this.toKey(jobId), { data: json });
     return {
       outcome: (replies) => {
         const [addError, added] = replies?.[at] ?? [new Error(`job ${jobId}: transaction aborted`), null];
@@ -105,7 +99,9 @@ export class RawJsonQueue<Data> extends Queue<Data> {
 
   async #openWriter(): Promise<Redis> {
     const client = (await (this.backend as RedisQueueBackend).client) as unknown as Redis;
-    const writer = client.duplicate();
+    // Unanswered commands fail with the connection instead of being replayed after it: a replay
+    // would run a transaction's commands without its MULTI.
+    const writer = client.duplicate({ autoResendUnfulfilledCommands: false });
     writer.on('error', (err) => this.emit('error', err));
     for (const [name, script] of Object.entries(client.scriptsSet as Record<string, ScriptSource>)) {
       if (addScriptPrefixes.some((prefix) => name.startsWith(prefix)))
@@ -150,7 +146,7 @@ async function connected(redis: Redis): Promise<void> {
 
 /** A job queued on a transaction; `outcome` takes what the transaction's `exec()` resolved with. */
 export interface QueuedJob<Data> {
-  outcome(replies: [Error | null, unknown][] | null): Job<Data>;
+  outcome(replies: TransactionReplies): Job<Data>;
 }
 
 /** The part of an ioredis Script that defining it again needs. */

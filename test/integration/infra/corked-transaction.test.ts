@@ -1,0 +1,59 @@
+import { Redis } from 'ioredis';
+import { afterAll, describe, expect, it } from 'vitest';
+import { CorkedTransaction } from '../../../src/queues/corked-transaction.ts';
+import { deleteKeysWithPrefix } from '../../helpers/redis-keys.ts';
+import { redisUrl, uniqueName } from '../../helpers/services.ts';
+
+const prefix = uniqueName('corked');
+const redis = new Redis(redisUrl(), { autoResendUnfulfilledCommands: false });
+afterAll(async () => {
+  await deleteKeysWithPrefix(redis, prefix);
+  await redis.quit();
+});
+
+describe('CorkedTransaction on real Redis', () => {
+  it('runs its commands as one MULTI and gives each reply at the place command() returned', async () => {
+    const tx = new CorkedTransaction(redis);
+    const set = tx.command('set', `${prefix}:a`, Buffer.from('{"bytes":"as given"}'));
+    const claim = tx.command('set', `${prefix}:a`, 'again', 'NX');
+    tx.hset(`${prefix}:h`, { data: Buffer.from('[1,2]'), name: 'x' });
+    const read = tx.command('hget', `${prefix}:h`, 'data');
+    expect(tx.length).toBe(4);
+
+    const replies = await tx.exec();
+    expect(replies[set]).toEqual([null, 'OK']);
+    expect(replies[claim]).toEqual([null, null]);
+    expect(replies[read]).toEqual([null, '[1,2]']);
+    expect(await redis.get(`${prefix}:a`)).toBe('{"bytes":"as given"}');
+  });
+
+  it('runs none of it when Redis refuses a command while queuing, and says so', async () => {
+    const tx = new CorkedTransaction(redis);
+    tx.command('set', `${prefix}:refused`, '1');
+    tx.command('set'); // wrong number of arguments: refused at queue time
+    await expect(tx.exec()).rejects.toThrow(/EXECABORT/);
+    expect(await redis.exists(`${prefix}:refused`)).toBe(0);
+  });
+
+  it('reports a command that fails inside EXEC at its place, the others having run', async () => {
+    await redis.set(`${prefix}:string`, 'not a hash');
+    const tx = new CorkedTransaction(redis);
+    tx.command('set', `${prefix}:ran`, '1');
+    const wrong = tx.command('hset', `${prefix}:string`, 'f', 'v');
+    const replies = await tx.exec();
+    expect(replies[wrong]?.[0]?.message).toMatch(/WRONGTYPE/);
+    expect(await redis.get(`${prefix}:ran`)).toBe('1');
+  });
+
+  it('runs a script command the connection defines, as BullMQ queues its add', async () => {
+    redis.defineCommand('echoKey', { numberOfKeys: 1, lua: 'return KEYS[1] .. ARGV[1]' });
+    const tx = new CorkedTransaction(redis);
+    tx.runCommand('echoKey', [`${prefix}:k`, '!']);
+    tx.runCommand('missingScript', []);
+    await expect(tx.exec()).rejects.toThrow(/missingScript is not defined/);
+
+    const ok = new CorkedTransaction(redis);
+    ok.runCommand('echoKey', [`${prefix}:k`, '!']);
+    expect(await ok.exec()).toEqual([[null, `${prefix}:k!`]]);
+  });
+});
