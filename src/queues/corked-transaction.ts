@@ -66,17 +66,22 @@ export class CorkedTransaction {
     const redis = this.#redis;
     const socket = (redis as unknown as { stream?: { cork(): void; uncork(): void } }).stream;
     socket?.cork();
-    let queued: Promise<unknown>[];
+    const queued: Promise<unknown>[] = [];
     let executed: Promise<unknown>;
     try {
-      queued = [redis.call('multi'), ...this.#commands.map((issue) => issue(redis))];
+      queued.push(redis.call('multi'));
+      for (const issue of this.#commands) queued.push(issue(redis));
       executed = redis.call('exec');
+    } catch (err) {
+      // Never leave the connection inside a MULTI that the next transaction would join.
+      if (queued.length > 0) queued.push(redis.call('discard'));
+      throw err;
     } finally {
       socket?.uncork();
+      for (const reply of queued) reply.catch(() => undefined);
     }
     // Each command's own reply is QUEUED, or the error that made Redis refuse the EXEC (EXECABORT
-    // says it); what counts comes with EXEC.
-    for (const reply of queued) reply.catch(() => undefined);
+    // says it), so they are not awaited: what counts comes with EXEC.
     const replies = await executed;
     if (!Array.isArray(replies)) throw new Error('transaction aborted');
     return replies.map((reply): [Error | null, unknown] =>
