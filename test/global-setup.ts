@@ -27,6 +27,7 @@ export default async function setup(project: TestProject) {
   const stops: Array<() => Promise<unknown>> = [];
   const runTag = randomBytes(2).toString('hex');
   const { redisUrl, kafkaBrokers } = await findServices(stops);
+  await warmKafka(kafkaBrokers);
   project.provide('redisUrl', redisUrl);
   project.provide('kafkaBrokers', kafkaBrokers);
   project.provide('runTag', runTag);
@@ -35,6 +36,21 @@ export default async function setup(project: TestProject) {
     await deleteRunKeys(redisUrl, runTag).catch(() => undefined);
     for (const stop of stops.reverse()) await stop();
   };
+}
+
+/**
+ * A fresh broker loads its transaction coordinator on the first idempotent producer, answering
+ * "the coordinator is loading" meanwhile, which kafkajs logs as an error. Doing that first here
+ * keeps it out of the tests that require a relay to log no error.
+ */
+async function warmKafka(brokers: string[]): Promise<void> {
+  const { Kafka, logLevel } = await import('kafkajs');
+  const producer = new Kafka({ brokers, clientId: 'test-setup', logLevel: logLevel.NOTHING }).producer({
+    idempotent: true,
+    maxInFlightRequests: 1,
+  });
+  await producer.connect();
+  await producer.disconnect();
 }
 
 /** How the setup looks at the machine; tests pass their own to see every outcome. */

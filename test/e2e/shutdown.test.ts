@@ -1,9 +1,11 @@
+import { Queue } from 'bullmq';
 import { afterAll, describe, expect, it } from 'vitest';
+import { queueNames } from '../../src/queues/queue-names.ts';
 import { consentThroughSimulator } from '../helpers/consent.ts';
 import { KafkaReader } from '../helpers/kafka-reader.ts';
 import { relayServiceEnv } from '../helpers/relay-env.ts';
 import { type RelayProcess, startRelay, writeConnectorsFile } from '../helpers/relay-process.ts';
-import { kafkaBrokers, uniqueName } from '../helpers/services.ts';
+import { kafkaBrokers, redisUrl, testRedis, uniqueName } from '../helpers/services.ts';
 import { waitUntil } from '../helpers/wait-until.ts';
 import { type Simulator, startSimulator } from '../sim/index.ts';
 
@@ -82,8 +84,29 @@ describe('graceful shutdown under load', () => {
     const first = relay;
     expect((await consentThroughSimulator(first.url)).status).toBe(200);
     await waitUntil('the webhook registration', () => sim?.control.state().sites[0]?.webhooks === 1);
-    // The one poll of the test (when the site connected) is over before the load starts.
+    // The sync jobs a new connection starts (its first poll and reconcile, the planner, a backfill
+    // with nothing to read) are over before the load starts: only the next runs, a day away, wait.
     await waitUntil('the first poll', async () => ((await syncState(first))?.lagSeconds ?? null) !== null);
+    const redis = testRedis();
+    const syncQueue = new Queue(queueNames.sync, {
+      connection: { url: redisUrl() },
+      prefix: env.QUEUE_PREFIX,
+    });
+    try {
+      await waitUntil('the sync jobs of the connect', async () => {
+        const counts = await syncQueue.getJobCounts('active', 'wait', 'prioritized', 'waiting-children');
+        // A job held back (a reconcile waiting for the backfill's site lease) is delayed briefly;
+        // BullMQ scores delayed jobs by their due time × 0x1000.
+        const dueWithinAnHour = await redis.zcount(
+          syncQueue.toKey('delayed'),
+          0,
+          (Date.now() + 3_600_000) * 0x1000,
+        );
+        return dueWithinAnHour === 0 && Object.values(counts).every((n) => n === 0);
+      });
+    } finally {
+      await syncQueue.close();
+    }
 
     const ids: string[] = [];
     const create = (n: number) => {
