@@ -100,7 +100,7 @@ export class BatchingDeliveryQueue implements DeliveryQueue {
     });
     const queued = this.#o.queue.addJsonIn(tx, 'deliveries', json, jobId);
     const replies = await tx.exec(); // throws when EXEC is refused: then nothing ran
-    const claimed = claimKeys.map((_, i) => replies?.[i]?.[1] === 'OK');
+    const claimed = claimKeys.map((_, i) => replies[i]?.[1] === 'OK');
     try {
       queued.outcome(replies);
     } catch (err) {

@@ -2,12 +2,6 @@ import { Job, type JobsOptions, Queue, type RedisQueueBackend } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { CorkedTransaction, type TransactionReplies } from './corked-transaction.ts';
 
-/**
- * A MULTI on the queue's writer connection. Commands queued on it run together at `exec()`, so a
- * caller can store its own keys in the same transaction as a job (the delivery dedupe claims do).
- */
-export type RawJsonTransaction = CorkedTransaction;
-
 /** BullMQ's add scripts: the writer connection defines these, and no other script. */
 const addScriptPrefixes = ['addStandardJob:', 'addDelayedJob:', 'addPrioritizedJob:'];
 
@@ -29,10 +23,10 @@ class RawJsonJob extends Job {
  * stringified again. Workers read such a job as any other.
  *
  * The bytes never pass through BullMQ's add script: Redis copies script arguments into Lua, and a
- * 140 KB batch cost Redis 1.8× to 2.2× the CPU of this way (`node bench/raw-json-cost.ts`).
+ * 140 KB batch cost Redis 1.8× to 2.5× the CPU of this way (`node bench/raw-json-cost.ts`).
  * The job is added with a placeholder, and an HSET right behind the add, in the same MULTI, writes
  * the bytes: no reader can see the placeholder, because a worker can take the job only after EXEC,
- * and EXEC runs all of it or none of it.
+ * and EXEC runs the add and the HSET back to back, with nothing in between.
  *
  * The MULTI runs on a writer connection of its own, sent as one write (`CorkedTransaction`), and
  * carrying BullMQ's add scripts only.
@@ -40,8 +34,11 @@ class RawJsonJob extends Job {
 export class RawJsonQueue<Data> extends Queue<Data> {
   #writer: Promise<Redis> | undefined;
 
-  /** A transaction for `addJsonIn` and the caller's own commands; run it with `exec()`. */
-  async transaction(): Promise<RawJsonTransaction> {
+  /**
+   * A MULTI on the writer connection, for `addJsonIn` and the caller's own commands (the delivery
+   * dedupe claims), which all run together at `exec()`.
+   */
+  async transaction(): Promise<CorkedTransaction> {
     // A writer that failed to open is dropped, so the next call tries again.
     this.#writer ??= this.#openWriter().catch((err: unknown) => {
       this.#writer = undefined;
@@ -55,7 +52,7 @@ export class RawJsonQueue<Data> extends Queue<Data> {
    * Data) with the given id. Once `tx` has run, `outcome` reads the job from its replies, or
    * throws why it was not added.
    */
-  addJsonIn(tx: RawJsonTransaction, name: string, json: Buffer, jobId: string): QueuedJob<Data> {
+  addJsonIn(tx: CorkedTransaction, name: string, json: Buffer, jobId: string): QueuedJob<Data> {
     const job = RawJsonJob.build(this as Queue, name, json, { ...this.jobsOpts, jobId });
     const backend = this.backend as RedisQueueBackend;
     // Where the add's reply will be in exec()'s list.
@@ -66,7 +63,7 @@ export class RawJsonQueue<Data> extends Queue<Data> {
     tx.hset(this.toKey(jobId), { data: json });
     return {
       outcome: (replies) => {
-        const [addError, added] = replies?.[at] ?? [new Error(`job ${jobId}: transaction aborted`), null];
+        const [addError, added] = replies[at] ?? [new Error(`job ${jobId}: transaction aborted`), null];
         if (addError) throw addError;
         // BullMQ's add scripts answer a refusal (a missing parent, say) with a negative code.
         if (typeof added === 'number' && added < 0)
@@ -76,7 +73,7 @@ export class RawJsonQueue<Data> extends Queue<Data> {
             parentKey: job.parentKey ?? '',
             command: 'addJob',
           });
-        const [dataError] = replies?.[at + 1] ?? [null];
+        const [dataError] = replies[at + 1] ?? [null];
         if (dataError) throw dataError;
         job.data = json;
         return job as Job<Data>;
