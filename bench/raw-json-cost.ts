@@ -50,7 +50,7 @@ export async function runRawJsonCostBench(): Promise<string> {
       const throughScript = await cpuPerJob(redis, () =>
         scripted.add('deliveries', { toJSON: () => JSON.parse(text) }),
       );
-      const multi = await cpuPerJob(redis, () => raw.addJson('deliveries', json, `raw-${randomUUID()}`));
+      const multi = await cpuPerJob(redis, () => raw.addJson('deliveries', [json], `raw-${randomUUID()}`));
       rows.push(
         `| ${deliveries} | ${json.length} | ${throughScript.toFixed(1)} | ${multi.toFixed(1)} | ${(throughScript / multi).toFixed(2)} |`,
       );

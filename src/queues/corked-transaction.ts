@@ -1,6 +1,8 @@
-import type { Redis } from 'ioredis';
+import { Command, type Redis } from 'ioredis';
 
 type Arg = string | number | Buffer;
+/** A value in pieces: its bytes are the pieces' UTF-8 bytes, in order. */
+export type ValueParts = readonly (string | Buffer)[];
 type Issue = (redis: Redis) => Promise<unknown>;
 
 /** What `exec()` resolves with: per queued command, its error or its reply. */
@@ -55,6 +57,19 @@ export class CorkedTransaction {
     return this;
   }
 
+  /**
+   * HSET key field value, the value given in pieces that go to the socket as they are: never
+   * joined into one Buffer, here or by ioredis (which copies a command's Buffer arguments into one).
+   */
+  hsetParts(key: string, field: string, value: ValueParts): number {
+    this.#commands.push((redis) => {
+      const command = new PartsHsetCommand(key, field, value);
+      redis.sendCommand(command);
+      return command.promise;
+    });
+    return this.#commands.length - 1;
+  }
+
   /** Where the next queued command's reply will be. */
   get length(): number {
     return this.#commands.length;
@@ -88,4 +103,32 @@ export class CorkedTransaction {
       reply instanceof Error ? [reply, null] : [null, reply],
     );
   }
+}
+
+/**
+ * ioredis writes a command as `socket.write(command.toWritable(socket))`, right when it is sent.
+ * This one writes its head and the value's pieces itself, then hands back the closing CRLF: on a
+ * corked socket all of it joins the same writev, in order, without a copy of the value.
+ */
+class PartsHsetCommand extends Command {
+  readonly #head: string;
+  readonly #value: ValueParts;
+
+  constructor(key: string, field: string, value: ValueParts) {
+    super('hset', [key, field]);
+    const size = value.reduce((sum, part) => sum + Buffer.byteLength(part), 0);
+    this.#head = `*4\r\n$4\r\nhset\r\n${bulk(key)}${bulk(field)}$${size}\r\n`;
+    this.#value = value;
+  }
+
+  override toWritable(socket: object): string {
+    const out = socket as { write(chunk: string | Buffer): unknown };
+    out.write(this.#head);
+    for (const part of this.#value) if (part.length > 0) out.write(part);
+    return '\r\n';
+  }
+}
+
+function bulk(text: string): string {
+  return `$${Buffer.byteLength(text)}\r\n${text}\r\n`;
 }

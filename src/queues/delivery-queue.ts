@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { seenKey } from '../state/seen-deliveries.ts';
+import type { ValueParts } from './corked-transaction.ts';
 import type { RawJsonQueue } from './raw-json-queue.ts';
 import type { WebhookDelivery } from './webhook-delivery.ts';
 
@@ -93,7 +94,7 @@ export class BatchingDeliveryQueue implements DeliveryQueue {
   }
 
   /** The claims and the job in one MULTI; which claims this call made. Throws when the job is not stored. */
-  async #store(jobId: string, claimKeys: readonly string[], json: Buffer): Promise<boolean[]> {
+  async #store(jobId: string, claimKeys: readonly string[], json: ValueParts): Promise<boolean[]> {
     const tx = await this.#o.queue.transaction();
     claimKeys.forEach((key, i) => {
       tx.command('set', key, `${jobId}/${i}`, 'PX', this.#o.dedupeTtlMs, 'NX');
@@ -118,30 +119,28 @@ export class BatchingDeliveryQueue implements DeliveryQueue {
   }
 }
 
-const batchOpen = Buffer.from('{"deliveries":[');
-const batchClose = Buffer.from(']}');
-const comma = Buffer.from(',');
-const objectClose = Buffer.from('}');
-
 /**
- * The events job's data as JSON bytes. A delivery's body goes in as the bytes it came in: they
- * parsed as a JSON object at intake, so they are valid JSON here, and the webhook's payload is not
- * stringified again (that was the largest cost of intake after parsing).
+ * The events job's data as JSON text, in pieces that go to Redis as they are. A delivery's body
+ * goes in as the bytes it came in: they parsed as a JSON object at intake, so they are valid JSON
+ * here, and the webhook's payload is neither stringified again nor copied (stringifying it was the
+ * largest cost of intake after parsing).
  */
-function batchJson(batch: readonly Pending[]): Buffer {
-  const parts: Buffer[] = [batchOpen];
+function batchJson(batch: readonly Pending[]): (string | Buffer)[] {
+  const parts: (string | Buffer)[] = [];
+  // Text between two raw bodies is joined into one piece.
+  let next = '{"deliveries":[';
   batch.forEach(({ delivery, rawBody }, i) => {
-    if (i > 0) parts.push(comma);
+    if (i > 0) next += ',';
     if (rawBody === undefined) {
-      parts.push(Buffer.from(JSON.stringify(delivery)));
+      next += JSON.stringify(delivery);
       return;
     }
     const { body: _parsed, ...meta } = delivery;
-    const head = JSON.stringify(meta);
-    parts.push(Buffer.from(`${head.slice(0, -1)},"body":`), rawBody, objectClose);
+    parts.push(`${next}${JSON.stringify(meta).slice(0, -1)},"body":`, rawBody);
+    next = '}';
   });
-  parts.push(batchClose);
-  return Buffer.concat(parts);
+  parts.push(`${next}]}`);
+  return parts;
 }
 
 /** The dedupe identity of a delivery: Jira's identifier is unique only within a tenant. */

@@ -1,6 +1,6 @@
 import { Job, type JobsOptions, Queue, type RedisQueueBackend } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { CorkedTransaction, type TransactionReplies } from './corked-transaction.ts';
+import { CorkedTransaction, type TransactionReplies, type ValueParts } from './corked-transaction.ts';
 
 /** BullMQ's add scripts: the writer connection defines these, and no other script. */
 const addScriptPrefixes = ['addStandardJob:', 'addDelayedJob:', 'addPrioritizedJob:'];
@@ -10,10 +10,12 @@ const placeholderData = null;
 
 /** Job validation (size limit, id rules) without adding: BullMQ keeps it protected. */
 class RawJsonJob extends Job {
-  static build(queue: Queue, name: string, json: Buffer, opts: JobsOptions & { jobId: string }): Job {
+  static build(queue: Queue, name: string, size: number, opts: JobsOptions & { jobId: string }): Job {
+    // BullMQ's own size check, for the bytes the job will hold (it measures `data`, a placeholder here).
+    if (opts.sizeLimit && size > opts.sizeLimit)
+      throw new Error(`The size of job ${name} exceeds the limit ${opts.sizeLimit} bytes`);
     const job = new RawJsonJob(queue, name, placeholderData, opts, opts.jobId);
-    // Validated as the bytes it will hold, so a sizeLimit applies to them.
-    job.validateOptions({ ...job.asJSON(), data: json as unknown as string });
+    job.validateOptions(job.asJSON());
     return job;
   }
 }
@@ -29,7 +31,8 @@ class RawJsonJob extends Job {
  * and EXEC runs the add and the HSET back to back, with nothing in between.
  *
  * The MULTI runs on a writer connection of its own, sent as one write (`CorkedTransaction`), and
- * carrying BullMQ's add scripts only.
+ * carrying BullMQ's add scripts only. The bytes may come in pieces, which go to the socket as they
+ * are: a batch of deliveries is never joined into one Buffer on its way to Redis.
  */
 export class RawJsonQueue<Data> extends Queue<Data> {
   #writer: Promise<Redis> | undefined;
@@ -48,19 +51,20 @@ export class RawJsonQueue<Data> extends Queue<Data> {
   }
 
   /**
-   * Queues, on `tx`, the add of a job whose data is `json` (the UTF-8 bytes of a JSON value of type
-   * Data) with the given id. Once `tx` has run, `outcome` reads the job from its replies, or
-   * throws why it was not added.
+   * Queues, on `tx`, the add of a job whose data is `json` (JSON text of type Data, in pieces that
+   * are written to Redis as they are) with the given id. Once `tx` has run, `outcome` throws why
+   * the job was not added, if it was not.
    */
-  addJsonIn(tx: CorkedTransaction, name: string, json: Buffer, jobId: string): QueuedJob<Data> {
-    const job = RawJsonJob.build(this as Queue, name, json, { ...this.jobsOpts, jobId });
+  addJsonIn(tx: CorkedTransaction, name: string, json: ValueParts, jobId: string): QueuedJob {
+    const size = json.reduce((sum, part) => sum + Buffer.byteLength(part), 0);
+    const job = RawJsonJob.build(this as Queue, name, size, { ...this.jobsOpts, jobId });
     const backend = this.backend as RedisQueueBackend;
     // Where the add's reply will be in exec()'s list.
     const at = tx.length;
     // Both only queue their command; the add goes first, since it refuses an id whose key exists.
     // On a transaction, BullMQ's promise settles at once: the add's result comes with exec().
     void backend.addJobToTransaction(tx as never, job.asJSON(), jobId);
-    tx.hset(this.toKey(jobId), { data: json });
+    tx.hsetParts(this.toKey(jobId), 'data', json);
     return {
       outcome: (replies) => {
         const [addError, added] = replies[at] ?? [new Error(`job ${jobId}: transaction aborted`), null];
@@ -75,17 +79,15 @@ export class RawJsonQueue<Data> extends Queue<Data> {
           });
         const [dataError] = replies[at + 1] ?? [null];
         if (dataError) throw dataError;
-        job.data = json;
-        return job as Job<Data>;
       },
     };
   }
 
   /** Adds one job whose data is `json`, in a transaction of its own. */
-  async addJson(name: string, json: Buffer, jobId: string): Promise<Job<Data>> {
+  async addJson(name: string, json: ValueParts, jobId: string): Promise<void> {
     const tx = await this.transaction();
     const queued = this.addJsonIn(tx, name, json, jobId);
-    return queued.outcome(await tx.exec());
+    queued.outcome(await tx.exec());
   }
 
   override async close(): Promise<void> {
@@ -142,8 +144,9 @@ async function connected(redis: Redis): Promise<void> {
 }
 
 /** A job queued on a transaction; `outcome` takes what the transaction's `exec()` resolved with. */
-export interface QueuedJob<Data> {
-  outcome(replies: TransactionReplies): Job<Data>;
+export interface QueuedJob {
+  /** Throws why the job was not added; returns when it was. */
+  outcome(replies: TransactionReplies): void;
 }
 
 /** The part of an ioredis Script that defining it again needs. */

@@ -56,4 +56,18 @@ describe('CorkedTransaction on real Redis', () => {
     ok.runCommand('echoKey', [`${prefix}:k`, '!']);
     expect(await ok.exec()).toEqual([[null, `${prefix}:k!`]]);
   });
+
+  it('stores a value given in pieces byte for byte, and the commands after it keep their places', async () => {
+    const big = Buffer.alloc(300_000, 'x');
+    const pieces = ['{"a":"é—', Buffer.from('€"}'), '', Buffer.alloc(0), big, '✓'];
+    const tx = new CorkedTransaction(redis);
+    const stored = tx.hsetParts(`${prefix}:parts`, 'data', pieces);
+    const after = tx.command('hstrlen', `${prefix}:parts`, 'data');
+    const replies = await tx.exec();
+
+    const expected = Buffer.concat(pieces.map((p) => (typeof p === 'string' ? Buffer.from(p) : p)));
+    expect(replies[stored]).toEqual([null, 1]);
+    expect(replies[after]).toEqual([null, expected.length]);
+    expect((await redis.hgetBuffer(`${prefix}:parts`, 'data'))?.equals(expected)).toBe(true);
+  });
 });
