@@ -56,6 +56,7 @@ export class BatchingDeliveryQueue implements DeliveryQueue {
 
   constructor(opts: BatchingDeliveryQueueOptions) {
     this.#o = { maxBatch: 200, newJobId: () => `d-${randomUUID()}`, ...opts };
+    opts.queue.defineWriterScript(claimBatch, claimBatchScript);
   }
 
   enqueue(delivery: WebhookDelivery, rawBody?: Buffer): Promise<EnqueueOutcome> {
@@ -96,21 +97,23 @@ export class BatchingDeliveryQueue implements DeliveryQueue {
   /** The claims and the job in one MULTI; which claims this call made. Throws when the job is not stored. */
   async #store(jobId: string, claimKeys: readonly string[], json: ValueParts): Promise<boolean[]> {
     const tx = await this.#o.queue.transaction();
-    claimKeys.forEach((key, i) => {
-      tx.command('set', key, `${jobId}/${i}`, 'PX', this.#o.dedupeTtlMs, 'NX');
-    });
+    const claims = tx.length;
+    tx.runCommand(claimBatch, [claimKeys.length, ...claimKeys, jobId, this.#o.dedupeTtlMs]);
     const queued = this.#o.queue.addJsonIn(tx, 'deliveries', json, jobId);
     const replies = await tx.exec(); // throws when EXEC is refused: then nothing ran
-    const claimed = claimKeys.map((_, i) => replies[i]?.[1] === 'OK');
+    const [claimError, made] = replies[claims] ?? [null, null];
+    // Claims that failed inside EXEC leave the worker to claim each delivery of the stored job
+    // itself (it does for any delivery without a claim): every delivery is then answered as queued.
+    const claimed = claimKeys.map((_, i) => claimError !== null || (made as number[])[i] === 1);
     try {
       queued.outcome(replies);
     } catch (err) {
       // The claims ran but the job did not (refused inside EXEC): take them back, or Jira's
       // retry would be answered as a duplicate of a delivery that was never stored.
-      const made = claimKeys.filter((_, i) => claimed[i]);
-      if (made.length > 0) {
+      const ours = claimError === null ? claimKeys.filter((_, i) => claimed[i]) : [];
+      if (ours.length > 0) {
         const undo = await this.#o.queue.transaction();
-        undo.command('del', ...made);
+        undo.command('del', ...ours);
         await undo.exec();
       }
       throw err;
@@ -118,6 +121,20 @@ export class BatchingDeliveryQueue implements DeliveryQueue {
     return claimed;
   }
 }
+
+/**
+ * Claims a batch's deliveries for its job, one SET … NX per key, `<job id>/<index>` as the owner;
+ * answers 1 where this call set the claim, 0 where it existed. One command instead of a SET each:
+ * the intake process spends about 30% less CPU per stored delivery (`bench/intake-batch-cost.ts`).
+ */
+const claimBatch = 'claimDeliveryBatch';
+const claimBatchScript = `
+local claimed = {}
+for i, key in ipairs(KEYS) do
+  claimed[i] = redis.call('SET', key, ARGV[1] .. '/' .. (i - 1), 'PX', ARGV[2], 'NX') and 1 or 0
+end
+return claimed
+`;
 
 /**
  * The events job's data as JSON text, in pieces that go to Redis as they are. A delivery's body

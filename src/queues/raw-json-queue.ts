@@ -31,11 +31,21 @@ class RawJsonJob extends Job {
  * and EXEC runs the add and the HSET back to back, with nothing in between.
  *
  * The MULTI runs on a writer connection of its own, sent as one write (`CorkedTransaction`), and
- * carrying BullMQ's add scripts only. The bytes may come in pieces, which go to the socket as they
+ * carrying BullMQ's add scripts and the caller's own (`defineWriterScript`) only. The bytes may come in pieces, which go to the socket as they
  * are: a batch of deliveries is never joined into one Buffer on its way to Redis.
  */
 export class RawJsonQueue<Data> extends Queue<Data> {
   #writer: Promise<Redis> | undefined;
+  /** The caller's own scripts (`defineWriterScript`), by command name. */
+  readonly #writerScripts = new Map<string, string>();
+
+  /**
+   * Defines a script command on the writer connection, for the caller's commands in `transaction()`
+   * (`tx.runCommand(name, [numberOfKeys, ...keys, ...args])`).
+   */
+  defineWriterScript(name: string, lua: string): void {
+    this.#writerScripts.set(name, lua);
+  }
 
   /**
    * A MULTI on the writer connection, for `addJsonIn` and the caller's own commands (the delivery
@@ -47,7 +57,9 @@ export class RawJsonQueue<Data> extends Queue<Data> {
       this.#writer = undefined;
       throw err;
     });
-    return new CorkedTransaction(await this.#writer);
+    const writer = await this.#writer;
+    for (const [name, lua] of this.#writerScripts) if (!(name in writer)) writer.defineCommand(name, { lua });
+    return new CorkedTransaction(writer);
   }
 
   /**

@@ -128,4 +128,22 @@ describe('BatchingDeliveryQueue on real Redis', () => {
     expect(await testRedisForFile().exists(seenKey(keyPrefix, deliveryKey(d)))).toBe(0);
     expect(await working.enqueue({ ...d, retry: 1 })).toBe('queued');
   });
+
+  it('answers a batch as queued when its claims fail inside the transaction, the job being stored', async () => {
+    const queue = newQueue();
+    const deliveries = new BatchingDeliveryQueue({ queue, keyPrefix, dedupeTtlMs: 60_000 });
+    // The claim script failing at run time, as a script Redis lost would: the add still runs.
+    queue.defineWriterScript('claimDeliveryBatch', "return redis.error_reply('claims lost')");
+    const ids = [uniqueName('unclaimed'), uniqueName('unclaimed')];
+
+    expect(await Promise.all(ids.map((id) => deliveries.enqueue(delivery(id))))).toEqual([
+      'queued',
+      'queued',
+    ]);
+    const [job] = await queue.getJobs(['waiting']);
+    expect(job?.data.deliveries.map((d) => d.deliveryId)).toEqual(ids);
+    // No claim was made: the events worker claims each delivery when it takes the job.
+    const redis = testRedisForFile();
+    for (const id of ids) expect(await redis.exists(seenKey(keyPrefix, deliveryKey(delivery(id))))).toBe(0);
+  });
 });
