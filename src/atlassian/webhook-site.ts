@@ -13,8 +13,40 @@ export function siteHostOf(body: Readonly<Record<string, unknown>>): string | un
 
 function hostOf(self: unknown): string | undefined {
   if (typeof self !== 'string') return undefined;
+  const origin = originText(self);
+  if (origin === undefined) return parsedHost(self);
+  if (hostsByOrigin.has(origin)) return hostsByOrigin.get(origin);
+  const host = parsedHost(origin);
+  if (hostsByOrigin.size >= maxCachedOrigins) hostsByOrigin.clear();
+  hostsByOrigin.set(origin, host);
+  return host;
+}
+
+/**
+ * Hosts by the `scheme://authority` text of the links they came from. Every delivery of a site
+ * starts its links with the same text, so the URL parser runs once per site instead of once per
+ * delivery. Bounded, so bodies with ever new links cannot grow it.
+ */
+const hostsByOrigin = new Map<string, string | undefined>();
+const maxCachedOrigins = 256;
+
+/**
+ * The text up to the end of the authority, where the URL parser ends the host too: the first `/`,
+ * `\`, `?` or `#` after `://` and any further slashes (which the parser skips for http and https).
+ * Parsing it gives the same host as parsing the whole link.
+ */
+function originText(link: string): string | undefined {
+  const scheme = link.indexOf('://');
+  if (scheme < 0) return undefined;
+  let start = scheme + 3;
+  while (link[start] === '/' || link[start] === '\\') start++;
+  const end = link.slice(start).search(/[/\\?#]/);
+  return end < 0 ? link : link.slice(0, start + end);
+}
+
+function parsedHost(link: string): string | undefined {
   try {
-    const url = new URL(self);
+    const url = new URL(link);
     return url.protocol === 'https:' || url.protocol === 'http:' ? url.host.toLowerCase() : undefined;
   } catch {
     return undefined;

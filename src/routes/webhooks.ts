@@ -33,9 +33,13 @@ export function registerWebhookRoutes(app: FastifyInstance, deps: WebhookRouteDe
   void app.register(async (scope) => {
     // Keep the raw bytes: the signature covers them, and nothing is parsed before authentication.
     scope.removeAllContentTypeParsers();
-    scope.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: deps.maxBodyBytes }, (_req, body, done) =>
-      done(null, body),
-    );
+    const keepBytes = { parseAs: 'buffer', bodyLimit: deps.maxBodyBytes } as const;
+    const asIs = (_req: unknown, body: Buffer | string, done: (err: null, body: Buffer | string) => void) =>
+      done(null, body);
+    // Named as well as caught-all: Fastify remembers the parser of a named type, but reads the
+    // Content-Type anew on every request that only the catch-all takes.
+    scope.addContentTypeParser('application/json', keepBytes, asIs);
+    scope.addContentTypeParser('*', keepBytes, asIs);
     // Refused by Fastify before the handler ran (body over the limit). An onError hook, unlike
     // onResponse, costs nothing on the requests that succeed.
     scope.addHook('onError', async (_request, _reply, error) => {
@@ -96,13 +100,24 @@ export function registerWebhookRoutes(app: FastifyInstance, deps: WebhookRouteDe
     return reply.status(status).send({ error: reason });
   }
 
-  function accept(reply: FastifyReply, status: number, event: string, outcome: string) {
+  function accept(reply: FastifyReply, status: number, event: string, outcome: AcceptOutcome) {
     deps.metrics.webhooksReceived.inc({ event: handledWebhookEvents.has(event) ? event : 'other', outcome });
     if (outcome === 'duplicate') deps.metrics.webhooksDeduplicated.inc({ stage: 'intake' });
     if (outcome === 'unroutable') deps.metrics.webhooksUnroutable.inc();
-    return reply.status(status).send({ status: outcome });
+    return reply.status(status).header('content-type', jsonContentType).send(acceptBodies[outcome]);
   }
 }
+
+type AcceptOutcome = 'queued' | 'duplicate' | 'ignored' | 'unroutable';
+
+/** The answers to accepted deliveries, serialized once: they are sent thousands of times a second. */
+const acceptBodies: Readonly<Record<AcceptOutcome, string>> = {
+  queued: JSON.stringify({ status: 'queued' }),
+  duplicate: JSON.stringify({ status: 'duplicate' }),
+  ignored: JSON.stringify({ status: 'ignored' }),
+  unroutable: JSON.stringify({ status: 'unroutable' }),
+};
+const jsonContentType = 'application/json; charset=utf-8';
 
 function parse(raw: Buffer): Parsed {
   let body: unknown;
