@@ -99,12 +99,12 @@ interface RunningServer {
 /**
  * Full load is measured in rounds, each route once per round in turn, so the machine's drift
  * (it is shared and noisy) reaches every route alike; each round's intake is compared with that
- * round's bare route. BENCH_INTAKE_ROUNDS (default 3) and BENCH_INTAKE_ROUND_SECONDS (default 5).
+ * round's bare route. BENCH_INTAKE_ROUNDS (default 5) and BENCH_INTAKE_ROUND_SECONDS (default 4).
  */
 export async function runIntakeBench(opts: { duration?: number } = {}): Promise<IntakeRow[]> {
   const duration = opts.duration ?? 10;
-  const rounds = Number(process.env.BENCH_INTAKE_ROUNDS ?? 3);
-  const roundSeconds = Number(process.env.BENCH_INTAKE_ROUND_SECONDS ?? 5);
+  const rounds = Number(process.env.BENCH_INTAKE_ROUNDS ?? 5);
+  const roundSeconds = Number(process.env.BENCH_INTAKE_ROUND_SECONDS ?? 4);
   const now = Math.floor(Date.now() / 1000);
   const jwt = await new SignJWT({})
     .setProtectedHeader({ alg: 'HS256' })
