@@ -3,6 +3,11 @@ import { Command, type Redis } from 'ioredis';
 type Arg = string | number | Buffer;
 /** A value in pieces: its bytes are the pieces' UTF-8 bytes, in order. */
 export type ValueParts = readonly (string | Buffer)[];
+
+/** How many bytes a value in pieces has. */
+export function byteLengthOf(value: ValueParts): number {
+  return value.reduce((sum, part) => sum + Buffer.byteLength(part), 0);
+}
 type Issue = (redis: Redis) => Promise<unknown>;
 
 /** What `exec()` resolves with: per queued command, its error or its reply. */
@@ -61,9 +66,9 @@ export class CorkedTransaction {
    * HSET key field value, the value given in pieces that go to the socket as they are: never
    * joined into one Buffer, here or by ioredis (which copies a command's Buffer arguments into one).
    */
-  hsetParts(key: string, field: string, value: ValueParts): number {
+  hsetParts(key: string, field: string, value: ValueParts, size = byteLengthOf(value)): number {
     this.#commands.push((redis) => {
-      const command = new PartsHsetCommand(key, field, value);
+      const command = new PartsHsetCommand(key, field, value, size);
       redis.sendCommand(command);
       return command.promise;
     });
@@ -114,9 +119,8 @@ class PartsHsetCommand extends Command {
   readonly #head: string;
   readonly #value: ValueParts;
 
-  constructor(key: string, field: string, value: ValueParts) {
+  constructor(key: string, field: string, value: ValueParts, size: number) {
     super('hset', [key, field]);
-    const size = value.reduce((sum, part) => sum + Buffer.byteLength(part), 0);
     this.#head = `*4\r\n$4\r\nhset\r\n${bulk(key)}${bulk(field)}$${size}\r\n`;
     this.#value = value;
   }

@@ -1,6 +1,11 @@
 import { Job, type JobsOptions, Queue, type RedisQueueBackend } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { CorkedTransaction, type TransactionReplies, type ValueParts } from './corked-transaction.ts';
+import {
+  byteLengthOf,
+  CorkedTransaction,
+  type TransactionReplies,
+  type ValueParts,
+} from './corked-transaction.ts';
 
 /** BullMQ's add scripts: the writer connection defines these, and no other script. */
 const addScriptPrefixes = ['addStandardJob:', 'addDelayedJob:', 'addPrioritizedJob:'];
@@ -31,8 +36,9 @@ class RawJsonJob extends Job {
  * and EXEC runs the add and the HSET back to back, with nothing in between.
  *
  * The MULTI runs on a writer connection of its own, sent as one write (`CorkedTransaction`), and
- * carrying BullMQ's add scripts and the caller's own (`defineWriterScript`) only. The bytes may come in pieces, which go to the socket as they
- * are: a batch of deliveries is never joined into one Buffer on its way to Redis.
+ * carrying BullMQ's add scripts and the caller's own (`defineWriterScript`) only. The bytes may
+ * come in pieces, which go to the socket as they are: a batch of deliveries is never joined into
+ * one Buffer on its way to Redis.
  */
 export class RawJsonQueue<Data> extends Queue<Data> {
   #writer: Promise<Redis> | undefined;
@@ -41,7 +47,8 @@ export class RawJsonQueue<Data> extends Queue<Data> {
 
   /**
    * Defines a script command on the writer connection, for the caller's commands in `transaction()`
-   * (`tx.runCommand(name, [numberOfKeys, ...keys, ...args])`).
+   * (`tx.runCommand(name, [numberOfKeys, ...keys, ...args])`). A name is defined on the writer by
+   * the first transaction after it is given, and keeps that script.
    */
   defineWriterScript(name: string, lua: string): void {
     this.#writerScripts.set(name, lua);
@@ -68,7 +75,7 @@ export class RawJsonQueue<Data> extends Queue<Data> {
    * the job was not added, if it was not.
    */
   addJsonIn(tx: CorkedTransaction, name: string, json: ValueParts, jobId: string): QueuedJob {
-    const size = json.reduce((sum, part) => sum + Buffer.byteLength(part), 0);
+    const size = byteLengthOf(json);
     const job = RawJsonJob.build(this as Queue, name, size, { ...this.jobsOpts, jobId });
     const backend = this.backend as RedisQueueBackend;
     // Where the add's reply will be in exec()'s list.
@@ -76,7 +83,7 @@ export class RawJsonQueue<Data> extends Queue<Data> {
     // Both only queue their command; the add goes first, since it refuses an id whose key exists.
     // On a transaction, BullMQ's promise settles at once: the add's result comes with exec().
     void backend.addJobToTransaction(tx as never, job.asJSON(), jobId);
-    tx.hsetParts(this.toKey(jobId), 'data', json);
+    tx.hsetParts(this.toKey(jobId), 'data', json, size);
     return {
       outcome: (replies) => {
         const [addError, added] = replies[at] ?? [new Error(`job ${jobId}: transaction aborted`), null];
