@@ -104,10 +104,25 @@ export class CorkedTransaction {
     // says it), so they are not awaited: what counts comes with EXEC.
     const replies = await executed;
     if (!Array.isArray(replies)) throw new Error('transaction aborted');
-    return replies.map((reply): [Error | null, unknown] =>
+    const results = replies.map((reply): [Error | null, unknown] =>
       reply instanceof Error ? [reply, null] : [null, reply],
     );
+    if (results.some(([err]) => err?.message.startsWith('NOSCRIPT'))) await reloadScripts(redis);
+    return results;
   }
+}
+
+/**
+ * ioredis sends a script's text once per socket, then only its hash, and forgets that the socket
+ * has it only when the command itself is answered NOSCRIPT. Inside MULTI it is answered QUEUED; the
+ * NOSCRIPT comes with EXEC, where ioredis does not look. So after Redis lost its scripts (SCRIPT
+ * FLUSH) every transaction on the connection would fail until it reconnected. Loading the
+ * connection's scripts again at the first such failure ends it there. Best effort: a load that
+ * fails leaves the next failure to try again.
+ */
+async function reloadScripts(redis: Redis): Promise<void> {
+  const scripts = Object.values(redis.scriptsSet as Record<string, { lua: string }>);
+  await Promise.all(scripts.map((script) => redis.script('LOAD', script.lua))).catch(() => undefined);
 }
 
 /**

@@ -1,6 +1,6 @@
 import { type Job, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, onTestFinished } from 'vitest';
 import {
   BatchingDeliveryQueue,
   type DeliveryBatch,
@@ -10,6 +10,7 @@ import { RawJsonQueue } from '../../../src/queues/raw-json-queue.ts';
 import type { WebhookDelivery } from '../../../src/queues/webhook-delivery.ts';
 import { seenKey } from '../../../src/state/seen-deliveries.ts';
 import { realWebhookBody } from '../../helpers/jira-webhook.ts';
+import { startPrivateRedis } from '../../helpers/private-redis.ts';
 import { deleteKeysWithPrefix } from '../../helpers/redis-keys.ts';
 import { redisUrl, uniqueName } from '../../helpers/services.ts';
 
@@ -145,5 +146,29 @@ describe('BatchingDeliveryQueue on real Redis', () => {
     // No claim was made: the events worker claims each delivery when it takes the job.
     const redis = testRedisForFile();
     for (const id of ids) expect(await redis.exists(seenKey(keyPrefix, deliveryKey(delivery(id))))).toBe(0);
+  });
+
+  it('fails one batch after Redis lost its scripts (SCRIPT FLUSH), and queues the retry and what follows', async () => {
+    // SCRIPT FLUSH empties every script of a server: this test has one of its own.
+    const server = await startPrivateRedis();
+    const queue = new RawJsonQueue<DeliveryBatch>('events', { connection: { url: server.url } });
+    const admin = new Redis(server.url);
+    onTestFinished(async () => {
+      await queue.close();
+      await admin.quit();
+      await server.stop();
+    });
+    const deliveries = new BatchingDeliveryQueue({ queue, keyPrefix, dedupeTtlMs: 60_000 });
+    expect(await deliveries.enqueue(delivery('before'))).toBe('queued');
+
+    await admin.script('FLUSH');
+    // Refused, so the intake answers 503 and Jira retries; nothing of it was stored.
+    await expect(deliveries.enqueue(delivery('during'))).rejects.toThrow(/NOSCRIPT/);
+    expect(await deliveries.enqueue({ ...delivery('during'), retry: 1 })).toBe('queued');
+    expect(await deliveries.enqueue(delivery('after'))).toBe('queued');
+
+    const jobs = await queue.getJobs(['waiting']);
+    const stored = jobs.flatMap((job) => job.data.deliveries.map((d) => `${d.deliveryId}/${d.retry}`));
+    expect(stored.sort()).toEqual(['after/0', 'before/0', 'during/1']);
   });
 });
