@@ -28,7 +28,7 @@ export interface WebhookAuthOptions {
 
 export type WebhookAuthenticator = (
   headers: Readonly<Record<string, string | string[] | undefined>>,
-  rawBody: Buffer,
+  rawBody: Buffer | string,
 ) => Promise<WebhookAuthResult>;
 
 /**
@@ -120,7 +120,7 @@ function decodeJson(part: string): Record<string, unknown> | undefined {
   }
 }
 
-function verifyHmac(header: string, rawBody: Buffer, secret: string | undefined): WebhookAuthResult {
+function verifyHmac(header: string, rawBody: Buffer | string, secret: string | undefined): WebhookAuthResult {
   const separator = header.indexOf('=');
   const method = header.slice(0, Math.max(separator, 0)).trim();
   const hex = header.slice(separator + 1).trim();

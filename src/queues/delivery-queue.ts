@@ -8,10 +8,11 @@ export type EnqueueOutcome = 'queued' | 'duplicate';
 
 /**
  * Where verified deliveries go; `enqueue` resolves only once the delivery is stored in Redis.
- * `rawBody` is the request body the delivery's `body` was parsed from: given, it is stored as is.
+ * `rawBody` is the request body the delivery's `body` was parsed from, as received (its bytes, or
+ * the text decoded from them): given, it is stored as is.
  */
 export interface DeliveryQueue {
-  enqueue(delivery: WebhookDelivery, rawBody?: Buffer): Promise<EnqueueOutcome>;
+  enqueue(delivery: WebhookDelivery, rawBody?: Buffer | string): Promise<EnqueueOutcome>;
 }
 
 /** The events job: deliveries accepted together, processed in order by the events worker. */
@@ -33,7 +34,7 @@ export interface BatchingDeliveryQueueOptions {
 
 interface Pending {
   readonly delivery: WebhookDelivery;
-  readonly rawBody: Buffer | undefined;
+  readonly rawBody: Buffer | string | undefined;
   readonly resolve: (outcome: EnqueueOutcome) => void;
   readonly reject: (err: unknown) => void;
 }
@@ -59,7 +60,7 @@ export class BatchingDeliveryQueue implements DeliveryQueue {
     opts.queue.defineWriterScript(claimBatch, claimBatchScript);
   }
 
-  enqueue(delivery: WebhookDelivery, rawBody?: Buffer): Promise<EnqueueOutcome> {
+  enqueue(delivery: WebhookDelivery, rawBody?: Buffer | string): Promise<EnqueueOutcome> {
     return new Promise((resolve, reject) => {
       this.#batch.push({ delivery, rawBody, resolve, reject });
       if (this.#batch.length === 1) setImmediate(() => void this.#flush());
@@ -138,9 +139,9 @@ return claimed
 
 /**
  * The events job's data as JSON text, in pieces that go to Redis as they are. A delivery's body
- * goes in as the bytes it came in: they parsed as a JSON object at intake, so they are valid JSON
- * here, and the webhook's payload is neither stringified again nor copied (stringifying it was the
- * largest cost of intake after parsing).
+ * goes in as it came in (bytes, or the text decoded from them): it parsed as a JSON object at
+ * intake, so it is valid JSON here, and the webhook's payload is neither stringified again nor
+ * copied (stringifying it was the largest cost of intake after parsing).
  */
 function batchJson(batch: readonly Pending[]): (string | Buffer)[] {
   const parts: (string | Buffer)[] = [];

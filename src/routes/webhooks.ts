@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { WebhookAuthenticator } from '../atlassian/webhook-auth.ts';
 import { handledWebhookEvents, matchedWebhookIdsOf, siteHostOf } from '../atlassian/webhook-site.ts';
+import { readWebhookBody, type WebhookBody } from '../http/webhook-body.ts';
 import type { Metrics } from '../metrics/registry.ts';
 import type { DeliveryQueue } from '../queues/delivery-queue.ts';
 import type { WebhookDelivery } from '../queues/webhook-delivery.ts';
@@ -31,15 +32,13 @@ type Parsed = { ok: true; body: Record<string, unknown>; event: string } | { ok:
 export function registerWebhookRoutes(app: FastifyInstance, deps: WebhookRouteDeps): void {
   const now = deps.now ?? Date.now;
   void app.register(async (scope) => {
-    // Keep the raw bytes: the signature covers them, and nothing is parsed before authentication.
+    // Nothing is parsed before authentication: the reader keeps the body as received (the bytes
+    // for an HMAC, which covers them; the text otherwise). Named as well as caught-all: Fastify
+    // remembers the parser of a named type, but reads the Content-Type anew on every request that
+    // only the catch-all takes.
     scope.removeAllContentTypeParsers();
-    const keepBytes = { parseAs: 'buffer', bodyLimit: deps.maxBodyBytes } as const;
-    const asIs = (_req: unknown, body: Buffer | string, done: (err: null, body: Buffer | string) => void) =>
-      done(null, body);
-    // Named as well as caught-all: Fastify remembers the parser of a named type, but reads the
-    // Content-Type anew on every request that only the catch-all takes.
-    scope.addContentTypeParser('application/json', keepBytes, asIs);
-    scope.addContentTypeParser('*', keepBytes, asIs);
+    scope.addContentTypeParser('application/json', readWebhookBody(deps.maxBodyBytes));
+    scope.addContentTypeParser('*', readWebhookBody(deps.maxBodyBytes));
     // Refused by Fastify before the handler ran (body over the limit). An onError hook, unlike
     // onResponse, costs nothing on the requests that succeed.
     scope.addHook('onError', async (_request, _reply, error) => {
@@ -58,7 +57,8 @@ export function registerWebhookRoutes(app: FastifyInstance, deps: WebhookRouteDe
   });
 
   async function intake(request: FastifyRequest, reply: FastifyReply) {
-    const raw = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
+    const raw: WebhookBody =
+      typeof request.body === 'string' || Buffer.isBuffer(request.body) ? request.body : '';
     const auth = await deps.authenticate(request.headers, raw);
     if (!auth.ok) return reject(reply, 401, auth.reason);
 
@@ -119,10 +119,10 @@ const acceptBodies: Readonly<Record<AcceptOutcome, string>> = {
 };
 const jsonContentType = 'application/json; charset=utf-8';
 
-function parse(raw: Buffer): Parsed {
+function parse(raw: WebhookBody): Parsed {
   let body: unknown;
   try {
-    body = JSON.parse(raw.toString('utf8'));
+    body = JSON.parse(typeof raw === 'string' ? raw : raw.toString('utf8'));
   } catch {
     return { ok: false, reason: 'malformed_json' };
   }
@@ -139,6 +139,6 @@ function header(request: FastifyRequest, name: string): string | undefined {
   return first === undefined || first === '' ? undefined : first;
 }
 
-function sha256(raw: Buffer): string {
+function sha256(raw: WebhookBody): string {
   return createHash('sha256').update(raw).digest('hex');
 }

@@ -2,60 +2,18 @@ import type { FastifyInstance } from 'fastify';
 import { Redis as RedisClient } from 'ioredis';
 import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../../config/index.ts';
-import { buildApp } from '../../../src/app.ts';
-import { createWebhookAuthenticator, signHubSignature } from '../../../src/atlassian/webhook-auth.ts';
-import { createLogger } from '../../../src/logger.ts';
+import { signHubSignature } from '../../../src/atlassian/webhook-auth.ts';
 import { createMetrics } from '../../../src/metrics/registry.ts';
 import { BatchingDeliveryQueue, type DeliveryBatch } from '../../../src/queues/delivery-queue.ts';
 import { RawJsonQueue } from '../../../src/queues/raw-json-queue.ts';
 import { deliveryBatchSchema } from '../../../src/queues/webhook-delivery.ts';
-import type { WebhookRouter } from '../../../src/routes/webhooks.ts';
 import { realWebhookBody, webhookJwt } from '../../helpers/jira-webhook.ts';
 import { deleteKeysWithPrefix } from '../../helpers/redis-keys.ts';
 import { redisUrl, uniqueName } from '../../helpers/services.ts';
-import { validEnv } from '../../helpers/valid-env.ts';
-
-const clientSecret = 'sim-client-secret';
-const hubSecret = 'admin-webhook-secret-123';
-const knownSite = 'some-instance-test.atlassian.net';
-
-/** The routing port answered from a fixed table: which sites this test "holds". */
-const router: WebhookRouter = {
-  connectionForSite: async (host) => (host === knownSite ? 'cloud-1' : undefined),
-  connectionForWebhookIds: async (ids) => (ids.includes(77) ? 'cloud-2' : undefined),
-};
+import { buildIntake, clientSecret, hubSecret, knownSite } from './intake-app.ts';
 
 /** Where this file's dedupe claims live; removed at the end. */
 const statePrefix = uniqueName('relay');
-
-async function buildIntake(
-  queue: RawJsonQueue<DeliveryBatch>,
-  maxBodyBytes = 64 * 1024,
-  metrics = createMetrics(),
-): Promise<FastifyInstance> {
-  const config = loadConfig(validEnv({ ATLASSIAN_CLIENT_SECRET: clientSecret }));
-  return buildApp({
-    config,
-    log: createLogger({ level: 'silent' }),
-    readiness: [],
-    webhooks: {
-      authenticate: createWebhookAuthenticator({
-        clientSecret,
-        webhookSecret: hubSecret,
-        clockSkewSeconds: 5,
-      }),
-      router,
-      deliveries: new BatchingDeliveryQueue({
-        queue,
-        keyPrefix: statePrefix,
-        dedupeTtlMs: 60_000,
-      }),
-      metrics,
-      maxBodyBytes,
-    },
-  });
-}
 
 describe('POST /webhooks/jira', () => {
   let queue: RawJsonQueue<DeliveryBatch>;
@@ -63,7 +21,7 @@ describe('POST /webhooks/jira', () => {
 
   beforeAll(async () => {
     queue = new RawJsonQueue<DeliveryBatch>(uniqueName('jira-events'), { connection: { url: redisUrl() } });
-    app = await buildIntake(queue);
+    app = await buildIntake(queue, { statePrefix });
   });
   afterAll(async () => {
     await app.close();
@@ -241,7 +199,7 @@ describe('POST /webhooks/jira', () => {
 
   it('answers 413 above the size limit, before authenticating or parsing, and counts it', async () => {
     const metrics = createMetrics();
-    const small = await buildIntake(queue, 1024, metrics);
+    const small = await buildIntake(queue, { statePrefix, maxBodyBytes: 1024, metrics });
     const tooLarge = () =>
       small.inject({
         method: 'POST',
@@ -302,7 +260,7 @@ describe('POST /webhooks/jira', () => {
     };
     const dead = new RawJsonQueue<DeliveryBatch>(uniqueName('dead'), { connection: deadConnection });
     dead.on('error', () => undefined);
-    const deadApp = await buildIntake(dead);
+    const deadApp = await buildIntake(dead, { statePrefix });
     try {
       const res = await deadApp.inject({
         method: 'POST',

@@ -1,0 +1,49 @@
+import type { FastifyInstance } from 'fastify';
+import { loadConfig } from '../../../config/index.ts';
+import { buildApp } from '../../../src/app.ts';
+import { createWebhookAuthenticator } from '../../../src/atlassian/webhook-auth.ts';
+import { createLogger } from '../../../src/logger.ts';
+import { createMetrics } from '../../../src/metrics/registry.ts';
+import { BatchingDeliveryQueue, type DeliveryBatch } from '../../../src/queues/delivery-queue.ts';
+import type { RawJsonQueue } from '../../../src/queues/raw-json-queue.ts';
+import type { WebhookRouter } from '../../../src/routes/webhooks.ts';
+import { validEnv } from '../../helpers/valid-env.ts';
+
+export const clientSecret = 'sim-client-secret';
+export const hubSecret = 'admin-webhook-secret-123';
+/** The site of the real webhook bodies, which the router below holds. */
+export const knownSite = 'some-instance-test.atlassian.net';
+
+/** The routing port answered from a fixed table: which sites the intake tests "hold". */
+const router: WebhookRouter = {
+  connectionForSite: async (host) => (host === knownSite ? 'cloud-1' : undefined),
+  connectionForWebhookIds: async (ids) => (ids.includes(77) ? 'cloud-2' : undefined),
+};
+
+/** The HTTP service with only the webhook intake, storing into `queue`, its claims under `statePrefix`. */
+export async function buildIntake(
+  queue: RawJsonQueue<DeliveryBatch>,
+  opts: { statePrefix: string; maxBodyBytes?: number; metrics?: ReturnType<typeof createMetrics> },
+): Promise<FastifyInstance> {
+  const config = loadConfig(validEnv({ ATLASSIAN_CLIENT_SECRET: clientSecret }));
+  return buildApp({
+    config,
+    log: createLogger({ level: 'silent' }),
+    readiness: [],
+    webhooks: {
+      authenticate: createWebhookAuthenticator({
+        clientSecret,
+        webhookSecret: hubSecret,
+        clockSkewSeconds: 5,
+      }),
+      router,
+      deliveries: new BatchingDeliveryQueue({
+        queue,
+        keyPrefix: opts.statePrefix,
+        dedupeTtlMs: 60_000,
+      }),
+      metrics: opts.metrics ?? createMetrics(),
+      maxBodyBytes: opts.maxBodyBytes ?? 64 * 1024,
+    },
+  });
+}
