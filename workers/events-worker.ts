@@ -46,9 +46,11 @@ async function processDelivery(
 ): Promise<DeliveryOutcome> {
   // A child logger only where a line is written: building one per delivery shows in profiles.
   const log = () => deps.log.child({ queue: queueNames.events, owner, site: delivery.siteHost });
-  if (!(await deps.seen.claim(deliveryKey(delivery), owner))) {
-    log().debug({ deliveryId: delivery.deliveryId }, 'duplicate delivery dropped');
-    deps.metrics.webhooksDeduplicated.inc({ stage: 'worker' });
+  const claim = await deps.seen.claim(deliveryKey(delivery), owner);
+  if (claim !== 'claimed') {
+    log().debug({ deliveryId: delivery.deliveryId, claim }, 'duplicate delivery dropped');
+    // A repeat intake answered as one was counted there; it rides in the job all the same.
+    if (claim === 'repeat') deps.metrics.webhooksDeduplicated.inc({ stage: 'worker' });
     return { outcome: 'duplicate' };
   }
   const normalized = changesFromWebhook(delivery.body, {

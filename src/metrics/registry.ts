@@ -53,7 +53,7 @@ export function createMetrics(opts: MetricsOptions = {}) {
     }),
     webhooksDeduplicated: new Counter({
       name: 'jira_relay_webhooks_deduplicated_total',
-      help: 'Repeated webhook deliveries dropped, by where the repeat was caught (intake, worker).',
+      help: 'Repeated webhook deliveries, each counted once where it was caught: intake (answered 200), or worker (dropped there, intake could not tell).',
       labelNames: ['stage'] as const,
       registers,
     }),

@@ -8,7 +8,7 @@ import {
 } from '../../../src/queues/delivery-queue.ts';
 import { RawJsonQueue } from '../../../src/queues/raw-json-queue.ts';
 import type { WebhookDelivery } from '../../../src/queues/webhook-delivery.ts';
-import { seenKey } from '../../../src/state/seen-deliveries.ts';
+import { answeredRepeatKey, seenKey } from '../../../src/state/seen-deliveries.ts';
 import { realWebhookBody } from '../../helpers/jira-webhook.ts';
 import { startPrivateRedis } from '../../helpers/private-redis.ts';
 import { deleteKeysWithPrefix } from '../../helpers/redis-keys.ts';
@@ -112,8 +112,15 @@ describe('BatchingDeliveryQueue on real Redis', () => {
     const jobs = await queue.getJobs(['waiting']);
     const stored = jobs.flatMap((job) => job.data.deliveries).filter((d) => d.deliveryId === id);
     // Once in the first batch; the later repeat rides in its own job, where the claim marks it
-    // as another job's delivery, so the events worker drops it.
+    // as another job's delivery, so the events worker drops it, and intake's mark says that it
+    // was answered as a repeat, so the worker does not count it again.
     expect(stored.map((d) => d.retry).sort()).toEqual([0, 2]);
+    const later = jobs.find((job) => job.data.deliveries.some((d) => d.deliveryId === id && d.retry === 2));
+    const index = later?.data.deliveries.findIndex((d) => d.deliveryId === id) ?? -1;
+    const seen = seenKey(keyPrefix, deliveryKey(delivery(id)));
+    const redis = testRedisForFile();
+    expect(await redis.exists(answeredRepeatKey(seen, `${later?.id}/${index}`))).toBe(1);
+    expect(await redis.get(seen)).not.toBe(`${later?.id}/${index}`);
   });
 
   it('takes its claims back when the job is refused inside the transaction, so the retry is queued', async () => {

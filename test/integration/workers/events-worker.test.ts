@@ -9,6 +9,8 @@ import { createMetrics } from '../../../src/metrics/registry.ts';
 import { createChangeHandler } from '../../../src/pipeline/change-handler.ts';
 import { MappingProvider } from '../../../src/pipeline/mapping-provider.ts';
 import { BullChangeQueue, type ChangeJob } from '../../../src/queues/change-queue.ts';
+import { BatchingDeliveryQueue, type DeliveryBatch } from '../../../src/queues/delivery-queue.ts';
+import { RawJsonQueue } from '../../../src/queues/raw-json-queue.ts';
 import type { WebhookDelivery } from '../../../src/queues/webhook-delivery.ts';
 import { RedisEntityState } from '../../../src/state/entity-state.ts';
 import { RedisPublishedVersions } from '../../../src/state/published-versions.ts';
@@ -91,7 +93,7 @@ function setup(opts: { publisher?: KafkaEventPublisher } = {}) {
       entity: 'issue',
       entityId: issueId,
     });
-  return { retries, deliver, crmVersion };
+  return { events, retries, deliver, crmVersion, deps, prefix, metrics };
 }
 
 function delivery(overrides: Partial<WebhookDelivery> = {}): WebhookDelivery {
@@ -122,6 +124,44 @@ describe('events worker', () => {
     const first = delivery();
     await deliver(first);
     expect(await deliver({ ...first, retry: 1 })).toEqual({ outcome: 'duplicate' });
+  });
+
+  it('counts a repeat once: where intake answered it as one, or here when only the worker finds it', async () => {
+    const { events, deps, prefix, metrics } = setup();
+    const workerCount = async () =>
+      (await metrics.webhooksDeduplicated.get()).values.find((v) => v.labels.stage === 'worker')?.value ?? 0;
+    const intakeQueue = (failingClaims: boolean) => {
+      const queue = new RawJsonQueue<DeliveryBatch>(events.name, { connection: { url: redisUrl() } });
+      queues.push(queue);
+      const deliveries = new BatchingDeliveryQueue({ queue, keyPrefix: prefix, dedupeTtlMs: 60_000 });
+      if (failingClaims) queue.defineWriterScript('claimDeliveryBatch', "return redis.error_reply('lost')");
+      return deliveries;
+    };
+    const processAll = async () => {
+      const jobs = await events.getJobs(['wait']);
+      const outcomes = [];
+      for (const job of jobs.sort((a, b) => a.timestamp - b.timestamp)) {
+        outcomes.push(...(await processDeliveries(job, deps)));
+        await job.remove();
+      }
+      return outcomes.map((o) => o.outcome);
+    };
+
+    // Answered 200 by intake (and counted there), stored in a job of its own all the same.
+    const intake = intakeQueue(false);
+    const first = delivery();
+    expect(await intake.enqueue(first)).toBe('queued');
+    expect(await intake.enqueue({ ...first, retry: 1 })).toBe('duplicate');
+    expect(await processAll()).toEqual(['handled', 'duplicate']);
+    expect(await workerCount()).toBe(0);
+
+    // Claims that failed at intake: both copies were answered as queued, the worker drops one.
+    const lossy = intakeQueue(true);
+    const second = delivery();
+    expect(await lossy.enqueue(second)).toBe('queued');
+    expect(await lossy.enqueue({ ...second, retry: 1 })).toBe('queued');
+    expect(await processAll()).toEqual(['handled', 'duplicate']);
+    expect(await workerCount()).toBe(1);
   });
 
   it('publishes the same change carried by two deliveries once', async () => {
