@@ -1,18 +1,11 @@
 import { describe, expect, it, onTestFinished } from 'vitest';
-import { loadConfig } from '../../../config/index.ts';
-import { buildApp } from '../../../src/app.ts';
-import { createWebhookAuthenticator, signHubSignature } from '../../../src/atlassian/webhook-auth.ts';
-import { createLogger } from '../../../src/logger.ts';
-import { createMetrics } from '../../../src/metrics/registry.ts';
-import { BatchingDeliveryQueue, type DeliveryBatch } from '../../../src/queues/delivery-queue.ts';
+import { signHubSignature } from '../../../src/atlassian/webhook-auth.ts';
+import type { DeliveryBatch } from '../../../src/queues/delivery-queue.ts';
 import { RawJsonQueue } from '../../../src/queues/raw-json-queue.ts';
 import { realWebhookBody, webhookJwt } from '../../helpers/jira-webhook.ts';
 import { deleteKeysAt } from '../../helpers/redis-keys.ts';
 import { redisUrl, uniqueName } from '../../helpers/services.ts';
-import { validEnv } from '../../helpers/valid-env.ts';
-
-const clientSecret = 'sim-client-secret';
-const hubSecret = 'admin-webhook-secret-123';
+import { buildIntake, clientSecret, hubSecret } from './intake-app.ts';
 
 /** mulberry32: a seeded PRNG, so a failing case can be replayed from its seed. */
 function prng(seed: number) {
@@ -97,25 +90,9 @@ describe('webhook intake fuzz', () => {
   it('answers 10,000 random and mutated deliveries without a single 5xx, and stays up', async () => {
     const queue = new RawJsonQueue<DeliveryBatch>(uniqueName('fuzz'), { connection: { url: redisUrl() } });
     const keyPrefix = uniqueName('relay');
-    const app = await buildApp({
-      config: loadConfig(validEnv({ ATLASSIAN_CLIENT_SECRET: clientSecret })),
-      log: createLogger({ level: 'silent' }),
-      readiness: [],
-      webhooks: {
-        authenticate: createWebhookAuthenticator({
-          clientSecret,
-          webhookSecret: hubSecret,
-          clockSkewSeconds: 5,
-        }),
-        router: { connectionForSite: async () => 'conn-1', connectionForWebhookIds: async () => undefined },
-        deliveries: new BatchingDeliveryQueue({
-          queue,
-          keyPrefix,
-          dedupeTtlMs: 60_000,
-        }),
-        metrics: createMetrics(),
-        maxBodyBytes: 64 * 1024,
-      },
+    const app = await buildIntake(queue, {
+      statePrefix: keyPrefix,
+      router: { connectionForSite: async () => 'conn-1', connectionForWebhookIds: async () => undefined },
     });
     onTestFinished(async () => {
       await app.close();

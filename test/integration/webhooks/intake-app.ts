@@ -15,15 +15,23 @@ export const hubSecret = 'admin-webhook-secret-123';
 export const knownSite = 'some-instance-test.atlassian.net';
 
 /** The routing port answered from a fixed table: which sites the intake tests "hold". */
-const router: WebhookRouter = {
+const fixedRouter: WebhookRouter = {
   connectionForSite: async (host) => (host === knownSite ? 'cloud-1' : undefined),
   connectionForWebhookIds: async (ids) => (ids.includes(77) ? 'cloud-2' : undefined),
 };
 
-/** The HTTP service with only the webhook intake, storing into `queue`, its claims under `statePrefix`. */
+/**
+ * The HTTP service with only the webhook intake, storing into `queue`, its claims under
+ * `statePrefix`; routed by the fixed table above unless a router is given.
+ */
 export async function buildIntake(
   queue: RawJsonQueue<DeliveryBatch>,
-  opts: { statePrefix: string; maxBodyBytes?: number; metrics?: ReturnType<typeof createMetrics> },
+  opts: {
+    statePrefix: string;
+    maxBodyBytes?: number;
+    metrics?: ReturnType<typeof createMetrics>;
+    router?: WebhookRouter;
+  },
 ): Promise<FastifyInstance> {
   const config = loadConfig(validEnv({ ATLASSIAN_CLIENT_SECRET: clientSecret }));
   return buildApp({
@@ -36,7 +44,7 @@ export async function buildIntake(
         webhookSecret: hubSecret,
         clockSkewSeconds: 5,
       }),
-      router,
+      router: opts.router ?? fixedRouter,
       deliveries: new BatchingDeliveryQueue({
         queue,
         keyPrefix: opts.statePrefix,
