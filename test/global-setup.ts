@@ -5,6 +5,8 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import type { TestProject } from 'vitest/node';
 import { deleteRunKeys } from './helpers/redis-keys.ts';
+// The main process talks to Kafka too (warmKafka): the same filter as in the test processes.
+import './setup/known-warnings.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {
