@@ -1,5 +1,6 @@
 import { request } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { connect } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -146,5 +147,34 @@ describe('POST /webhooks/jira reads bodies as sent', () => {
       false,
     );
     expect(fits).toEqual({ status: 202, body: { status: 'ignored' } });
+  });
+
+  it('stores nothing of a request whose client goes away mid-body, and keeps serving', async () => {
+    const id = uniqueName('aborted');
+    const bytes = textBody();
+    const before = await queue.count();
+    const socket = connect(port, '127.0.0.1');
+    await new Promise((resolve) => socket.once('connect', resolve));
+    const head = [
+      'POST /webhooks/jira HTTP/1.1',
+      'Host: 127.0.0.1',
+      'Content-Type: application/json',
+      `Content-Length: ${bytes.length}`,
+      `Authorization: Bearer ${await webhookJwt(clientSecret)}`,
+      `X-Atlassian-Webhook-Identifier: ${id}`,
+    ].join('\r\n');
+    socket.write(`${head}\r\n\r\n`);
+    socket.write(bytes.subarray(0, bytes.length >> 1));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    socket.destroy();
+    await new Promise((resolve) => setTimeout(resolve, 100));
+
+    expect(await queue.count()).toBe(before);
+    // The same delivery, sent whole by Jira's retry, is queued: nothing was claimed for it.
+    const retry = await send([bytes], {
+      authorization: `Bearer ${await webhookJwt(clientSecret)}`,
+      'x-atlassian-webhook-identifier': id,
+    });
+    expect(retry).toEqual({ status: 202, body: { status: 'queued' } });
   });
 });
