@@ -37,8 +37,9 @@ export function registerWebhookRoutes(app: FastifyInstance, deps: WebhookRouteDe
     // remembers the parser of a named type, but reads the Content-Type anew on every request that
     // only the catch-all takes.
     scope.removeAllContentTypeParsers();
-    scope.addContentTypeParser('application/json', readWebhookBody(deps.maxBodyBytes));
-    scope.addContentTypeParser('*', readWebhookBody(deps.maxBodyBytes));
+    const readBody = readWebhookBody(deps.maxBodyBytes);
+    scope.addContentTypeParser('application/json', readBody);
+    scope.addContentTypeParser('*', readBody);
     // Refused by Fastify before the handler ran (body over the limit). An onError hook, unlike
     // onResponse, costs nothing on the requests that succeed.
     scope.addHook('onError', async (_request, _reply, error) => {
