@@ -1,3 +1,5 @@
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CorkedTransaction } from '../../../src/queues/corked-transaction.ts';
@@ -70,4 +72,37 @@ describe('CorkedTransaction on real Redis', () => {
     expect(replies[after]).toEqual([null, expected.length]);
     expect((await redis.hgetBuffer(`${prefix}:parts`, 'data'))?.equals(expected)).toBe(true);
   });
+
+  it('keeps no piece of a value once it is written, while the reply is awaited', async () => {
+    // Held until the reply, pieces outlived young-generation collections (see PartsHsetCommand).
+    const holder: { piece?: Buffer } = { piece: Buffer.alloc(4096, 'y') };
+    const written = new WeakRef(holder.piece as Buffer);
+    await new Promise((resolve) => setImmediate(resolve)); // the WeakRef holds its target to here
+    const { replies, stored } = sendPiece(holder, `${prefix}:released`);
+    collectGarbage();
+    expect(written.deref()).toBeUndefined();
+    expect((await replies)[stored]).toEqual([null, 1]);
+    expect(await redis.hstrlen(`${prefix}:released`, 'data')).toBe(4097);
+  });
+
+  it('is sent once: a second exec() throws instead of sending an empty MULTI', async () => {
+    const tx = new CorkedTransaction(redis);
+    tx.command('set', `${prefix}:once`, '1');
+    await tx.exec();
+    await expect(tx.exec()).rejects.toThrow(/already sent/);
+  });
 });
+
+/** Hands the holder's piece to a transaction and sends it; no frame of the caller sees the piece. */
+function sendPiece(holder: { piece?: Buffer }, key: string) {
+  const tx = new CorkedTransaction(redis);
+  const stored = tx.hsetParts(key, 'data', [holder.piece as Buffer, '!']);
+  delete holder.piece;
+  return { replies: tx.exec(), stored };
+}
+
+/** A full collection, now: the flag is read when `gc` is looked up, so a fresh context sees it. */
+function collectGarbage(): void {
+  setFlagsFromString('--expose-gc');
+  (runInNewContext('gc') as () => void)();
+}
