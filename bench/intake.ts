@@ -31,6 +31,8 @@ export interface IntakeRow {
     readonly redis: number | null;
     readonly driver: number;
   };
+  /** The server's garbage-collection pauses during the step: the longest and their sum, in ms. */
+  readonly serverGc: { readonly maxPauseMs: number; readonly totalPauseMs: number; readonly count: number };
 }
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -118,10 +120,12 @@ export async function runIntakeBench(opts: { duration?: number } = {}): Promise<
   const rows: IntakeRow[] = [];
   const measure = async (server: RunningServer, load: string, connections: number, rate?: number) => {
     const { child } = server;
+    await gcSince(server.port); // from here on
     const before = { server: cpuMsOf(child.pid), redis: cpuMsOf(redisPid), driver: process.cpuUsage() };
     const seconds = rate ? duration : roundSeconds;
     const r = await drive(server.port, jwt, { connections, duration: seconds, ...(rate ? { rate } : {}) });
     const driver = process.cpuUsage(before.driver);
+    const gc = await gcSince(server.port);
     const perRequest = (ms: number) => Math.round((ms * 1000) / Math.max(1, r.requests.total));
     rows.push({
       route: server.mode,
@@ -135,6 +139,7 @@ export async function runIntakeBench(opts: { duration?: number } = {}): Promise<
         redis: redisPid === undefined ? null : perRequest(cpuMsOf(redisPid) - before.redis),
         driver: perRequest((driver.user + driver.system) / 1000),
       },
+      serverGc: { maxPauseMs: round1(gc.maxMs), totalPauseMs: round1(gc.totalMs), count: gc.count },
     });
   };
   try {
@@ -153,6 +158,16 @@ export async function runIntakeBench(opts: { duration?: number } = {}): Promise<
 }
 
 const maxLoad = 'max (50 connections)';
+
+/** The server's GC pauses since the last call (`GET /bench/gc` of bench/intake-server.ts). */
+async function gcSince(port: number): Promise<{ count: number; totalMs: number; maxMs: number }> {
+  const response = await fetch(`http://127.0.0.1:${port}/bench/gc`);
+  return (await response.json()) as { count: number; totalMs: number; maxMs: number };
+}
+
+function round1(ms: number): number {
+  return Math.round(ms * 10) / 10;
+}
 
 async function stopServer({ child, queueName }: RunningServer): Promise<void> {
   const exited = new Promise((r) => child.once('exit', r));
@@ -202,7 +217,7 @@ export function intakeTable(rows: readonly IntakeRow[]): string {
     const ratio = r.load.startsWith(maxLoad)
       ? ratiosToBare(rows, r.route)[Number(r.load.split('round ')[1]) - 1]
       : undefined;
-    return `| ${r.route} | ${r.load} | ${r.requestsPerSecond} | ${ratio === undefined ? '' : ratio.toFixed(2)} | ${r.p50Ms} | ${r.p99Ms} | ${r.non2xx} | ${r.cpuUsPerRequest.server} | ${r.cpuUsPerRequest.redis ?? 'n/a'} | ${r.cpuUsPerRequest.driver} |`;
+    return `| ${r.route} | ${r.load} | ${r.requestsPerSecond} | ${ratio === undefined ? '' : ratio.toFixed(2)} | ${r.p50Ms} | ${r.p99Ms} | ${r.non2xx} | ${r.cpuUsPerRequest.server} | ${r.cpuUsPerRequest.redis ?? 'n/a'} | ${r.cpuUsPerRequest.driver} | ${r.serverGc.maxPauseMs} / ${r.serverGc.totalPauseMs} (${r.serverGc.count}) |`;
   };
   const routes = [...new Set(rows.map((r) => r.route))].filter((r) => r !== 'bare');
   const medians = routes.map((route) => {
@@ -210,9 +225,11 @@ export function intakeTable(rows: readonly IntakeRow[]): string {
     return `- ${route}: median **${median(ratios).toFixed(2)}×** bare (rounds: ${ratios.map((x) => x.toFixed(2)).join(', ')})`;
   });
   return [
-    '| route | load | req/s | × bare (same round) | p50 ms | p99 ms | non-2xx | server CPU µs/req | Redis CPU µs/req | autocannon CPU µs/req |',
-    '|---|---|---|---|---|---|---|---|---|---|',
+    '| route | load | req/s | × bare (same round) | p50 ms | p99 ms | non-2xx | server CPU µs/req | Redis CPU µs/req | autocannon CPU µs/req | server GC pauses: longest / total ms (count) |',
+    '|---|---|---|---|---|---|---|---|---|---|---|',
     ...rows.map(line),
+    '',
+    "At 1,000/s autocannon sends each connection's share of a second back to back when the second starts, then waits for the next: that step measures bursts on 20 connections, not evenly spaced deliveries.",
     '',
     'Full load against the bare route, round by round:',
     '',
