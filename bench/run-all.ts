@@ -5,6 +5,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { latencyTable, runLatencyBench, sustainedLine } from './e2e-latency.ts';
@@ -43,6 +44,7 @@ function runScript(file: string): { markdown: string; ok: boolean } {
   };
 }
 
+await requireServices();
 console.error('running the intake benchmark ...');
 const intake = await runIntakeBench({ duration: 10 });
 console.error('running the end-to-end latency benchmark ...');
@@ -109,3 +111,39 @@ writeFileSync(
 );
 console.log(markdown);
 console.error(`wrote bench/results/${date}.md, ${date}.json${chart ? ` and ${png}` : ''}`);
+
+/**
+ * Redis and a Kafka broker must answer before anything runs: a missing broker would otherwise
+ * surface only after the intake benchmark, as a kafkajs retry error. Says which variable to set.
+ */
+async function requireServices(): Promise<void> {
+  const redis = new URL(process.env.REDIS_URL || 'redis://127.0.0.1:6379');
+  const broker = (process.env.KAFKA_BROKERS || '127.0.0.1:9092').split(',')[0] ?? '';
+  const missing = [
+    (await answers(redis.hostname, Number(redis.port || 6379)))
+      ? undefined
+      : `no Redis answers at ${redis.host} (REDIS_URL)`,
+    (await answers(
+      broker.slice(0, broker.lastIndexOf(':')),
+      Number(broker.slice(broker.lastIndexOf(':') + 1)),
+    ))
+      ? undefined
+      : `no Kafka broker answers at ${broker} (KAFKA_BROKERS; without Docker: bash test/infra/kafka.sh start)`,
+  ].filter((line) => line !== undefined);
+  if (missing.length === 0) return;
+  console.error(`npm run bench needs Redis and Kafka:\n  ${missing.join('\n  ')}`);
+  process.exit(1);
+}
+
+function answers(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect({ host, port, timeout: 2000 });
+    const done = (ok: boolean) => {
+      socket.destroy();
+      resolve(ok);
+    };
+    socket.once('connect', () => done(true));
+    socket.once('error', () => done(false));
+    socket.once('timeout', () => done(false));
+  });
+}
