@@ -16,6 +16,7 @@ import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { SignJWT } from 'jose';
 import { deleteKeysAt } from '../test/helpers/redis-keys.ts';
+import { type LoadResult, pacedLoad, round1 } from './paced-load.ts';
 import { cpuMsOf, localRedisPid } from './redis-usage.ts';
 
 export interface IntakeRow {
@@ -118,21 +119,20 @@ export async function runIntakeBench(opts: { duration?: number } = {}): Promise<
   const modes = (process.env.BENCH_INTAKE_ROUTES ?? 'bare,add,intake').split(',');
   const servers: RunningServer[] = [];
   const rows: IntakeRow[] = [];
-  const measure = async (server: RunningServer, load: string, connections: number, rate?: number) => {
+  const measure = async (server: RunningServer, load: string, run: (port: number) => Promise<LoadResult>) => {
     const { child } = server;
     await gcSince(server.port); // from here on
     const before = { server: cpuMsOf(child.pid), redis: cpuMsOf(redisPid), driver: process.cpuUsage() };
-    const seconds = rate ? duration : roundSeconds;
-    const r = await drive(server.port, jwt, { connections, duration: seconds, ...(rate ? { rate } : {}) });
+    const r = await run(server.port);
     const driver = process.cpuUsage(before.driver);
     const gc = await gcSince(server.port);
-    const perRequest = (ms: number) => Math.round((ms * 1000) / Math.max(1, r.requests.total));
+    const perRequest = (ms: number) => Math.round((ms * 1000) / Math.max(1, r.requests));
     rows.push({
       route: server.mode,
       load,
-      requestsPerSecond: Math.round(r.requests.average),
-      p50Ms: r.latency.p50,
-      p99Ms: r.latency.p99,
+      requestsPerSecond: r.perSecond,
+      p50Ms: r.p50Ms,
+      p99Ms: r.p99Ms,
       non2xx: r.non2xx,
       cpuUsPerRequest: {
         server: perRequest(cpuMsOf(child.pid) - before.server),
@@ -142,6 +142,28 @@ export async function runIntakeBench(opts: { duration?: number } = {}): Promise<
       serverGc: { maxPauseMs: round1(gc.maxMs), totalPauseMs: round1(gc.totalMs), count: gc.count },
     });
   };
+  const autocannonAt = (connections: number, seconds: number, rate?: number) => async (port: number) => {
+    const r = await drive(port, jwt, { connections, duration: seconds, ...(rate ? { rate } : {}) });
+    return {
+      requests: r.requests.total,
+      perSecond: Math.round(r.requests.average),
+      p50Ms: r.latency.p50,
+      p99Ms: r.latency.p99,
+      non2xx: r.non2xx,
+    };
+  };
+  const pacedAt = (rate: number) => (port: number) =>
+    pacedLoad({
+      url: `http://127.0.0.1:${port}/webhooks/jira`,
+      body,
+      headers: () => ({
+        'content-type': 'application/json',
+        authorization: `Bearer ${jwt}`,
+        'x-atlassian-webhook-identifier': randomUUID(),
+      }),
+      rate,
+      seconds: duration,
+    });
   try {
     for (const mode of modes) {
       const queueName = `bench-intake-${mode}-${randomUUID().slice(0, 8)}`;
@@ -149,8 +171,10 @@ export async function runIntakeBench(opts: { duration?: number } = {}): Promise<
     }
     for (const server of servers) await drive(server.port, jwt, { connections: 20, duration: 2 }); // warm-up
     for (let round = 1; round <= rounds; round++)
-      for (const server of servers) await measure(server, `${maxLoad}, round ${round}`, 50);
-    for (const server of servers) await measure(server, '1,000/s', 20, 1000);
+      for (const server of servers)
+        await measure(server, `${maxLoad}, round ${round}`, autocannonAt(50, roundSeconds));
+    for (const server of servers) await measure(server, '1,000/s', autocannonAt(20, duration, 1000));
+    for (const server of servers) await measure(server, pacedLoadName, pacedAt(1000));
   } finally {
     await Promise.all(servers.map(stopServer));
   }
@@ -158,15 +182,12 @@ export async function runIntakeBench(opts: { duration?: number } = {}): Promise<
 }
 
 const maxLoad = 'max (50 connections)';
+const pacedLoadName = '1,000/s evenly paced (open loop)';
 
 /** The server's GC pauses since the last call (`GET /bench/gc` of bench/intake-server.ts). */
 async function gcSince(port: number): Promise<{ count: number; totalMs: number; maxMs: number }> {
   const response = await fetch(`http://127.0.0.1:${port}/bench/gc`);
   return (await response.json()) as { count: number; totalMs: number; maxMs: number };
-}
-
-function round1(ms: number): number {
-  return Math.round(ms * 10) / 10;
 }
 
 async function stopServer({ child, queueName }: RunningServer): Promise<void> {
@@ -225,11 +246,11 @@ export function intakeTable(rows: readonly IntakeRow[]): string {
     return `- ${route}: median **${median(ratios).toFixed(2)}×** bare (rounds: ${ratios.map((x) => x.toFixed(2)).join(', ')})`;
   });
   return [
-    '| route | load | req/s | × bare (same round) | p50 ms | p99 ms | non-2xx | server CPU µs/req | Redis CPU µs/req | autocannon CPU µs/req | server GC pauses: longest / total ms (count) |',
+    '| route | load | req/s | × bare (same round) | p50 ms | p99 ms | non-2xx | server CPU µs/req | Redis CPU µs/req | load generator CPU µs/req | server GC pauses: longest / total ms (count) |',
     '|---|---|---|---|---|---|---|---|---|---|---|',
     ...rows.map(line),
     '',
-    "At 1,000/s autocannon sends each connection's share of a second back to back when the second starts, then waits for the next: that step measures bursts on 20 connections, not evenly spaced deliveries.",
+    "At 1,000/s autocannon sends each connection's share of a second back to back when the second starts, then waits for the next: that step measures bursts on 20 connections. The evenly paced step sends one delivery every millisecond on keep-alive sockets and times each from the moment it was due (`bench/paced-load.ts`), as deliveries from Jira arrive one by one.",
     '',
     'Full load against the bare route, round by round:',
     '',
