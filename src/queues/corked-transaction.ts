@@ -83,16 +83,14 @@ export class CorkedTransaction {
 
   /** Sends it all at once; rejects when Redis refused the transaction (then nothing of it ran). */
   async exec(): Promise<TransactionReplies> {
-    const redis = this.#redis;
-    const executed = this.#send();
     // Each command's own reply is QUEUED, or the error that made Redis refuse the EXEC (EXECABORT
     // says it), so they are not awaited: what counts comes with EXEC.
-    const replies = await executed;
+    const replies = await this.#send();
     if (!Array.isArray(replies)) throw new Error('transaction aborted');
     const results = replies.map((reply): [Error | null, unknown] =>
       reply instanceof Error ? [reply, null] : [null, reply],
     );
-    if (results.some(([err]) => err?.message.startsWith('NOSCRIPT'))) await reloadScripts(redis);
+    if (results.some(([err]) => err?.message.startsWith('NOSCRIPT'))) await reloadScripts(this.#redis);
     return results;
   }
 
