@@ -4,7 +4,9 @@
  *   node bench/intake.ts            (REDIS_URL, default redis://127.0.0.1:6379)
  * Each server runs in its own process; autocannon drives it from this one. Full load runs in
  * rounds (each route once per round, in turn), and each round's intake is compared with the bare
- * route of the same round.
+ * route of the same round. Then 1,000/s twice: autocannon's rate mode (bursts at the start of each
+ * second) and an evenly paced open loop (`paced-load.ts`). Every step also reports the server's GC
+ * pauses.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -184,10 +186,16 @@ export async function runIntakeBench(opts: { duration?: number } = {}): Promise<
 const maxLoad = 'max (50 connections)';
 const pacedLoadName = '1,000/s evenly paced (open loop)';
 
-/** The server's GC pauses since the last call (`GET /bench/gc` of bench/intake-server.ts). */
-async function gcSince(port: number): Promise<{ count: number; totalMs: number; maxMs: number }> {
+/** What `GET /bench/gc` of bench/intake-server.ts answers: its GC pauses since the last ask. */
+interface GcPauses {
+  readonly count: number;
+  readonly totalMs: number;
+  readonly maxMs: number;
+}
+
+async function gcSince(port: number): Promise<GcPauses> {
   const response = await fetch(`http://127.0.0.1:${port}/bench/gc`);
-  return (await response.json()) as { count: number; totalMs: number; maxMs: number };
+  return (await response.json()) as GcPauses;
 }
 
 async function stopServer({ child, queueName }: RunningServer): Promise<void> {
