@@ -41,7 +41,7 @@ export function createMetrics(opts: MetricsOptions = {}) {
     ...syncFamilies(registers, opts.syncState),
     webhooksReceived: new Counter({
       name: 'jira_relay_webhooks_received_total',
-      help: 'Webhook deliveries accepted, by event and outcome (queued, duplicate, ignored, unroutable).',
+      help: 'Webhook deliveries accepted, by event and outcome (queued, duplicate, ignored, unroutable, paused).',
       labelNames: ['event', 'outcome'] as const,
       registers,
     }),

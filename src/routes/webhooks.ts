@@ -7,10 +7,16 @@ import type { Metrics } from '../metrics/registry.ts';
 import type { DeliveryQueue } from '../queues/delivery-queue.ts';
 import type { WebhookDelivery } from '../queues/webhook-delivery.ts';
 
-/** Finds the connection a JWT-authenticated delivery belongs to. */
+/** The connection a delivery belongs to; a paused one acknowledges and drops its deliveries. */
+export interface SiteRoute {
+  readonly connectionId: string;
+  readonly paused: boolean;
+}
+
+/** Finds the connection a delivery belongs to. */
 export interface WebhookRouter {
-  connectionForSite(siteHost: string): Promise<string | undefined>;
-  connectionForWebhookIds(ids: readonly number[]): Promise<string | undefined>;
+  /** By the site host of the body's links, else by the webhook ids it matched; none when we hold neither. */
+  route(siteHost: string, matchedWebhookIds: readonly number[]): Promise<SiteRoute | undefined>;
 }
 
 export interface WebhookRouteDeps {
@@ -70,11 +76,12 @@ export function registerWebhookRoutes(app: FastifyInstance, deps: WebhookRouteDe
 
     const siteHost = siteHostOf(body);
     if (!siteHost) return reject(reply, 400, 'missing_site');
-    const connectionId =
-      (await deps.router.connectionForSite(siteHost)) ??
-      (await deps.router.connectionForWebhookIds(matchedWebhookIdsOf(body)));
+    const route = await deps.router.route(siteHost, matchedWebhookIdsOf(body));
+    // However it was signed: resuming polls from the cursor, which reads what changed meanwhile.
+    if (route?.paused) return accept(reply, 202, event, 'paused');
     // A JWT proves the delivery is for our app, not that we still hold the site: drop and count.
-    if (auth.method === 'jwt' && connectionId === undefined) return accept(reply, 202, event, 'unroutable');
+    if (auth.method === 'jwt' && route === undefined) return accept(reply, 202, event, 'unroutable');
+    const connectionId = route?.connectionId;
 
     const delivery: WebhookDelivery = {
       siteHost,
@@ -109,7 +116,7 @@ export function registerWebhookRoutes(app: FastifyInstance, deps: WebhookRouteDe
   }
 }
 
-type AcceptOutcome = 'queued' | 'duplicate' | 'ignored' | 'unroutable';
+type AcceptOutcome = 'queued' | 'duplicate' | 'ignored' | 'unroutable' | 'paused';
 
 /** The answers to accepted deliveries, serialized once: they are sent thousands of times a second. */
 const acceptBodies: Readonly<Record<AcceptOutcome, string>> = {
@@ -117,6 +124,7 @@ const acceptBodies: Readonly<Record<AcceptOutcome, string>> = {
   duplicate: JSON.stringify({ status: 'duplicate' }),
   ignored: JSON.stringify({ status: 'ignored' }),
   unroutable: JSON.stringify({ status: 'unroutable' }),
+  paused: JSON.stringify({ status: 'paused' }),
 };
 const jsonContentType = 'application/json; charset=utf-8';
 

@@ -1,23 +1,24 @@
+import type { Connection } from '../connections/connection.ts';
 import type { ConnectionStore } from '../connections/connection-store.ts';
-import type { WebhookRouter } from '../routes/webhooks.ts';
+import type { SiteRoute, WebhookRouter } from '../routes/webhooks.ts';
 import type { RegistrationStore } from './registration-store.ts';
 
 interface Cached {
-  readonly connectionId: string | undefined;
+  readonly route: SiteRoute | undefined;
   readonly until: number;
 }
 
 /**
- * Routes deliveries to connections by site host, then by matched webhook id. Answers are cached in
- * the process for a few seconds, so steady intake costs one Redis round trip (the enqueue), not two.
- * Paused or disconnected sites get 202-and-drop once the cache expires.
+ * Routes deliveries to connections by site host, then by matched webhook id. Answers by host are
+ * cached in the process for a few seconds, so steady intake costs one Redis round trip (the
+ * enqueue), not two; a pause or a disconnect takes effect once the cache expires.
  */
 export class CachedWebhookRouter implements WebhookRouter {
   readonly #connections: ConnectionStore;
   readonly #registrations: RegistrationStore;
   readonly #ttlMs: number;
   readonly #now: () => number;
-  readonly #bySite = new Map<string, Cached>();
+  readonly #byHost = new Map<string, Cached>();
 
   constructor(opts: {
     connections: ConnectionStore;
@@ -31,25 +32,37 @@ export class CachedWebhookRouter implements WebhookRouter {
     this.#now = opts.now ?? Date.now;
   }
 
-  async connectionForSite(siteHost: string): Promise<string | undefined> {
-    const now = this.#now();
-    const cached = this.#bySite.get(siteHost);
-    if (cached && cached.until > now) return cached.connectionId;
-    const connection = await this.#connections.findBySiteHost(siteHost);
-    // Paused and disconnected sites take no deliveries: they are acknowledged, dropped and counted
-    // like those of unknown sites; a resume resyncs from the cursor, which did not move meanwhile.
-    const routable = connection?.status === 'active' || connection?.status === 'reauth_required';
-    const connectionId = routable ? connection?.id : undefined;
-    if (this.#bySite.size > 100_000) this.#bySite.clear();
-    this.#bySite.set(siteHost, { connectionId, until: now + this.#ttlMs });
-    return connectionId;
+  async route(siteHost: string, webhookIds: readonly number[]): Promise<SiteRoute | undefined> {
+    return (await this.#bySite(siteHost)) ?? (await this.#byWebhookIds(webhookIds));
   }
 
-  async connectionForWebhookIds(ids: readonly number[]): Promise<string | undefined> {
+  async #bySite(siteHost: string): Promise<SiteRoute | undefined> {
+    const now = this.#now();
+    const cached = this.#byHost.get(siteHost);
+    if (cached && cached.until > now) return cached.route;
+    const route = routeTo(await this.#connections.findBySiteHost(siteHost));
+    if (this.#byHost.size > 100_000) this.#byHost.clear();
+    this.#byHost.set(siteHost, { route, until: now + this.#ttlMs });
+    return route;
+  }
+
+  /** Only for hosts we do not hold (a renamed site, say): a Redis read per id, uncached. */
+  async #byWebhookIds(ids: readonly number[]): Promise<SiteRoute | undefined> {
     for (const id of ids) {
       const connectionId = await this.#registrations.connectionForWebhookId(id);
-      if (connectionId) return connectionId;
+      const route = connectionId ? routeTo(await this.#connections.get(connectionId)) : undefined;
+      if (route) return route;
     }
     return undefined;
   }
+}
+
+/**
+ * A disconnected site is no longer ours: its deliveries route as a stranger's would. A paused one
+ * is still ours, and takes no deliveries until it resumes; a site whose grant needs
+ * reauthorization keeps taking them, since its webhooks still carry the data.
+ */
+function routeTo(connection: Connection | null): SiteRoute | undefined {
+  if (!connection || connection.status === 'disconnected') return undefined;
+  return { connectionId: connection.id, paused: connection.status === 'paused' };
 }

@@ -18,41 +18,57 @@ async function setup() {
   return { connections, registrations, router, connection, advance: (ms: number) => (now += ms) };
 }
 
+const acme = 'acme.atlassian.net';
+
 describe('routing deliveries to connections', () => {
   it('routes by site host, and by matched webhook id when the host is unknown', async () => {
     const { router, registrations, connection } = await setup();
-    expect(await router.connectionForSite('acme.atlassian.net')).toBe(connection.id);
-    expect(await router.connectionForSite('other.atlassian.net')).toBeUndefined();
-    await registrations.save({
-      connectionId: connection.id,
-      webhookIds: [41],
-      jqlFilter: 'project in ("A")',
-      expiresAt: 0,
-      registeredAt: 0,
-      refreshedAt: 0,
-    });
-    expect(await router.connectionForWebhookIds([7, 41])).toBe(connection.id);
-    expect(await router.connectionForWebhookIds([7])).toBeUndefined();
+    const routed = { connectionId: connection.id, paused: false };
+    expect(await router.route(acme, [])).toEqual(routed);
+    expect(await router.route('other.atlassian.net', [])).toBeUndefined();
+    await registrations.save(registration(connection.id, [41]));
+    expect(await router.route('other.atlassian.net', [7, 41])).toEqual(routed);
+    expect(await router.route('other.atlassian.net', [7])).toBeUndefined();
   });
 
-  it('stops routing a paused or disconnected site once the cache expires, and routes it again on resume', async () => {
-    const { router, connections, connection, advance } = await setup();
-    expect(await router.connectionForSite('acme.atlassian.net')).toBe(connection.id);
+  it('marks a paused site, found by host or by webhook id, and routes it again on resume', async () => {
+    const { router, registrations, connections, connection, advance } = await setup();
+    await registrations.save(registration(connection.id, [41]));
+    expect(await router.route(acme, [41])).toEqual({ connectionId: connection.id, paused: false });
     await connections.setStatus(connection.id, 'paused');
-    expect(await router.connectionForSite('acme.atlassian.net')).toBe(connection.id); // cached
+    expect((await router.route(acme, [41]))?.paused).toBe(false); // cached
     advance(5001);
-    expect(await router.connectionForSite('acme.atlassian.net')).toBeUndefined();
+    const paused = { connectionId: connection.id, paused: true };
+    expect(await router.route(acme, [41])).toEqual(paused);
+    // A delivery whose host we do not know, say after a rename, still finds it paused by its webhook.
+    expect(await router.route('renamed.atlassian.net', [41])).toEqual(paused);
     await connections.setStatus(connection.id, 'active');
     advance(5001);
-    expect(await router.connectionForSite('acme.atlassian.net')).toBe(connection.id);
+    expect(await router.route(acme, [41])).toEqual({ connectionId: connection.id, paused: false });
+  });
+
+  it('routes a disconnected site as one it never held', async () => {
+    const { router, registrations, connections, connection, advance } = await setup();
+    await registrations.save(registration(connection.id, [41]));
     await connections.setStatus(connection.id, 'disconnected');
     advance(5001);
-    expect(await router.connectionForSite('acme.atlassian.net')).toBeUndefined();
+    expect(await router.route(acme, [41])).toBeUndefined();
   });
 
   it('keeps routing a site whose grant needs reauthorization: its webhooks still carry the data', async () => {
     const { router, connections, connection } = await setup();
     await connections.setStatus(connection.id, 'reauth_required');
-    expect(await router.connectionForSite('acme.atlassian.net')).toBe(connection.id);
+    expect(await router.route(acme, [])).toEqual({ connectionId: connection.id, paused: false });
   });
 });
+
+function registration(connectionId: string, webhookIds: number[]) {
+  return {
+    connectionId,
+    webhookIds,
+    jqlFilter: 'project in ("A")',
+    expiresAt: 0,
+    registeredAt: 0,
+    refreshedAt: 0,
+  };
+}

@@ -92,7 +92,7 @@ describe('webhook intake fuzz', () => {
     const keyPrefix = uniqueName('relay');
     const app = await buildIntake(queue, {
       statePrefix: keyPrefix,
-      router: { connectionForSite: async () => 'conn-1', connectionForWebhookIds: async () => undefined },
+      router: { route: async () => ({ connectionId: 'conn-1', paused: false }) },
     });
     onTestFinished(async () => {
       await app.close();

@@ -13,11 +13,16 @@ export const clientSecret = 'sim-client-secret';
 export const hubSecret = 'admin-webhook-secret-123';
 /** The site of the real webhook bodies, which the router below holds. */
 export const knownSite = 'some-instance-test.atlassian.net';
+/** A site the router below holds, paused. */
+export const pausedSite = 'paused.atlassian.net';
 
 /** The routing port answered from a fixed table: which sites the intake tests "hold". */
 const fixedRouter: WebhookRouter = {
-  connectionForSite: async (host) => (host === knownSite ? 'cloud-1' : undefined),
-  connectionForWebhookIds: async (ids) => (ids.includes(77) ? 'cloud-2' : undefined),
+  route: async (host, ids) => {
+    if (host === knownSite) return { connectionId: 'cloud-1', paused: false };
+    if (host === pausedSite) return { connectionId: 'cloud-3', paused: true };
+    return ids.includes(77) ? { connectionId: 'cloud-2', paused: false } : undefined;
+  },
 };
 
 /**

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { Redis as RedisClient } from 'ioredis';
 import { SignJWT } from 'jose';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { signHubSignature } from '../../../src/atlassian/webhook-auth.ts';
 import { createMetrics } from '../../../src/metrics/registry.ts';
 import { BatchingDeliveryQueue, type DeliveryBatch } from '../../../src/queues/delivery-queue.ts';
@@ -10,7 +10,7 @@ import { deliveryBatchSchema } from '../../../src/queues/webhook-delivery.ts';
 import { realWebhookBody, webhookJwt } from '../../helpers/jira-webhook.ts';
 import { deleteKeysWithPrefix } from '../../helpers/redis-keys.ts';
 import { redisUrl, uniqueName } from '../../helpers/services.ts';
-import { buildIntake, clientSecret, hubSecret, knownSite } from './intake-app.ts';
+import { buildIntake, clientSecret, hubSecret, knownSite, pausedSite } from './intake-app.ts';
 
 /** Where this file's dedupe claims live; removed at the end. */
 const statePrefix = uniqueName('relay');
@@ -123,6 +123,27 @@ describe('POST /webhooks/jira', () => {
     const res = await post(body, await bearer());
     expect(res.statusCode).toBe(202);
     expect(res.json()).toEqual({ status: 'unroutable' });
+  });
+
+  it('drops deliveries for a paused site with 202, however they are signed, and queues nothing', async () => {
+    const metrics = createMetrics();
+    const pausedApp = await buildIntake(queue, { statePrefix, metrics });
+    onTestFinished(() => pausedApp.close());
+    const before = await queue.count();
+    const body = JSON.stringify(realWebhookBody('issue_created')).replaceAll(knownSite, pausedSite);
+    for (const headers of [await bearer(), { 'x-hub-signature': signHubSignature(hubSecret, body) }]) {
+      const res = await pausedApp.inject({
+        method: 'POST',
+        url: '/webhooks/jira',
+        payload: body,
+        headers: { 'content-type': 'application/json', ...headers },
+      });
+      expect(res.statusCode).toBe(202);
+      expect(res.json()).toEqual({ status: 'paused' });
+    }
+    expect(await queue.count()).toBe(before);
+    const received = await metrics.registry.getSingleMetricAsString('jira_relay_webhooks_received_total');
+    expect(received).toContain('event="jira:issue_created",outcome="paused"} 2');
   });
 
   it('acknowledges events it does not handle with 202 and queues nothing', async () => {
