@@ -125,6 +125,8 @@ port_open() {
 metadata_ok() {
   if [ -d "$ROOT/node_modules/kafkajs" ]; then
     (cd "$ROOT" && node -e '
+      // kafkajs 2.2.4 warns TimeoutNegativeWarning on Node 24 (src/process-warnings.ts says why).
+      process.removeAllListeners("warning");
       const { Kafka, logLevel } = require("kafkajs");
       const kafka = new Kafka({ clientId: "kafka-local-ready", brokers: [process.argv[1]],
         logLevel: logLevel.NOTHING, connectionTimeout: 3000, requestTimeout: 10000, retry: { retries: 0 } });
