@@ -48,17 +48,20 @@ redis.call('EXPIRE', KEYS[2], ARGV[4])
 return {path, late}
 `;
 
+/** KEYS then ARGV of the sighting script, in its order. */
+type SightArgs = [
+  key: string,
+  bucket: string,
+  sites: string,
+  path: string,
+  at: string,
+  ttl: string,
+  bucketTtl: string,
+  site: string,
+];
+
 interface Commands {
-  coverageSight(
-    key: string,
-    bucket: string,
-    sites: string,
-    path: string,
-    at: string,
-    ttl: string,
-    bucketTtl: string,
-    site: string,
-  ): Promise<[string, number]>;
+  coverageSight(...args: SightArgs): Promise<[string, number]>;
 }
 
 export interface CoverageOptions {
@@ -90,33 +93,49 @@ export class RedisWebhookCoverage {
   /** Records sightings by one path; the result lines up with `changes` (null where not counted). */
   async sight(path: SightingPath, changes: readonly JiraChange[]): Promise<Array<Sighting | null>> {
     const counted = changes.map((c) => c.kind !== 'deleted' && c.source === path);
-    if (!counted.some(Boolean)) return changes.map(() => null);
     const bucket = Math.floor(this.#now() / (this.#o.bucketSeconds * 1000));
-    const pipeline = this.#redis.pipeline() as unknown as Commands & ReturnType<Redis['pipeline']>;
-    changes.forEach((change, i) => {
-      if (!counted[i]) return;
-      const { kind, id } = entityRef(change);
-      const site = change.site.host;
-      pipeline.coverageSight(
-        `${this.#o.prefix}:coverage:${site}:${kind}:${id}:${change.version}`,
-        this.#bucketKey(site, bucket),
-        this.#sitesKey(),
-        path,
-        String(change.observedAt),
-        String(this.#o.ttlSeconds),
-        String(this.#o.bucketSeconds * 3),
-        site,
-      );
-    });
-    const results = (await pipeline.exec()) ?? [];
+    const sightings = changes.flatMap((change, i) =>
+      counted[i] ? [this.#sightArgs(path, change, bucket)] : [],
+    );
+    const replies = await this.#run(sightings);
     let next = 0;
     return changes.map((_, i) => {
       if (!counted[i]) return null;
-      const [err, value] = results[next++] ?? [];
-      if (err) throw err;
-      const [first, late] = value as [string, number];
+      // One reply per sighting sent, in order.
+      const [first, late] = replies[next++] as [string, number];
       return { first: first === 'webhook' ? 'webhook' : 'poll', lateMs: late < 0 ? null : late };
     });
+  }
+
+  /**
+   * A webhook change is one sighting: sent as one command. An ioredis pipeline copies every script
+   * of the connection into itself when it is created, which made a pipeline of one cost the relay
+   * more than the command, once per change. A poll's page goes as one pipeline.
+   */
+  async #run(sightings: readonly SightArgs[]): Promise<Array<[string, number]>> {
+    const [only] = sightings;
+    if (sightings.length <= 1) return only ? [await this.#redis.coverageSight(...only)] : [];
+    const pipeline = this.#redis.pipeline() as unknown as Commands & ReturnType<Redis['pipeline']>;
+    for (const args of sightings) pipeline.coverageSight(...args);
+    return ((await pipeline.exec()) ?? []).map(([err, value]) => {
+      if (err) throw err;
+      return value as [string, number];
+    });
+  }
+
+  #sightArgs(path: SightingPath, change: JiraChange, bucket: number): SightArgs {
+    const { kind, id } = entityRef(change);
+    const site = change.site.host;
+    return [
+      `${this.#o.prefix}:coverage:${site}:${kind}:${id}:${change.version}`,
+      this.#bucketKey(site, bucket),
+      this.#sitesKey(),
+      path,
+      String(change.observedAt),
+      String(this.#o.ttlSeconds),
+      String(this.#o.bucketSeconds * 3),
+      site,
+    ];
   }
 
   async share(site: string): Promise<CoverageShare> {
