@@ -12,6 +12,8 @@
  *   node bench/e2e-latency.ts        (REDIS_URL, KAFKA_BROKERS; local defaults)
  *   BENCH_RATES=200,1000 (fixed steps), BENCH_E2E_SECONDS=10 (seconds per step; 2 for a smoke run),
  *   BENCH_SEARCH_STEP=500 (0: no search), BENCH_E2E_BUDGET_SECONDS=170 (whole run, search included)
+ *   BENCH_CPU_PROF=<dir> (a CPU profile of the relay), BENCH_RELAY_NODE_FLAGS='--trace-gc-nvp'
+ *   (more node flags for the relay; its stdout, where V8's traces go, is then shown)
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -94,9 +96,10 @@ async function startRelay(topics: { crm: string; monitoring: string }) {
   const profile = process.env.BENCH_CPU_PROF
     ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`]
     : [];
-  const child: ChildProcess = spawn(process.execPath, [...profile, 'src/main.ts'], {
+  const flags = (process.env.BENCH_RELAY_NODE_FLAGS ?? '').split(' ').filter(Boolean);
+  const child: ChildProcess = spawn(process.execPath, [...profile, ...flags, 'src/main.ts'], {
     cwd: root,
-    stdio: ['ignore', 'ignore', 'inherit'],
+    stdio: ['ignore', flags.length > 0 ? 'inherit' : 'ignore', 'inherit'],
     env: {
       PATH: process.env.PATH ?? '',
       PORT: String(port),
