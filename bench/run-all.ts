@@ -5,9 +5,9 @@
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { answers } from '../scripts/tcp-answers.ts';
 import { latencyTable, runLatencyBench, sustainedLine } from './e2e-latency.ts';
 import { intakeTable, runIntakeBench } from './intake.ts';
 import { latencySvg, writeLatencyPng } from './latency-chart.ts';
@@ -120,30 +120,14 @@ async function requireServices(): Promise<void> {
   const redis = new URL(process.env.REDIS_URL || 'redis://127.0.0.1:6379');
   const broker = (process.env.KAFKA_BROKERS || '127.0.0.1:9092').split(',')[0] ?? '';
   const missing = [
-    (await answers(redis.hostname, Number(redis.port || 6379)))
+    (await answers(`${redis.hostname}:${redis.port || 6379}`, 2000))
       ? undefined
       : `no Redis answers at ${redis.host} (REDIS_URL)`,
-    (await answers(
-      broker.slice(0, broker.lastIndexOf(':')),
-      Number(broker.slice(broker.lastIndexOf(':') + 1)),
-    ))
+    (await answers(broker, 2000))
       ? undefined
       : `no Kafka broker answers at ${broker} (KAFKA_BROKERS; without Docker: bash test/infra/kafka.sh start)`,
   ].filter((line) => line !== undefined);
   if (missing.length === 0) return;
   console.error(`npm run bench needs Redis and Kafka:\n  ${missing.join('\n  ')}`);
   process.exit(1);
-}
-
-function answers(host: string, port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = net.connect({ host, port, timeout: 2000 });
-    const done = (ok: boolean) => {
-      socket.destroy();
-      resolve(ok);
-    };
-    socket.once('connect', () => done(true));
-    socket.once('error', () => done(false));
-    socket.once('timeout', () => done(false));
-  });
 }

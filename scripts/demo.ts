@@ -11,7 +11,8 @@ import { deleteKeysAt } from '../test/helpers/redis-keys.ts';
 import { type Simulator, startSimulator } from '../test/sim/index.ts';
 import { Cleanups } from './demo/cleanups.ts';
 import { eventLine } from './demo/event-line.ts';
-import { answers, checkRedis, ensureKafka } from './demo/services.ts';
+import { checkRedis, ensureKafka } from './demo/services.ts';
+import { answers } from './tcp-answers.ts';
 
 const root = path.resolve(import.meta.dirname, '..');
 const redisUrl = process.env.REDIS_URL || 'redis://127.0.0.1:6379';

@@ -1,9 +1,9 @@
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import net from 'node:net';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import type { TestProject } from 'vitest/node';
+import { answers } from '../scripts/tcp-answers.ts';
 import { deleteRunKeys } from './helpers/redis-keys.ts';
 // The main process talks to Kafka too (warmKafka): the same filter as in the test processes.
 import './setup/known-warnings.ts';
@@ -175,15 +175,6 @@ async function has(command: string): Promise<boolean> {
   }
 }
 
-function reachable(host: string, port: number, timeoutMs = 2000): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = net.connect({ host, port });
-    const done = (ok: boolean) => {
-      socket.destroy();
-      resolve(ok);
-    };
-    socket.once('connect', () => done(true));
-    socket.once('error', () => done(false));
-    socket.setTimeout(timeoutMs, () => done(false));
-  });
+function reachable(host: string, port: number): Promise<boolean> {
+  return answers(`${host}:${port}`, 2000);
 }

@@ -1,22 +1,8 @@
 import { spawnSync } from 'node:child_process';
-import net from 'node:net';
 import path from 'node:path';
+import { answers } from '../tcp-answers.ts';
 
 const root = path.resolve(import.meta.dirname, '../..');
-
-export function answers(hostPort: string, timeoutMs = 1500): Promise<boolean> {
-  const [host = '127.0.0.1', port = '0'] = hostPort.split(':');
-  return new Promise((resolve) => {
-    const socket = net.connect({ host, port: Number(port) });
-    const done = (ok: boolean) => {
-      socket.destroy();
-      resolve(ok);
-    };
-    socket.once('connect', () => done(true));
-    socket.once('error', () => done(false));
-    socket.setTimeout(timeoutMs, () => done(false));
-  });
-}
 
 function has(command: string): boolean {
   return spawnSync('sh', ['-c', `command -v ${command}`]).status === 0;
