@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { extractConfigTable, renderConfigTable } from '../../../config/config-table.ts';
 import { envVars } from '../../../config/schema.ts';
 
-const readme = readFileSync(path.resolve(import.meta.dirname, '../../../README.md'), 'utf8');
+const readme = readFileSync(path.resolve(import.meta.dirname, '../../../docs/configuration.md'), 'utf8');
 
 describe('README configuration table', () => {
   it('is exactly what the schema renders (run `npm run config:table` after changing the schema)', () => {
