@@ -15,11 +15,16 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Queue } from 'bullmq';
-import type { JiraComment } from '../src/atlassian/jira-reads.ts';
-import type { JiraIssue } from '../src/atlassian/jira-search.ts';
+import type { JiraComment } from '../src/atlassian/jira/jira-reads.ts';
+import type { JiraIssue } from '../src/atlassian/jira/jira-search.ts';
+import {
+  commentChangesOf,
+  issueChangeOf,
+  type SyncStamp,
+  syncedIssue,
+} from '../src/normalize/polled-changes.ts';
 import { BullChangeQueue } from '../src/queues/change-queue.ts';
 import { queueNames } from '../src/queues/queue-names.ts';
-import { commentChangesOf, issueChangeOf, type SyncStamp, syncedIssue } from '../src/sync/sync-changes.ts';
 import { syncFields } from '../src/sync/sync-scope.ts';
 import { consentThroughSimulator } from '../test/helpers/consent.ts';
 import { KafkaReader } from '../test/helpers/kafka-reader.ts';

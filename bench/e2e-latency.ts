@@ -24,7 +24,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Kafka, logLevel } from 'kafkajs';
-import { signHubSignature } from '../src/atlassian/webhook-auth.ts';
+import { signHubSignature } from '../test/helpers/jira-webhook.ts';
 import { deleteKeysAt } from '../test/helpers/redis-keys.ts';
 
 export interface LatencyRow {

@@ -8,8 +8,8 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { RawJsonQueue } from '../src/queues/bullmq-internals/raw-json-queue.ts';
 import { BatchingDeliveryQueue, type DeliveryBatch } from '../src/queues/delivery-queue.ts';
-import { RawJsonQueue } from '../src/queues/raw-json-queue.ts';
 import type { WebhookDelivery } from '../src/queues/webhook-delivery.ts';
 import { deleteKeysAt } from '../test/helpers/redis-keys.ts';
 

@@ -12,14 +12,14 @@ import Fastify from 'fastify';
 import { Redis } from 'ioredis';
 import { loadConfig } from '../config/index.ts';
 import { buildApp } from '../src/app.ts';
-import { createWebhookAuthenticator } from '../src/atlassian/webhook-auth.ts';
 import { RedisConnectionStore } from '../src/connections/redis-connection-store.ts';
 import { createLogger } from '../src/logger.ts';
 import { createMetrics } from '../src/metrics/registry.ts';
+import { RawJsonQueue } from '../src/queues/bullmq-internals/raw-json-queue.ts';
 import { BatchingDeliveryQueue, type DeliveryBatch } from '../src/queues/delivery-queue.ts';
-import { RawJsonQueue } from '../src/queues/raw-json-queue.ts';
-import { CachedWebhookRouter } from '../src/webhooks/connection-router.ts';
 import { RedisRegistrationStore } from '../src/webhooks/registration-store.ts';
+import { createWebhookAuthenticator } from '../src/webhooks/webhook-auth.ts';
+import { CachedWebhookRouter } from '../src/webhooks/webhook-router.ts';
 
 const [mode = 'intake', queueName = 'bench-intake', site = 'bench.atlassian.net'] = process.argv.slice(2);
 const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';

@@ -19,7 +19,7 @@ import { resolveFieldNames } from '../connectors/config/resolve-field-names.ts';
 import type { IssueChange } from '../connectors/jira-change.ts';
 import { connectorRegistry } from '../connectors/registry.ts';
 import type { RelayEvent } from '../connectors/relay-event.ts';
-import { adfToText, wikiToText } from '../src/atlassian/text.ts';
+import { richTextToText } from '../src/atlassian/text/rich-text.ts';
 import { createKafkaClient } from '../src/kafka/kafka-client.ts';
 import { KafkaEventPublisher } from '../src/kafka/kafka-event-publisher.ts';
 import { ensureTopics } from '../src/kafka/topic-admin.ts';
@@ -92,8 +92,8 @@ function measurePure() {
   const wiki =
     'h2. Impact\n*Checkout* fails for [~accountid:abc] since {{v2.3}}.\n* one\n* two\n||a||b||\n|1|2|';
   return {
-    adfKitchenSinkToTextUs: microseconds(20_000, () => adfToText(adf)),
-    wikiToTextUs: microseconds(50_000, () => wikiToText(wiki)),
+    adfKitchenSinkToTextUs: microseconds(20_000, () => richTextToText(adf)),
+    wikiToTextUs: microseconds(50_000, () => richTextToText(wiki)),
     crmMapUs: microseconds(50_000, (i) => connectorRegistry.crm.map(change(i), mapping, new Date())),
     monitoringMapUs: microseconds(50_000, (i) =>
       connectorRegistry.monitoring.map(change(i), mapping, new Date()),

@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
-import { RawJsonQueue } from '../src/queues/raw-json-queue.ts';
+import { RawJsonQueue } from '../src/queues/bullmq-internals/raw-json-queue.ts';
 
 const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const jobsPerCase = 2000;

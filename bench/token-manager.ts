@@ -14,11 +14,13 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
 import { loadConfig } from '../config/index.ts';
 import { buildApp } from '../src/app.ts';
-import { JiraClient, jiraClientOptions } from '../src/atlassian/jira-client.ts';
-import { myself } from '../src/atlassian/jira-reads.ts';
+import { JiraClient } from '../src/atlassian/jira/jira-client.ts';
+import { jiraClientOptions } from '../src/composition/jira-services.ts';
+import { oauthRouteDeps } from '../src/composition/route-deps.ts';
+import { createTokenServices, type TokenServices } from '../src/composition/token-services.ts';
 import type { Connection } from '../src/connections/connection.ts';
 import { createLogger } from '../src/logger.ts';
-import { createTokenServices, oauthRouteDeps, type TokenServices } from '../src/tokens/token-services.ts';
+import { myself } from '../test/helpers/jira-myself.ts';
 import { type Simulator, startSimulator } from '../test/sim/index.ts';
 
 const WARM_CALLS = 1_000_000;

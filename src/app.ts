@@ -1,10 +1,10 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import type { Config } from '../config/index.ts';
+import { type AdminRouteDeps, registerAdminRoutes } from './admin/admin-plugin.ts';
 import { installErrorHandler } from './http/error-handler.ts';
 import { lazyChildLogger } from './http/lazy-child-logger.ts';
 import type { Logger } from './logger.ts';
 import type { Metrics } from './metrics/registry.ts';
-import { type AdminRouteDeps, registerAdminRoutes } from './routes/admin.ts';
 import { type ReadinessCheck, registerHealthRoutes } from './routes/health.ts';
 import { registerMetricsRoute } from './routes/metrics.ts';
 import { type OAuthRouteDeps, registerOAuthRoutes } from './routes/oauth.ts';

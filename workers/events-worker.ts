@@ -4,14 +4,13 @@ import type { Logger } from '../src/logger.ts';
 import type { Metrics } from '../src/metrics/registry.ts';
 import { changesFromWebhook } from '../src/normalize/webhook-changes.ts';
 import type { HandledChange } from '../src/pipeline/change-handler.ts';
-import { deliveryKey } from '../src/queues/delivery-queue.ts';
 import { queueNames } from '../src/queues/queue-names.ts';
 import { deliveryBatchSchema, type WebhookDelivery } from '../src/queues/webhook-delivery.ts';
-import type { RedisSeenDeliveries } from '../src/state/seen-deliveries.ts';
+import type { RedisDeliveryClaims } from '../src/state/delivery-claims.ts';
 import type { WorkerConnection } from './worker-options.ts';
 
 export interface EventsWorkerDeps {
-  readonly seen: RedisSeenDeliveries;
+  readonly claims: RedisDeliveryClaims;
   /** Takes each normalized change through the connectors (or durably defers it). */
   readonly handle: (change: JiraChange) => Promise<HandledChange>;
   readonly markdown: boolean;
@@ -46,7 +45,7 @@ async function processDelivery(
 ): Promise<DeliveryOutcome> {
   // A child logger only where a line is written: building one per delivery shows in profiles.
   const log = () => deps.log.child({ queue: queueNames.events, owner, site: delivery.siteHost });
-  const claim = await deps.seen.claim(deliveryKey(delivery), owner);
+  const claim = await deps.claims.claim(delivery, owner);
   if (claim !== 'claimed') {
     log().debug({ deliveryId: delivery.deliveryId, claim }, 'duplicate delivery dropped');
     // A repeat intake answered as one was counted there; it rides in the job all the same.

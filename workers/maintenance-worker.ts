@@ -1,11 +1,11 @@
 import { type Job, type Queue, UnrecoverableError, Worker } from 'bullmq';
-import type { AccessibleResource } from '../src/atlassian/oauth-client.ts';
-import { refreshAccessibleResources } from '../src/connections/accessible-resources-refresh.ts';
+import type { AccessibleResource } from '../src/atlassian/oauth/oauth-client.ts';
 import type { Connection } from '../src/connections/connection.ts';
 import type { ConnectionStore } from '../src/connections/connection-store.ts';
 import type { Logger } from '../src/logger.ts';
-import { maintenanceJobs, reconcileWebhooksSchema } from '../src/queues/maintenance-jobs.ts';
+import { maintenanceJobs, reconcileJob, reconcileWebhooksSchema } from '../src/queues/maintenance-jobs.ts';
 import { queueNames } from '../src/queues/queue-names.ts';
+import { refreshAccessibleResources } from '../src/tokens/accessible-resources-refresh.ts';
 import type { TokenManager } from '../src/tokens/token-manager.ts';
 import type { WebhookRegistrar } from '../src/webhooks/webhook-registrar.ts';
 import type { WorkerConnection } from './worker-options.ts';
@@ -56,14 +56,6 @@ async function processMaintenance(job: Job, deps: MaintenanceDeps): Promise<unkn
 }
 
 /** One reconcile per connection at a time: a repeat while one is queued is dropped. */
-export function reconcileJob(connectionId: string) {
-  return {
-    name: maintenanceJobs.reconcileWebhooks,
-    data: { connectionId },
-    opts: { deduplication: { id: `reconcile-${connectionId}` } },
-  };
-}
-
 export function startMaintenanceWorker(connection: WorkerConnection, deps: MaintenanceDeps): Worker {
   return new Worker(queueNames.maintenance, (job) => processMaintenance(job, deps), {
     ...connection,

@@ -1,8 +1,8 @@
 import { DelayedError, type Job, type Queue, UnrecoverableError, Worker } from 'bullmq';
-import type { BudgetPriority, RedisJiraBudget } from '../src/atlassian/budget.ts';
-import { BudgetExhaustedError } from '../src/atlassian/budget-exhausted-error.ts';
-import type { JiraClient } from '../src/atlassian/jira-client.ts';
-import { JiraHttpError } from '../src/atlassian/jira-http-error.ts';
+import { BudgetExhaustedError } from '../src/atlassian/budget/budget-exhausted-error.ts';
+import type { BudgetPriority, RedisJiraBudget } from '../src/atlassian/budget/redis-jira-budget.ts';
+import type { JiraClient } from '../src/atlassian/jira/jira-client.ts';
+import { JiraHttpError } from '../src/atlassian/jira/jira-http-error.ts';
 import type { Connection } from '../src/connections/connection.ts';
 import type { ConnectionStore } from '../src/connections/connection-store.ts';
 import type { Logger } from '../src/logger.ts';

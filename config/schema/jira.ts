@@ -30,10 +30,6 @@ export const jiraVars = {
     integer(1).max(1000).default(100),
     'Comments per page of an issue comment listing.',
   ),
-  JIRA_CHANGELOG_PAGE_SIZE: envVar(
-    integer(1).max(10_000).default(1000),
-    'Change histories per `changelog/bulkfetch` page.',
-  ),
   JIRA_BUDGET_WINDOW_SECONDS: envVar(
     integer(1).default(3600),
     'Length of the points-budget window (top of the hour).',

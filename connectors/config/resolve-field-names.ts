@@ -93,12 +93,3 @@ function invert<T extends string>(map: Partial<Record<T, readonly string[]>>): M
   }
   return out;
 }
-
-/** Whether a mapping needs the site's field list at all (only names do). */
-export function needsFieldList(settings: ConnectorSettings): boolean {
-  return Object.values(settings.fields).some(
-    (ref) =>
-      (typeof ref === 'object' && 'name' in ref) ||
-      (typeof ref === 'string' && !/^customfield_\d+$/.test(ref)),
-  );
-}

@@ -1,4 +1,8 @@
-import { type AdminRoute, conflict, defineRoute, notFound, type RouteResult } from '../admin/admin-route.ts';
+import type { Connection } from '../connections/connection.ts';
+import type { ConnectionStore } from '../connections/connection-store.ts';
+import type { RegistrationStore } from '../webhooks/registration-store.ts';
+import { disconnectRoute, type WebhookRemover } from './admin-disconnect.ts';
+import { type AdminRoute, conflict, defineRoute, notFound, type RouteResult } from './admin-route.ts';
 import {
   connectionListSchema,
   connectionParams,
@@ -6,14 +10,10 @@ import {
   errorResponses,
   listConnectionsQuery,
   projectKeysBody,
-} from '../admin/admin-schemas.ts';
-import { type ConnectionView, connectionView } from '../admin/connection-view.ts';
-import type { SyncControl } from '../admin/sync-control.ts';
-import type { Connection } from '../connections/connection.ts';
-import type { ConnectionStore } from '../connections/connection-store.ts';
-import type { RegistrationStore } from '../webhooks/registration-store.ts';
-import { disconnectRoute, type WebhookRemover } from './admin-disconnect.ts';
+} from './admin-schemas.ts';
 import { syncLeverRoutes } from './admin-sync-levers.ts';
+import { type ConnectionView, connectionView } from './connection-view.ts';
+import type { SyncControl } from './sync-control.ts';
 
 export interface ConnectionRouteDeps {
   readonly connections: ConnectionStore;

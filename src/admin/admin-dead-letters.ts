@@ -1,4 +1,4 @@
-import { type AdminRoute, badRequest, conflict, defineRoute, notFound } from '../admin/admin-route.ts';
+import { type AdminRoute, badRequest, conflict, defineRoute, notFound } from './admin-route.ts';
 import {
   deadLetterPageSchema,
   deadLetterParams,
@@ -7,8 +7,8 @@ import {
   redriveAllBody,
   redriveAllSchema,
   redrivenSchema,
-} from '../admin/admin-schemas.ts';
-import type { DeadLetter, DeadLetters } from '../admin/dead-letters.ts';
+} from './admin-schemas.ts';
+import type { DeadLetter, DeadLetters } from './dead-letters.ts';
 
 const invalid = {
   description: 'A parameter or body field is invalid; `fields` names it.',

@@ -1,9 +1,9 @@
-import { type AdminRoute, defineRoute, notFound } from '../admin/admin-route.ts';
-import { connectionParams, disconnectSchema, errorResponses } from '../admin/admin-schemas.ts';
-import type { ConnectionView } from '../admin/connection-view.ts';
 import type { Connection } from '../connections/connection.ts';
 import type { ConnectionStore } from '../connections/connection-store.ts';
 import { isRelayError } from '../errors.ts';
+import { type AdminRoute, defineRoute, notFound } from './admin-route.ts';
+import { connectionParams, disconnectSchema, errorResponses } from './admin-schemas.ts';
+import type { ConnectionView } from './connection-view.ts';
 
 /** Deletes a connection's webhooks at Jira and forgets them (WebhookRegistrar.unregister). */
 export interface WebhookRemover {

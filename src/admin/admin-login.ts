@@ -1,8 +1,8 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import type { AdminCredentials } from '../admin/admin-credentials.ts';
-import type { AuthThrottle } from '../admin/auth-throttle.ts';
-import { loginPage } from '../admin/login-page.ts';
+import type { AdminCredentials } from './admin-credentials.ts';
+import type { AuthThrottle } from './auth-throttle.ts';
+import { loginPage } from './login-page.ts';
 
 export interface LoginRouteDeps {
   readonly credentials: AdminCredentials;

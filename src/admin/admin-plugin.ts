@@ -2,15 +2,15 @@ import fastifyCookie from '@fastify/cookie';
 import fastifyFormbody from '@fastify/formbody';
 import type { Queue } from 'bullmq';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { type AdminCredentials, createAdminCredentials } from '../admin/admin-credentials.ts';
-import { type AdminRoute, badRequest, defineRoute } from '../admin/admin-route.ts';
-import type { AuthThrottle } from '../admin/auth-throttle.ts';
-import { dashboardPlugin } from '../admin/dashboard.ts';
-import { DeadLetters } from '../admin/dead-letters.ts';
-import { openApiDocument } from '../admin/openapi.ts';
 import { type ConnectionRouteDeps, connectionRoutes } from './admin-connections.ts';
+import { type AdminCredentials, createAdminCredentials } from './admin-credentials.ts';
 import { deadLetterRoutes } from './admin-dead-letters.ts';
 import { registerLoginRoutes } from './admin-login.ts';
+import { type AdminRoute, badRequest, defineRoute } from './admin-route.ts';
+import type { AuthThrottle } from './auth-throttle.ts';
+import { dashboardPlugin } from './dashboard.ts';
+import { DeadLetters } from './dead-letters.ts';
+import { openApiDocument } from './openapi.ts';
 
 export interface AdminRouteDeps extends ConnectionRouteDeps {
   /** ADMIN_TOKEN. */

@@ -1,14 +1,14 @@
 import type { FastifyBaseLogger } from 'fastify';
-import { type AdminRoute, conflict, defineRoute, notFound, type RouteResult } from '../admin/admin-route.ts';
+import type { ConnectionStore } from '../connections/connection-store.ts';
+import { type AdminRoute, conflict, defineRoute, notFound, type RouteResult } from './admin-route.ts';
 import {
   backfillBody,
   connectionParams,
   errorResponses,
   rewindBody,
   syncAcceptedSchema,
-} from '../admin/admin-schemas.ts';
-import type { SyncControl, SyncRequest } from '../admin/sync-control.ts';
-import type { ConnectionStore } from '../connections/connection-store.ts';
+} from './admin-schemas.ts';
+import type { SyncControl, SyncRequest } from './sync-control.ts';
 
 const responses = {
   202: { description: 'Accepted; the sync side does the work.', schema: syncAcceptedSchema },

@@ -1,6 +1,6 @@
 import type { Connection } from '../connections/connection.ts';
+import type { SyncStatus } from '../sync/sync-control.ts';
 import type { WebhookRegistration } from '../webhooks/registration-store.ts';
-import type { SyncStatus } from './sync-control.ts';
 
 /** A connection as the admin API shows it (schema: `connectionViewSchema` in admin-schemas.ts). */
 export interface ConnectionView {

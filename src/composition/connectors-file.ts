@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import {
   type ConnectorsConfigResult,
   parseConnectorsConfig,
-} from '../connectors/config/parse-connectors-config.ts';
+} from '../../connectors/config/parse-connectors-config.ts';
 
 /**
  * Reads and checks the connectors file once at start-up. It lives here, not in connectors/, so the

@@ -2,26 +2,22 @@ import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Config } from '../../config/index.ts';
 import type { JiraChange } from '../../connectors/jira-change.ts';
-import { type BudgetPriority, RedisJiraBudget } from '../atlassian/budget.ts';
-import { JiraClient, type JiraClientOptions } from '../atlassian/jira-client.ts';
-import type { PageSizes } from '../atlassian/jira-reads.ts';
-import type { RequestBudget } from '../atlassian/request-budget.ts';
-import type { Connection } from '../connections/connection.ts';
+import type { RedisJiraBudget } from '../atlassian/budget/redis-jira-budget.ts';
+import type { PageSizes } from '../atlassian/jira/jira-reads.ts';
 import type { ConnectionStore } from '../connections/connection-store.ts';
 import type { Logger } from '../logger.ts';
+import { InlineChangeProcessor } from '../pipeline/inline-changes.ts';
 import type { ChangeQueue } from '../queues/change-queue.ts';
 import { RedisWebhookCoverage } from '../state/coverage.ts';
 import { RedisSyncCursors } from '../state/cursors.ts';
 import type { RedisEntityState } from '../state/entity-state.ts';
 import { RedisKnownEntities } from '../state/known-entities.ts';
-import { InlineChangeQueue } from './inline-change-queue.ts';
-import { RedisSiteLease } from './site-lease.ts';
-import { RedisSyncControl } from './sync-control.ts';
-import type { SyncPassDeps } from './sync-deps.ts';
-import { readSyncMetrics } from './sync-metrics.ts';
-import { SyncPlanner } from './sync-planner.ts';
-import { SyncScheduler } from './sync-scheduler.ts';
-import { recordWebhookSightings } from './webhook-sightings.ts';
+import { RedisSiteLease } from '../sync/site-lease.ts';
+import { RedisSyncControl } from '../sync/sync-control.ts';
+import type { SyncPassDeps } from '../sync/sync-deps.ts';
+import { readSyncMetrics } from '../sync/sync-metrics.ts';
+import { SyncPlanner } from '../sync/sync-planner.ts';
+import { SyncScheduler } from '../sync/sync-scheduler.ts';
 
 type SyncConfig = Pick<
   Config,
@@ -29,19 +25,11 @@ type SyncConfig = Pick<
   | 'JIRA_POINTS_PER_HOUR'
   | 'JIRA_RATE_POOL'
   | 'JIRA_BUDGET_WINDOW_SECONDS'
-  | 'JIRA_SITE_MAX_RPS'
   | 'JIRA_RECONCILE_BUDGET_SHARE'
-  | 'JIRA_BUDGET_WEBHOOK_RESERVE_SHARE'
-  | 'JIRA_BUDGET_POLL_RESERVE_SHARE'
-  | 'JIRA_BUDGET_ACTIVE_TTL_MS'
-  | 'JIRA_BUDGET_SHARE_RETRY_MS'
-  | 'JIRA_BUDGET_MAX_WAIT_MS'
-  | 'JIRA_ISSUE_WRITE_SPACING_MS'
   | 'JIRA_SEARCH_PAGE_SIZE'
   | 'JIRA_SEARCH_MAX_PAGES'
   | 'JIRA_BULK_FETCH_SIZE'
   | 'JIRA_COMMENT_PAGE_SIZE'
-  | 'JIRA_CHANGELOG_PAGE_SIZE'
   | 'SYNC_POLL_OVERLAP_MS'
   | 'SYNC_POLL_MIN_INTERVAL_SECONDS'
   | 'SYNC_POLL_MAX_INTERVAL_SECONDS'
@@ -61,40 +49,24 @@ type SyncConfig = Pick<
   | 'TEXT_MARKDOWN'
 >;
 
+export interface SyncServicesDeps {
+  readonly redis: Redis;
+  readonly syncQueue: Queue;
+  readonly connections: ConnectionStore;
+  /** The process's Jira budget (composition/jira-services.ts): sync spends from the same pool. */
+  readonly budget: RedisJiraBudget;
+  readonly log: Logger;
+  readonly now?: () => number;
+}
+
 /**
- * Everything background sync is made of, built once per process from configuration: the Jira
- * budget (every Jira client of the process should go through it), the sync state stores, the
- * scheduler, the planner, the operator's control, and the webhook path's coverage records.
+ * Everything background sync is made of, built once per process from configuration: the sync
+ * state stores, the scheduler, the planner, the operator's control, and what each pass needs.
  */
-export function createSyncServices(
-  config: SyncConfig,
-  deps: {
-    redis: Redis;
-    syncQueue: Queue;
-    connections: ConnectionStore;
-    log: Logger;
-    now?: () => number;
-  },
-) {
-  const { redis, log } = deps;
+export function createSyncServices(config: SyncConfig, deps: SyncServicesDeps) {
+  const { redis, log, budget } = deps;
   const now = deps.now ?? Date.now;
   const prefix = config.QUEUE_PREFIX;
-  const windowMs = config.JIRA_BUDGET_WINDOW_SECONDS * 1000;
-  const budget = new RedisJiraBudget(redis, {
-    prefix,
-    pointsPerWindow: config.JIRA_POINTS_PER_HOUR,
-    windowMs,
-    pool: config.JIRA_RATE_POOL,
-    siteMaxRps: config.JIRA_SITE_MAX_RPS,
-    webhookReserveShare: config.JIRA_BUDGET_WEBHOOK_RESERVE_SHARE,
-    pollReserveShare: config.JIRA_BUDGET_POLL_RESERVE_SHARE,
-    activeTtlMs: config.JIRA_BUDGET_ACTIVE_TTL_MS,
-    shareRetryMs: config.JIRA_BUDGET_SHARE_RETRY_MS,
-    maxWaitMs: config.JIRA_BUDGET_MAX_WAIT_MS,
-    issueWriteSpacingMs: config.JIRA_ISSUE_WRITE_SPACING_MS,
-    log: log.child({ component: 'jira-budget' }),
-    now,
-  });
   const cursors = new RedisSyncCursors(redis, prefix);
   const known = new RedisKnownEntities(redis, prefix);
   const coverage = new RedisWebhookCoverage(redis, {
@@ -117,7 +89,7 @@ export function createSyncServices(
     scheduler,
     options: {
       pointsPerWindow: config.JIRA_POINTS_PER_HOUR,
-      windowMs,
+      windowMs: config.JIRA_BUDGET_WINDOW_SECONDS * 1000,
       share: config.JIRA_RECONCILE_BUDGET_SHARE,
       quietWeight: config.SYNC_QUIET_POLL_WEIGHT,
       quietShare: config.SYNC_QUIET_SHARE,
@@ -130,10 +102,10 @@ export function createSyncServices(
   const sizes: PageSizes = {
     bulkFetch: config.JIRA_BULK_FETCH_SIZE,
     commentPage: config.JIRA_COMMENT_PAGE_SIZE,
-    changelogPage: config.JIRA_CHANGELOG_PAGE_SIZE,
     maxPages: config.JIRA_SEARCH_MAX_PAGES,
   };
   return {
+    /** The Jira budget sync spends from (given): passes, levers and workers read it here. */
     budget,
     cursors,
     known,
@@ -159,18 +131,6 @@ export function createSyncServices(
         coverage,
         now,
       }),
-    /** A Jira client whose calls the budget charges at this priority; `wrap` may instrument the port. */
-    clientFactory(
-      options: Omit<JiraClientOptions, 'budget'>,
-      wrap: (budget: RequestBudget) => RequestBudget = (b) => b,
-    ): (connection: Connection, priority?: BudgetPriority) => JiraClient {
-      return (connection, priority = 'webhook') =>
-        new JiraClient(connection, { ...options, budget: wrap(budget.forPriority(priority)) });
-    },
-    /** The webhook path's change handler, recording which path saw each change first. */
-    withWebhookSightings<T>(handle: (change: JiraChange) => Promise<T>): (change: JiraChange) => Promise<T> {
-      return recordWebhookSightings(handle, { coverage, known, log });
-    },
     /** What the sync passes need, given the change queue and the fields the connectors read. */
     passDeps(pass: {
       queue: ChangeQueue;
@@ -181,8 +141,10 @@ export function createSyncServices(
     }): SyncPassDeps {
       const inline = pass.handle && config.SYNC_INLINE_CHANGES > 0;
       return {
-        queue:
-          inline && pass.handle ? new InlineChangeQueue(pass.handle, config.SYNC_INLINE_CHANGES) : pass.queue,
+        changes:
+          inline && pass.handle
+            ? new InlineChangeProcessor(pass.handle, config.SYNC_INLINE_CHANGES)
+            : { submit: (changes) => pass.queue.enqueue(changes) },
         entities: pass.entities,
         fieldsFor: pass.fieldsFor,
         known,

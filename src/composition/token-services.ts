@@ -1,18 +1,17 @@
 import type { Redis } from 'ioredis';
 import type { Config } from '../../config/index.ts';
-import { AtlassianOAuthClient } from '../atlassian/oauth-client.ts';
-import { OAuthStateStore } from '../atlassian/oauth-state-store.ts';
-import type { Connection } from '../connections/connection.ts';
+import { AtlassianOAuthClient } from '../atlassian/oauth/oauth-client.ts';
+import { OAuthStateStore } from '../atlassian/oauth/oauth-state-store.ts';
+import type { RefreshOutcome } from '../atlassian/oauth/token-response.ts';
 import type { ConnectionStore } from '../connections/connection-store.ts';
 import { RedisConnectionStore } from '../connections/redis-connection-store.ts';
 import type { Logger } from '../logger.ts';
-import type { OAuthRouteDeps } from '../routes/oauth.ts';
-import { GrantRefresher } from './grant-refresher.ts';
-import { RedisTokenStore } from './redis-token-store.ts';
-import { RedisRefreshLock } from './refresh-lock.ts';
-import { createTokenCipher } from './token-cipher.ts';
-import type { RefreshOutcome, TokenEndpoint } from './token-endpoint.ts';
-import { TokenManager } from './token-manager.ts';
+import { GrantRefresher } from '../tokens/grant-refresher.ts';
+import { RedisTokenStore } from '../tokens/redis-token-store.ts';
+import { RedisRefreshLock } from '../tokens/refresh-lock.ts';
+import { createTokenCipher } from '../tokens/token-cipher.ts';
+import type { TokenEndpoint } from '../tokens/token-endpoint.ts';
+import { TokenManager } from '../tokens/token-manager.ts';
 
 export interface TokenServices {
   readonly oauth: AtlassianOAuthClient;
@@ -121,25 +120,6 @@ function createRefresher(
     reuseWindowMs: config.TOKEN_REUSE_WINDOW_SECONDS * 1000,
     attempts: config.TOKEN_REFRESH_ATTEMPTS,
   });
-}
-
-/** The consent routes' dependencies from the same services. */
-export function oauthRouteDeps(
-  config: Pick<Config, 'PUBLIC_URL' | 'OAUTH_STATE_MEMORY_SECONDS' | 'OAUTH_ALLOWED_SITES'>,
-  services: TokenServices,
-  onConnected: (connections: Connection[]) => Promise<void>,
-): OAuthRouteDeps {
-  return {
-    publicUrl: config.PUBLIC_URL,
-    bindingCookieSeconds: config.OAUTH_STATE_MEMORY_SECONDS,
-    oauth: services.oauth,
-    states: services.states,
-    grants: services.tokenStore,
-    connections: services.connections,
-    allowedSites: config.OAUTH_ALLOWED_SITES,
-    onConnected,
-    onGrantReplaced: (accountId) => services.tokens.forget(accountId),
-  };
 }
 
 function observeRefreshes(

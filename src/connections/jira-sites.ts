@@ -1,5 +1,5 @@
-import { type ConsentedSite, siteHostOf } from '../connections/connection.ts';
-import type { AccessibleResource } from './oauth-client.ts';
+import type { AccessibleResource } from '../atlassian/oauth/oauth-client.ts';
+import { type ConsentedSite, siteHostOf } from './connection.ts';
 
 /**
  * The Jira sites among a grant's accessible-resources, as connections record them. The list also

@@ -1,4 +1,4 @@
-import type { BudgetedRequest, BudgetedResponse, RequestBudget } from '../atlassian/request-budget.ts';
+import type { BudgetedRequest, BudgetedResponse, RequestBudget } from '../atlassian/budget/request-budget.ts';
 import type { Metrics } from './registry.ts';
 
 /**

@@ -1,5 +1,5 @@
 import type { JiraUser, StatusCategory } from '../../connectors/jira-change.ts';
-import { richTextToMarkdown, richTextToText, type TextOptions } from '../atlassian/text.ts';
+import { richTextToMarkdown, richTextToText, type TextOptions } from '../atlassian/text/rich-text.ts';
 
 /** Loose view of Jira JSON: payloads are not trusted to follow any schema. */
 export type Json = Readonly<Record<string, unknown>>;

@@ -5,12 +5,12 @@ import type {
   IssueSnapshot,
   SiteRef,
 } from '../../connectors/jira-change.ts';
-import type { JiraComment } from '../atlassian/jira-reads.ts';
-import type { JiraIssue } from '../atlassian/jira-search.ts';
-import { commentSnapshotFrom } from '../normalize/comment-snapshot.ts';
-import { issueSnapshotFrom } from '../normalize/issue-snapshot.ts';
-import { epochMs, mentionsFrom, type RichTextOptions, record } from '../normalize/jira-fields.ts';
+import type { JiraComment } from '../atlassian/jira/jira-reads.ts';
+import type { JiraIssue } from '../atlassian/jira/jira-search.ts';
 import type { KnownIssue } from '../state/known-entities.ts';
+import { commentSnapshotFrom } from './comment-snapshot.ts';
+import { issueSnapshotFrom } from './issue-snapshot.ts';
+import { epochMs, mentionsFrom, type RichTextOptions, record } from './jira-fields.ts';
 
 /** How the changes of one sync pass are stamped. */
 export interface SyncStamp {

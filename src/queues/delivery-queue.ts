@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { seenKey } from '../state/seen-deliveries.ts';
-import type { ValueParts } from './corked-transaction.ts';
-import type { RawJsonQueue } from './raw-json-queue.ts';
+import { deliveryBatchClaim, deliveryKey, seenKey } from '../state/delivery-claims.ts';
+import type { ValueParts } from './bullmq-internals/corked-transaction.ts';
+import type { RawJsonQueue } from './bullmq-internals/raw-json-queue.ts';
 import type { WebhookDelivery } from './webhook-delivery.ts';
 
 export type EnqueueOutcome = 'queued' | 'duplicate';
@@ -57,7 +57,7 @@ export class BatchingDeliveryQueue implements DeliveryQueue {
 
   constructor(opts: BatchingDeliveryQueueOptions) {
     this.#o = { maxBatch: 200, newJobId: () => `d-${randomUUID()}`, ...opts };
-    opts.queue.defineWriterScript(claimBatch, claimBatchScript);
+    opts.queue.defineWriterScript(deliveryBatchClaim.name, deliveryBatchClaim.lua);
   }
 
   enqueue(delivery: WebhookDelivery, rawBody?: Buffer | string): Promise<EnqueueOutcome> {
@@ -99,7 +99,7 @@ export class BatchingDeliveryQueue implements DeliveryQueue {
   async #store(jobId: string, claimKeys: readonly string[], json: ValueParts): Promise<boolean[]> {
     const tx = await this.#o.queue.transaction();
     const claims = tx.length;
-    tx.runCommand(claimBatch, [claimKeys.length, ...claimKeys, jobId, this.#o.dedupeTtlMs]);
+    tx.runCommand(deliveryBatchClaim.name, [claimKeys.length, ...claimKeys, jobId, this.#o.dedupeTtlMs]);
     const queued = this.#o.queue.addJsonIn(tx, 'deliveries', json, jobId);
     const replies = await tx.exec(); // throws when EXEC is refused: then nothing ran
     const [claimError, made] = replies[claims] ?? [null, null];
@@ -124,28 +124,6 @@ export class BatchingDeliveryQueue implements DeliveryQueue {
 }
 
 /**
- * Claims a batch's deliveries for its job, one SET … NX per key, `<job id>/<index>` as the owner;
- * answers 1 where this call set the claim, 0 where it existed. A delivery answered as a repeat
- * still rides in the job, so it is marked as answered (`answeredRepeatKey`): the events worker
- * drops it without counting it a second time. One command instead of a SET each: the intake
- * process spends about 30% less CPU per stored delivery (`bench/intake-batch-cost.ts`).
- */
-const claimBatch = 'claimDeliveryBatch';
-const claimBatchScript = `
-local claimed = {}
-for i, key in ipairs(KEYS) do
-  local owner = ARGV[1] .. '/' .. (i - 1)
-  if redis.call('SET', key, owner, 'PX', ARGV[2], 'NX') then
-    claimed[i] = 1
-  else
-    redis.call('SET', key .. '|' .. owner, 1, 'PX', ARGV[2])
-    claimed[i] = 0
-  end
-end
-return claimed
-`;
-
-/**
  * The events job's data as JSON text, in pieces that go to Redis as they are. A delivery's body
  * goes in as it came in (bytes, or the text decoded from them): it parsed as a JSON object at
  * intake, so it is valid JSON here, and the webhook's payload is neither stringified again nor
@@ -167,9 +145,4 @@ function batchJson(batch: readonly Pending[]): (string | Buffer)[] {
   });
   parts.push(`${next}]}`);
   return parts;
-}
-
-/** The dedupe identity of a delivery: Jira's identifier is unique only within a tenant. */
-export function deliveryKey(delivery: Pick<WebhookDelivery, 'siteHost' | 'deliveryId'>): string {
-  return `${delivery.siteHost}:${delivery.deliveryId}`;
 }

@@ -13,3 +13,12 @@ export const maintenanceJobs = {
 } as const;
 
 export const reconcileWebhooksSchema = z.object({ connectionId: z.string().min(1) });
+
+/** The job that registers or repairs one connection's webhook; one at a time per connection. */
+export function reconcileJob(connectionId: string) {
+  return {
+    name: maintenanceJobs.reconcileWebhooks,
+    data: { connectionId },
+    opts: { deduplication: { id: `reconcile-${connectionId}` } },
+  };
+}

@@ -1,4 +1,4 @@
-import type { StateRejection } from '../atlassian/oauth-state-store.ts';
+import type { StateRejection } from '../atlassian/oauth/oauth-state-store.ts';
 import { type Connection, type ConsentedSite, siteHostOf } from '../connections/connection.ts';
 import { escapeHtml } from '../http/escape-html.ts';
 

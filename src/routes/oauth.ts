@@ -1,12 +1,12 @@
 import fastifyCookie from '@fastify/cookie';
 import type { FastifyBaseLogger, FastifyInstance, FastifyReply } from 'fastify';
-import { jiraSitesOf, partitionAllowed } from '../atlassian/jira-sites.ts';
-import type { AccessibleResource } from '../atlassian/oauth-client.ts';
-import { newStateBinding, type StateCheck } from '../atlassian/oauth-state-store.ts';
+import type { AccessibleResource } from '../atlassian/oauth/oauth-client.ts';
+import { newStateBinding, type StateCheck } from '../atlassian/oauth/oauth-state-store.ts';
+import type { TokenPair } from '../atlassian/oauth/token-response.ts';
 import type { Connection } from '../connections/connection.ts';
 import type { ConnectionStore } from '../connections/connection-store.ts';
+import { jiraSitesOf, partitionAllowed } from '../connections/jira-sites.ts';
 import { isRelayError } from '../errors.ts';
-import type { TokenPair } from '../tokens/grant.ts';
 import type { TokenStore } from '../tokens/token-store.ts';
 import * as pages from './oauth-pages.ts';
 

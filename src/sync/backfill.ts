@@ -1,8 +1,8 @@
-import type { JiraClient } from '../atlassian/jira-client.ts';
+import type { JiraClient } from '../atlassian/jira/jira-client.ts';
+import type { SyncStamp } from '../normalize/polled-changes.ts';
 import type { BackfillCheckpoint } from '../state/cursors.ts';
 import { syncIssuePage } from './page-sync.ts';
 import { settledSearch } from './settled-search.ts';
-import type { SyncStamp } from './sync-changes.ts';
 import { type PageHook, type SyncPassDeps, siteOf } from './sync-deps.ts';
 import { projectScope, syncJql } from './sync-scope.ts';
 

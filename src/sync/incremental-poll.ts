@@ -1,7 +1,7 @@
-import type { JiraClient } from '../atlassian/jira-client.ts';
+import type { JiraClient } from '../atlassian/jira/jira-client.ts';
+import type { SyncStamp } from '../normalize/polled-changes.ts';
 import { syncIssuePage } from './page-sync.ts';
 import { settledSearch } from './settled-search.ts';
-import type { SyncStamp } from './sync-changes.ts';
 import { type PageHook, type SyncPassDeps, siteOf } from './sync-deps.ts';
 import { projectScope, syncJql } from './sync-scope.ts';
 

@@ -1,13 +1,9 @@
 import type { JiraChange } from '../../connectors/jira-change.ts';
-import type { RedisJiraBudget } from '../atlassian/budget.ts';
-import type { JiraClient } from '../atlassian/jira-client.ts';
-import { JiraHttpError } from '../atlassian/jira-http-error.ts';
-import { issueCommentPages, type JiraComment, type PageSizes } from '../atlassian/jira-reads.ts';
-import type { JiraIssue } from '../atlassian/jira-search.ts';
-import type { ChangeQueue } from '../queues/change-queue.ts';
-import type { RedisWebhookCoverage } from '../state/coverage.ts';
-import type { RedisKnownEntities, SeenIssue } from '../state/known-entities.ts';
-import { mapLimit } from './map-limit.ts';
+import type { RedisJiraBudget } from '../atlassian/budget/redis-jira-budget.ts';
+import type { JiraClient } from '../atlassian/jira/jira-client.ts';
+import { JiraHttpError } from '../atlassian/jira/jira-http-error.ts';
+import { issueCommentPages, type JiraComment, type PageSizes } from '../atlassian/jira/jira-reads.ts';
+import type { JiraIssue } from '../atlassian/jira/jira-search.ts';
 import {
   commentChangesOf,
   embeddedComments,
@@ -15,11 +11,20 @@ import {
   type SyncedIssue,
   type SyncStamp,
   syncedIssue,
-} from './sync-changes.ts';
+} from '../normalize/polled-changes.ts';
+import { mapLimit } from '../pipeline/map-limit.ts';
+import type { RedisWebhookCoverage } from '../state/coverage.ts';
+import type { RedisKnownEntities, SeenIssue } from '../state/known-entities.ts';
+
+/** Where sync hands its changes; resolves once each is published or durably queued. */
+interface ChangeSink {
+  submit(changes: readonly JiraChange[]): Promise<void>;
+}
 
 /** What every sync pass writes through. */
 export interface PageSyncDeps {
-  readonly queue: ChangeQueue;
+  /** Where the pass hands its changes. */
+  readonly changes: ChangeSink;
   readonly known: RedisKnownEntities;
   readonly coverage: RedisWebhookCoverage;
   readonly budget: Pick<RedisJiraBudget, 'settle'>;
@@ -62,7 +67,7 @@ export async function syncIssuePage(
   const comments = await commentChanges(client, changed, stamp, deps);
   changes.push(...comments.flatMap((c) => c.changes));
   const queued = stamp.source === 'poll' ? await notQueuedByWebhook(changes, deps) : changes;
-  await deps.queue.enqueue(queued);
+  await deps.changes.submit(queued);
   const seen: SeenIssue[] = changed.map((issue, i) => ({
     id: issue.snapshot.id,
     key: issue.snapshot.key,

@@ -1,9 +1,9 @@
 import type { JiraChange } from '../../connectors/jira-change.ts';
-import type { JiraClient } from '../atlassian/jira-client.ts';
-import { bulkFetchIssues, fetchCommentsByIds } from '../atlassian/jira-reads.ts';
+import type { JiraClient } from '../atlassian/jira/jira-client.ts';
+import { bulkFetchIssues, fetchCommentsByIds } from '../atlassian/jira/jira-reads.ts';
+import { commentDeletion, issueDeletion, type SyncStamp } from '../normalize/polled-changes.ts';
 import type { KnownIssue } from '../state/known-entities.ts';
 import { settledSearch } from './settled-search.ts';
-import { commentDeletion, issueDeletion, type SyncStamp } from './sync-changes.ts';
 import { type PageHook, type SyncPassDeps, siteOf } from './sync-deps.ts';
 import { projectScope, syncJql } from './sync-scope.ts';
 
@@ -68,7 +68,7 @@ export async function reconcileSite(
   const issueDeletions = await deletionsOf(gone, stamp, deps);
   const commentDeletions = await vanishedComments(client, deps, stamp, present);
   const changes: JiraChange[] = [...issueDeletions, ...commentDeletions.changes];
-  await deps.queue.enqueue(changes);
+  await deps.changes.submit(changes);
   await deps.known.forgetIssues(
     site,
     gone.map(([id]) => id),

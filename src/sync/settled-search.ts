@@ -1,11 +1,11 @@
-import type { RedisJiraBudget } from '../atlassian/budget.ts';
-import type { JiraClient } from '../atlassian/jira-client.ts';
+import type { RedisJiraBudget } from '../atlassian/budget/redis-jira-budget.ts';
+import type { JiraClient } from '../atlassian/jira/jira-client.ts';
 import {
   type SearchOptions,
   type SearchPage,
   type SearchQuery,
   searchJql,
-} from '../atlassian/jira-search.ts';
+} from '../atlassian/jira/jira-search.ts';
 
 /**
  * The client's guarded `search/jql` iterator, with each page's charge corrected to what it cost

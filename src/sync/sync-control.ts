@@ -1,20 +1,26 @@
-import type { RedisJiraBudget } from '../atlassian/budget.ts';
+import type { RedisJiraBudget } from '../atlassian/budget/redis-jira-budget.ts';
 import type { ConnectionStore } from '../connections/connection-store.ts';
 import type { RedisWebhookCoverage } from '../state/coverage.ts';
 import type { RedisSyncCursors } from '../state/cursors.ts';
 import type { SyncScheduler } from './sync-scheduler.ts';
 
-/** A connection's sync as operators see it (the admin API's SyncStatus). */
-export interface ConnectionSyncStatus {
+/**
+ * A connection's sync as operators see it (the admin API). Every field is null where sync has
+ * nothing to say (never polled, no budget record yet): the API shows null, never a guess.
+ */
+export interface SyncStatus {
+  /** The incremental poll cursor: every change updated before it has been queued. */
   readonly cursor: Date | null;
-  /** Now minus the start of the last completed poll. */
+  /** How far behind Jira this connection's sync is, in ms: now minus the start of the last completed poll. */
   readonly lagMs: number | null;
+  /** Jira points this connection spent in the current budget window. */
   readonly budgetPointsUsed: number | null;
   /**
-   * Share of recent changes a webhook delivered (before or after polling found them); the rest only
-   * polling found. Same figure as the `jira_relay_webhook_coverage` gauge.
+   * Share (0 to 1) of recent changes a webhook delivered (before or after polling found them); the
+   * rest only polling found. Same figure as the `jira_relay_webhook_coverage` gauge.
    */
   readonly webhookCoverage: number | null;
+  /** The reconcile poll interval the budget currently allows this connection, in seconds. */
   readonly reconcileIntervalSeconds: number | null;
 }
 
@@ -46,7 +52,7 @@ export class RedisSyncControl {
     this.#now = deps.now ?? Date.now;
   }
 
-  async status(connectionId: string): Promise<ConnectionSyncStatus | null> {
+  async status(connectionId: string): Promise<SyncStatus | null> {
     const connection = await this.#connections.get(connectionId);
     if (!connection) return null;
     const site = connection.siteHost;

@@ -1,5 +1,5 @@
 import type { SiteRef } from '../../connectors/jira-change.ts';
-import type { JiraClient } from '../atlassian/jira-client.ts';
+import type { JiraClient } from '../atlassian/jira/jira-client.ts';
 import type { Logger } from '../logger.ts';
 import type { RedisSyncCursors } from '../state/cursors.ts';
 import type { RedisEntityState } from '../state/entity-state.ts';

@@ -1,4 +1,4 @@
-import type { RedisJiraBudget } from '../atlassian/budget.ts';
+import type { RedisJiraBudget } from '../atlassian/budget/redis-jira-budget.ts';
 import type { ConnectionStore } from '../connections/connection-store.ts';
 import type { SyncMetricsSnapshot } from '../metrics/registry.ts';
 import type { RedisWebhookCoverage } from '../state/coverage.ts';

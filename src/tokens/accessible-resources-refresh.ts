@@ -1,10 +1,10 @@
-import { jiraSitesOf, partitionAllowed } from '../atlassian/jira-sites.ts';
-import type { AccessibleResource } from '../atlassian/oauth-client.ts';
+import type { AccessibleResource } from '../atlassian/oauth/oauth-client.ts';
+import type { Connection, ConsentedSite } from '../connections/connection.ts';
+import type { ConnectionStore } from '../connections/connection-store.ts';
+import { jiraSitesOf, partitionAllowed } from '../connections/jira-sites.ts';
 import type { Logger } from '../logger.ts';
-import type { AccountToken } from '../tokens/token-manager.ts';
-import type { Connection, ConsentedSite } from './connection.ts';
-import type { ConnectionStore } from './connection-store.ts';
 import { diffSites } from './diff-sites.ts';
+import type { AccountToken } from './token-manager.ts';
 
 export interface ResourcesRefreshDeps {
   readonly connections: Pick<

@@ -1,4 +1,4 @@
-import type { Connection, ConsentedSite } from './connection.ts';
+import type { Connection, ConsentedSite } from '../connections/connection.ts';
 
 /** How one account's connections differ from the Jira sites its grant lists now. */
 export interface SiteDiff {

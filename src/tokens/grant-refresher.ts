@@ -1,9 +1,10 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { RefreshOutcome } from '../atlassian/oauth/token-response.ts';
 import { RelayError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import type { Grant } from './grant.ts';
 import type { RefreshLock } from './refresh-lock.ts';
-import type { RefreshOutcome, TokenEndpoint } from './token-endpoint.ts';
+import type { TokenEndpoint } from './token-endpoint.ts';
 import type { TokenStore } from './token-store.ts';
 
 export type GrantResult =

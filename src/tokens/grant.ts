@@ -1,17 +1,10 @@
+import type { TokenPair } from '../atlassian/oauth/token-response.ts';
+
 /**
  * An Atlassian grant: what one account's consent gave the app. Grants are per account (an
  * account-level grant reaches every site that account consented to); connections reference them.
  */
 export type GrantStatus = 'active' | 'reauth_required';
-
-/** What a token request returns, with the expiry made absolute. */
-export interface TokenPair {
-  readonly accessToken: string;
-  readonly refreshToken: string;
-  /** Epoch ms when the access token expires. */
-  readonly expiresAt: number;
-  readonly scopes: readonly string[];
-}
 
 export interface Grant extends TokenPair {
   readonly accountId: string;

@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
+import type { TokenPair } from '../atlassian/oauth/token-response.ts';
 import { RelayError } from '../errors.ts';
-import type { Grant, GrantPatch, GrantStatus, TokenPair } from './grant.ts';
+import type { Grant, GrantPatch, GrantStatus } from './grant.ts';
 import { sealedKeyId, type TokenCipher } from './token-cipher.ts';
 import type { TokenStore } from './token-store.ts';
 

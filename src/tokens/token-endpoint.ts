@@ -1,19 +1,4 @@
-import type { TokenPair } from './grant.ts';
-
-/**
- * How a refresh request ended. Only `unknown` may have rotated the token without us seeing the new
- * one: the same refresh token may then be sent again, but only inside Atlassian's reuse window.
- */
-export type RefreshOutcome =
-  | { readonly kind: 'rotated'; readonly pair: TokenPair }
-  /** `invalid_grant` / `unauthorized_client`: the grant is gone until the user consents again. */
-  | { readonly kind: 'revoked'; readonly error: string; readonly description: string }
-  /** Refused without consuming the token (429, other 4xx): safe to retry later with the same token. */
-  | { readonly kind: 'refused'; readonly status: number; readonly error: string }
-  /** Never reached the server (connection refused, DNS): the token was not consumed. */
-  | { readonly kind: 'not_sent'; readonly reason: string }
-  /** Sent, but no answer we can trust (timeout, reset, 5xx): the token may have rotated. */
-  | { readonly kind: 'unknown'; readonly reason: string };
+import type { RefreshOutcome } from '../atlassian/oauth/token-response.ts';
 
 /** The token endpoint as the token manager needs it. */
 export interface TokenEndpoint {

@@ -1,3 +1,4 @@
+import type { AccessTokenSource } from '../atlassian/jira/jira-client.ts';
 import type { Connection } from '../connections/connection.ts';
 import type { ConnectionStore } from '../connections/connection-store.ts';
 import type { Logger } from '../logger.ts';
@@ -16,13 +17,6 @@ export interface TokenManagerOptions {
   /** TOKEN_KEEPALIVE_IDLE_DAYS in ms. */
   readonly keepAliveIdleMs: number;
   readonly now?: () => number;
-}
-
-/** What the Jira client needs from the token manager. */
-export interface AccessTokenSource {
-  getAccessToken(connection: Connection): Promise<string>;
-  /** Jira refused `rejectedToken` (401): a token that is not that one, refreshing if needed. */
-  refreshAfterRejection(connection: Connection, rejectedToken: string): Promise<string>;
 }
 
 export interface KeepAliveReport {

@@ -1,4 +1,5 @@
-import type { Grant, GrantPatch, TokenPair } from './grant.ts';
+import type { TokenPair } from '../atlassian/oauth/token-response.ts';
+import type { Grant, GrantPatch } from './grant.ts';
 
 /** Where grants live, sealed at rest. Writes after the consent are compare-and-set on `rev`. */
 export interface TokenStore {

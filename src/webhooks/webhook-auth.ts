@@ -137,8 +137,3 @@ function verifyHmac(header: string, rawBody: Buffer | string, secret: string | u
 function single(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value[0] : value;
 }
-
-/** `sha256=<hex>` for a body, as Jira signs admin webhooks. */
-export function signHubSignature(secret: string, rawBody: Buffer | string): string {
-  return `sha256=${createHmac('sha256', secret).update(rawBody).digest('hex')}`;
-}

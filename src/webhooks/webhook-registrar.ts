@@ -1,9 +1,9 @@
-import type { JiraClient } from '../atlassian/jira-client.ts';
-import { webhookEventNames } from '../atlassian/webhook-site.ts';
+import type { JiraClient } from '../atlassian/jira/jira-client.ts';
 import type { Connection } from '../connections/connection.ts';
 import type { ConnectionStore } from '../connections/connection-store.ts';
 import { RelayError } from '../errors.ts';
 import type { RegistrationStore, WebhookRegistration } from './registration-store.ts';
+import { webhookEventNames } from './webhook-site.ts';
 
 const webhookEvents = webhookEventNames;
 

@@ -1,7 +1,18 @@
 import type { Connection } from '../connections/connection.ts';
 import type { ConnectionStore } from '../connections/connection-store.ts';
-import type { SiteRoute, WebhookRouter } from '../routes/webhooks.ts';
 import type { RegistrationStore } from './registration-store.ts';
+
+/** The connection a delivery belongs to; a paused one acknowledges and drops its deliveries. */
+export interface SiteRoute {
+  readonly connectionId: string;
+  readonly paused: boolean;
+}
+
+/** Finds the connection a delivery belongs to. */
+export interface WebhookRouter {
+  /** By the site host of the body's links, else by the webhook ids it matched; none when we hold neither. */
+  route(siteHost: string, matchedWebhookIds: readonly number[]): Promise<SiteRoute | undefined>;
+}
 
 interface Cached {
   readonly route: SiteRoute | undefined;

@@ -31,7 +31,7 @@ async function relayApp(env: { REDIS_URL: string; KAFKA_BROKERS: string }) {
   onTestFinished(async () => {
     await app.close();
     await kafkaCheck.close();
-    await services.close();
+    await services.shutdown.run();
   });
   return app;
 }

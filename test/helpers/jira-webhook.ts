@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { SignJWT } from 'jose';
@@ -28,4 +29,9 @@ export async function webhookJwt(
     .setIssuer('sim-client-id')
     .setExpirationTime(now + (opts.expiresInSeconds ?? 900))
     .sign(new TextEncoder().encode(secret));
+}
+
+/** `X-Hub-Signature` of an admin webhook: `sha256=` and the hex HMAC of the raw body. */
+export function signHubSignature(secret: string, rawBody: Buffer | string): string {
+  return `sha256=${createHmac('sha256', secret).update(rawBody).digest('hex')}`;
 }

@@ -1,4 +1,4 @@
-import { RelayError } from '../errors.ts';
+import { RelayError } from '../../errors.ts';
 
 /**
  * Why the budget refused a call now:

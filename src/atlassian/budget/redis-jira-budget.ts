@@ -1,9 +1,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Redis } from 'ioredis';
-import type { Logger } from '../logger.ts';
 import { BudgetExhaustedError } from './budget-exhausted-error.ts';
 import { quotaReadings, rateLimitKind } from './budget-headers.ts';
 import { BudgetKeys } from './budget-keys.ts';
+import type { BudgetSnapshot, JiraBudgetOptions } from './budget-options.ts';
 import { acquireScript, adjustScript, pauseScript } from './budget-scripts.ts';
 import type { BudgetedRequest, BudgetedResponse, RequestBudget } from './request-budget.ts';
 import { serverDelayMs } from './retry-delay.ts';
@@ -20,43 +20,10 @@ export interface IssueWriteRequest extends BudgetedRequest {
   readonly issueId?: string;
 }
 
-export interface JiraBudgetOptions {
-  /** Key prefix (QUEUE_PREFIX, or a test's unique name). */
-  readonly prefix: string;
-  /** JIRA_POINTS_PER_HOUR: points per window. */
-  readonly pointsPerWindow: number;
-  /** JIRA_BUDGET_WINDOW_SECONDS in ms; windows are aligned to multiples of it (the top of the hour). */
-  readonly windowMs: number;
-  /** JIRA_RATE_POOL: one pool for the app, or one per site. */
-  readonly pool: 'app' | 'site';
-  readonly siteMaxRps: number;
-  readonly webhookReserveShare: number;
-  readonly pollReserveShare: number;
-  readonly activeTtlMs: number;
-  readonly shareRetryMs: number;
-  /** Longest wait taken in place; longer ones throw BudgetExhaustedError. */
-  readonly maxWaitMs: number;
-  readonly issueWriteSpacingMs: number;
-  readonly log: Logger;
-  readonly now?: () => number;
-}
-
 interface Commands {
   budgetAcquire(...args: (string | number)[]): Promise<[string, number]>;
   budgetAdjust(...args: (string | number)[]): Promise<number>;
   budgetPause(key: string, until: string, ttl: string): Promise<number>;
-}
-
-/** What operators see: the window of a pool, what is spent, and what is paused. */
-export interface BudgetSnapshot {
-  readonly pool: string;
-  readonly pointsPerWindow: number;
-  readonly windowEndsAt: number;
-  readonly spent: number;
-  readonly spentBySite: Readonly<Record<string, number>>;
-  readonly activeSites: number;
-  /** ms until a quota pause of the app's pool lifts; 0 when none. */
-  readonly quotaBlockedMs: number;
 }
 
 /**

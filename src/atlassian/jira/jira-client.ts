@@ -1,18 +1,23 @@
 import got, { type Got, type NormalizedOptions, type Options, type RequestError, type Response } from 'got';
-import type { Config } from '../../config/index.ts';
-import type { Connection } from '../connections/connection.ts';
-import { isRelayError, type RelayError } from '../errors.ts';
-import type { Logger } from '../logger.ts';
-import type { AccessTokenSource } from '../tokens/token-manager.ts';
-import { JiraHttpError, jiraErrorMessages, secretFreeCause } from './jira-http-error.ts';
-import type { BudgetedRequest, RequestBudget } from './request-budget.ts';
+import type { Connection } from '../../connections/connection.ts';
+import { isRelayError, type RelayError } from '../../errors.ts';
+import type { Logger } from '../../logger.ts';
+import type { BudgetedRequest, RequestBudget } from '../budget/request-budget.ts';
 import {
   type RetryPolicy,
   rateLimitDelayMs,
   rateLimitReason,
   retryDelayMs,
   serverDelayMs,
-} from './retry-delay.ts';
+} from '../budget/retry-delay.ts';
+import { JiraHttpError, jiraErrorMessages, secretFreeCause } from './jira-http-error.ts';
+
+/** What the Jira client needs from the token manager. */
+export interface AccessTokenSource {
+  getAccessToken(connection: Connection): Promise<string>;
+  /** Jira refused `rejectedToken` (401): a token that is not that one, refreshing if needed. */
+  refreshAfterRejection(connection: Connection, rejectedToken: string): Promise<string>;
+}
 
 export interface JiraRequest {
   readonly method: 'GET' | 'POST' | 'PUT' | 'DELETE';
@@ -197,32 +202,6 @@ export class JiraClient {
       cause: secretFreeCause(err),
     });
   }
-}
-
-/** Client options from configuration. */
-export function jiraClientOptions(
-  config: Pick<
-    Config,
-    | 'ATLASSIAN_API_URL'
-    | 'JIRA_REQUEST_TIMEOUT_MS'
-    | 'JIRA_RETRY_LIMIT'
-    | 'JIRA_RETRY_BASE_DELAY_MS'
-    | 'JIRA_RETRY_MAX_DELAY_MS'
-    | 'JIRA_RATE_LIMIT_MAX_WAIT_MS'
-  >,
-  deps: { tokens: AccessTokenSource; log: Logger; budget?: RequestBudget },
-): JiraClientOptions {
-  return {
-    ...deps,
-    apiUrl: config.ATLASSIAN_API_URL,
-    timeoutMs: config.JIRA_REQUEST_TIMEOUT_MS,
-    retry: {
-      limit: config.JIRA_RETRY_LIMIT,
-      baseMs: config.JIRA_RETRY_BASE_DELAY_MS,
-      maxMs: config.JIRA_RETRY_MAX_DELAY_MS,
-      maxRateLimitWaitMs: config.JIRA_RATE_LIMIT_MAX_WAIT_MS,
-    },
-  };
 }
 
 function contextOf(options: Options | NormalizedOptions): CallContext {

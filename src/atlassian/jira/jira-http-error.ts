@@ -1,4 +1,4 @@
-import { RelayError } from '../errors.ts';
+import { RelayError } from '../../errors.ts';
 
 export interface JiraHttpErrorInit {
   readonly method: string;

@@ -1,6 +1,6 @@
-import type { JiraFieldInfo } from '../../connectors/config/resolve-field-names.ts';
-import type { Connection } from '../connections/connection.ts';
-import type { ConnectionStore } from '../connections/connection-store.ts';
+import type { JiraFieldInfo } from '../../../connectors/config/resolve-field-names.ts';
+import type { Connection } from '../../connections/connection.ts';
+import type { ConnectionStore } from '../../connections/connection-store.ts';
 import type { JiraClient } from './jira-client.ts';
 import type { JiraIssue } from './jira-search.ts';
 
@@ -16,19 +16,6 @@ export interface JiraComment {
   readonly properties?: readonly { key: string; value: unknown }[];
 }
 
-interface ChangeHistory {
-  readonly id: string;
-  readonly created: string;
-  readonly author?: { readonly accountId?: string };
-  readonly items: readonly Record<string, unknown>[];
-  readonly historyMetadata?: unknown;
-}
-
-export interface IssueChangelog {
-  readonly issueId: string;
-  readonly changeHistories: readonly ChangeHistory[];
-}
-
 export interface JiraProject {
   readonly id: string;
   readonly key: string;
@@ -40,8 +27,6 @@ export interface PageSizes {
   readonly bulkFetch: number;
   /** JIRA_COMMENT_PAGE_SIZE. */
   readonly commentPage: number;
-  /** JIRA_CHANGELOG_PAGE_SIZE. */
-  readonly changelogPage: number;
   /** JIRA_SEARCH_MAX_PAGES, reused as the cap of every paged listing. */
   readonly maxPages: number;
 }
@@ -115,37 +100,6 @@ export async function* issueCommentPages(
   }
 }
 
-/** `POST /changelog/bulkfetch`: change histories of many issues, oldest first, following the token. */
-export async function* changelogPages(
-  client: JiraClient,
-  issueIds: readonly string[],
-  sizes: PageSizes,
-  fieldIds?: readonly string[],
-): AsyncGenerator<readonly IssueChangelog[], void, undefined> {
-  for (const chunk of chunks(issueIds, 1000)) {
-    const seen = new Set<string>();
-    let token: string | undefined;
-    for (let page = 0; page < sizes.maxPages; page++) {
-      const body = await client.post<{ issueChangeLogs?: IssueChangelog[]; nextPageToken?: string | null }>(
-        'changelog/bulkfetch',
-        {
-          issueIdsOrKeys: chunk,
-          maxResults: sizes.changelogPage,
-          ...(fieldIds ? { fieldIds } : {}),
-          ...(token ? { nextPageToken: token } : {}),
-        },
-        { idempotent: true, routeClass: 'changelog-bulkfetch', estimatedCost: 1 + sizes.changelogPage },
-      );
-      const logs = body.issueChangeLogs ?? [];
-      if (logs.length > 0) yield logs;
-      const next = body.nextPageToken || null;
-      if (logs.length === 0 || next === null || seen.has(next)) break;
-      seen.add(next);
-      token = next;
-    }
-  }
-}
-
 /** Every project the grant can see (`GET /project/search`, offset paging). */
 export async function listProjects(client: JiraClient, sizes: PageSizes): Promise<JiraProject[]> {
   const projects: JiraProject[] = [];
@@ -161,13 +115,6 @@ export async function listProjects(client: JiraClient, sizes: PageSizes): Promis
     if (body.total !== undefined && projects.length >= body.total) break;
   }
   return projects;
-}
-
-/** The calling account (`GET /myself`): its `timeZone` decides how JQL reads date strings. */
-export function myself(
-  client: JiraClient,
-): Promise<{ accountId: string; timeZone?: string; displayName?: string }> {
-  return client.get('myself', undefined, { routeClass: 'myself', estimatedCost: 3 });
 }
 
 /**

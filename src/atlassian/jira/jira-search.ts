@@ -1,4 +1,4 @@
-import type { Logger } from '../logger.ts';
+import type { Logger } from '../../logger.ts';
 import type { JiraClient } from './jira-client.ts';
 
 /** An issue as REST v3 returns it; `fields` holds what was asked for. */

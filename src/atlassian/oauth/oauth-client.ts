@@ -1,9 +1,8 @@
 import got, { type Got, RequestError } from 'got';
 import { z } from 'zod';
-import { RelayError } from '../errors.ts';
-import type { TokenPair } from '../tokens/grant.ts';
-import type { RefreshOutcome, TokenEndpoint } from '../tokens/token-endpoint.ts';
-import { secretFreeCause } from './jira-http-error.ts';
+import { RelayError } from '../../errors.ts';
+import { secretFreeCause } from '../jira/jira-http-error.ts';
+import type { RefreshOutcome, TokenPair } from './token-response.ts';
 
 export interface OAuthClientOptions {
   /** ATLASSIAN_AUTH_URL: `/authorize` and `/oauth/token`. */
@@ -47,7 +46,7 @@ const notSentCodes = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ENETUNR
 const terminalErrors = new Set(['invalid_grant', 'unauthorized_client']);
 
 /** Atlassian OAuth 2.0 (3LO): the authorize URL, the token endpoint, and the discovery calls. */
-export class AtlassianOAuthClient implements TokenEndpoint {
+export class AtlassianOAuthClient {
   readonly #opts: OAuthClientOptions;
   readonly #http: Got;
   readonly #now: () => number;

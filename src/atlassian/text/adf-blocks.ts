@@ -7,7 +7,7 @@ import {
   renderUrl,
 } from './adf-inline.ts';
 import { type AdfNode, attr, inlineTypes } from './adf-node.ts';
-import { codeFence, escapeMarkdown, flattenCell, prefixLines, renderTable } from './text-options.ts';
+import { codeFence, escapeMarkdown, flattenCell, prefixLines, renderTable } from './markdown.ts';
 
 /**
  * Renders block content (a document, a list item, a cell...). Blocks are separated by a blank

@@ -6,7 +6,7 @@ import {
   mentionLabel,
   type TextMode,
   type TextOptions,
-} from './text-options.ts';
+} from './markdown.ts';
 
 export interface RenderContext {
   readonly mode: TextMode;

@@ -1,6 +1,6 @@
 import { renderBlocks } from './adf-blocks.ts';
 import { isAdfDoc, toAdfNode } from './adf-node.ts';
-import { type TextMode, type TextOptions, tidy } from './text-options.ts';
+import { type TextMode, type TextOptions, tidy } from './markdown.ts';
 import { renderWiki } from './wiki-blocks.ts';
 
 /**
@@ -12,24 +12,7 @@ import { renderWiki } from './wiki-blocks.ts';
  * (jira2md, j2m) are regex chains that rewrite inside code blocks and emit HTML; none produces plain
  * text or resolves mentions.
  */
-export type { TextOptions } from './text-options.ts';
-
-/** ADF document (or any ADF node) to text. Non-ADF input gives ''. */
-export function adfToText(doc: unknown, opts: TextOptions = {}): string {
-  return renderAdf(doc, 'text', opts);
-}
-
-export function adfToMarkdown(doc: unknown, opts: TextOptions = {}): string {
-  return renderAdf(doc, 'markdown', opts);
-}
-
-export function wikiToText(src: string, opts: TextOptions = {}): string {
-  return tidy(renderWiki(src, { mode: 'text', opts }));
-}
-
-export function wikiToMarkdown(src: string, opts: TextOptions = {}): string {
-  return tidy(renderWiki(src, { mode: 'markdown', opts }));
-}
+export type { TextOptions } from './markdown.ts';
 
 /**
  * Whatever Jira put in a rich-text field (an ADF document, a wiki string, null) as plain text;
@@ -45,8 +28,7 @@ export function richTextToMarkdown(value: unknown, opts: TextOptions = {}): stri
 
 function convert(value: unknown, mode: TextMode, opts: TextOptions): string | null {
   let out = '';
-  if (typeof value === 'string')
-    out = mode === 'text' ? wikiToText(value, opts) : wikiToMarkdown(value, opts);
+  if (typeof value === 'string') out = tidy(renderWiki(value, { mode, opts }));
   else if (isAdfDoc(value) || toAdfNode(value)) out = renderAdf(value, mode, opts);
   return out.trim() === '' ? null : out;
 }

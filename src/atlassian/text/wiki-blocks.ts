@@ -1,4 +1,4 @@
-import { codeFence, escapeMarkdown, flattenCell, prefixLines, renderTable } from './text-options.ts';
+import { codeFence, escapeMarkdown, flattenCell, prefixLines, renderTable } from './markdown.ts';
 import { type InlineContext, renderWikiInline } from './wiki-inline.ts';
 
 /**

@@ -5,7 +5,7 @@ import {
   mentionLabel,
   type TextMode,
   type TextOptions,
-} from './text-options.ts';
+} from './markdown.ts';
 
 /**
  * Jira wiki markup, inline part: `*strong*`, `_em_`, `-strike-`, `+ins+`, `^sup^`, `~sub~`,

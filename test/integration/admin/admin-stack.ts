@@ -2,21 +2,21 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { type Job, Queue, UnrecoverableError, Worker } from 'bullmq';
 import Fastify, { type FastifyInstance, type RouteOptions } from 'fastify';
 import { onTestFinished } from 'vitest';
+import { type AdminRouteDeps, registerAdminRoutes } from '../../../src/admin/admin-plugin.ts';
 import { RedisAuthThrottle } from '../../../src/admin/auth-throttle.ts';
 import { buildApp } from '../../../src/app.ts';
-import { jiraClientOptions } from '../../../src/atlassian/jira-client.ts';
+import { createJiraServices } from '../../../src/composition/jira-services.ts';
+import { createSyncServices, type SyncServices } from '../../../src/composition/sync-services.ts';
 import type { Connection } from '../../../src/connections/connection.ts';
 import { installErrorHandler } from '../../../src/http/error-handler.ts';
 import { createMetrics } from '../../../src/metrics/registry.ts';
 import { BullChangeQueue } from '../../../src/queues/change-queue.ts';
+import { reconcileJob } from '../../../src/queues/maintenance-jobs.ts';
 import { queueNames } from '../../../src/queues/queue-names.ts';
-import { type AdminRouteDeps, registerAdminRoutes } from '../../../src/routes/admin.ts';
 import { RedisEntityState } from '../../../src/state/entity-state.ts';
 import { syncFields } from '../../../src/sync/sync-scope.ts';
-import { createSyncServices, type SyncServices } from '../../../src/sync/sync-services.ts';
 import { RedisRegistrationStore } from '../../../src/webhooks/registration-store.ts';
 import { WebhookRegistrar } from '../../../src/webhooks/webhook-registrar.ts';
-import { reconcileJob } from '../../../workers/maintenance-worker.ts';
 import { startSyncWorker } from '../../../workers/sync-worker.ts';
 import { redisUrl, uniqueName } from '../../helpers/services.ts';
 import { waitUntil } from '../../helpers/wait-until.ts';
@@ -89,10 +89,15 @@ export async function startAdminStack(opts: AdminStackOptions = {}): Promise<Adm
     now: tokens.sim.clock.now,
   });
   // As createServices builds it, on the stack's Redis prefix (removed after the test) and sync queue.
+  const jira = createJiraServices(
+    { ...tokens.config, QUEUE_PREFIX: tokens.keyPrefix },
+    { redis: tokens.redis, tokens: tokens.services.tokens, log: tokens.log, now: tokens.sim.clock.now },
+  );
   const sync = createSyncServices(
     { ...tokens.config, QUEUE_PREFIX: tokens.keyPrefix },
     {
       redis: tokens.redis,
+      budget: jira.budget,
       syncQueue: queues.sync,
       connections: tokens.services.connections,
       log: tokens.log,
@@ -142,10 +147,7 @@ export async function startAdminStack(opts: AdminStackOptions = {}): Promise<Adm
     sync,
     clock,
     startSyncWorker() {
-      const clientFor = sync.clientFactory({
-        ...jiraClientOptions(tokens.config, { tokens: tokens.services.tokens, log: tokens.log }),
-        now: tokens.sim.clock.now,
-      });
+      const clientFor = jira.clientFor;
       const worker = startSyncWorker(
         { connection: { url: redisUrl(), maxRetriesPerRequest: null }, prefix: queuePrefix },
         {

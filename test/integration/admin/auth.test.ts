@@ -1,7 +1,7 @@
 import type { InjectOptions } from 'fastify';
 import { describe, expect, it } from 'vitest';
 import { createAdminCredentials } from '../../../src/admin/admin-credentials.ts';
-import { adminSessionCookie } from '../../../src/routes/admin.ts';
+import { adminSessionCookie } from '../../../src/admin/admin-plugin.ts';
 import { type AdminStack, adminRoutesOnly, adminToken, startAdminStack } from './admin-stack.ts';
 
 /** Every kind of thing under /admin: the API, its docs, Bull Board's page, assets and own API, a 404. */

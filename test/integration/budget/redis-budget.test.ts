@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { type JiraBudgetOptions, RedisJiraBudget } from '../../../src/atlassian/budget.ts';
-import { BudgetExhaustedError } from '../../../src/atlassian/budget-exhausted-error.ts';
-import type { BudgetedRequest } from '../../../src/atlassian/request-budget.ts';
+import { BudgetExhaustedError } from '../../../src/atlassian/budget/budget-exhausted-error.ts';
+import type { JiraBudgetOptions } from '../../../src/atlassian/budget/budget-options.ts';
+import { RedisJiraBudget } from '../../../src/atlassian/budget/redis-jira-budget.ts';
+import type { BudgetedRequest } from '../../../src/atlassian/budget/request-budget.ts';
 import { createLogger } from '../../../src/logger.ts';
 import { testRedis, uniqueName } from '../../helpers/services.ts';
 

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import type { Connection } from '../../../src/connections/connection.ts';
 import {
   type ResourcesRefreshReport,
   refreshAccessibleResources,
-} from '../../../src/connections/accessible-resources-refresh.ts';
-import type { Connection } from '../../../src/connections/connection.ts';
+} from '../../../src/tokens/accessible-resources-refresh.ts';
 import type { SimulatorUser } from '../../sim/index.ts';
 import { consent, dumpKeys, startTokenStack, type TokenStack } from '../tokens/token-stack.ts';
 

@@ -2,7 +2,7 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
-import { CorkedTransaction } from '../../../src/queues/corked-transaction.ts';
+import { CorkedTransaction } from '../../../src/queues/bullmq-internals/corked-transaction.ts';
 import { deleteKeysWithPrefix } from '../../helpers/redis-keys.ts';
 import { redisUrl, uniqueName } from '../../helpers/services.ts';
 

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { parseConnectorsConfig } from '../../../connectors/config/parse-connectors-config.ts';
 import { enabledConnectors } from '../../../connectors/registry.ts';
-import { fieldListOfSite, listFields } from '../../../src/atlassian/jira-reads.ts';
-import type { BudgetedRequest, RequestBudget } from '../../../src/atlassian/request-budget.ts';
+import type { BudgetedRequest, RequestBudget } from '../../../src/atlassian/budget/request-budget.ts';
+import { fieldListOfSite, listFields } from '../../../src/atlassian/jira/jira-reads.ts';
 import { MappingProvider } from '../../../src/pipeline/mapping-provider.ts';
 import { consent, startTokenStack } from '../tokens/token-stack.ts';
 

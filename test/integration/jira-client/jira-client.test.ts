@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import type { JiraHttpError } from '../../../src/atlassian/jira-http-error.ts';
-import { myself } from '../../../src/atlassian/jira-reads.ts';
-import { type SearchPage, searchJql } from '../../../src/atlassian/jira-search.ts';
 import type {
   BudgetedRequest,
   BudgetedResponse,
   RequestBudget,
-} from '../../../src/atlassian/request-budget.ts';
+} from '../../../src/atlassian/budget/request-budget.ts';
+import type { JiraHttpError } from '../../../src/atlassian/jira/jira-http-error.ts';
+import { type SearchPage, searchJql } from '../../../src/atlassian/jira/jira-search.ts';
 import type { Connection } from '../../../src/connections/connection.ts';
+import { myself } from '../../helpers/jira-myself.ts';
 import { consent, type StackOptions, startTokenStack, type TokenStack } from '../tokens/token-stack.ts';
 
 async function connected(opts: StackOptions = {}): Promise<{ stack: TokenStack; connection: Connection }> {

@@ -1,19 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import type { JiraClient } from '../../../src/atlassian/jira-client.ts';
+import type { JiraClient } from '../../../src/atlassian/jira/jira-client.ts';
 import {
   bulkFetchIssues,
-  changelogPages,
   fetchCommentsByIds,
-  type IssueChangelog,
   issueCommentPages,
   type JiraComment,
   listProjects,
   type PageSizes,
-} from '../../../src/atlassian/jira-reads.ts';
+} from '../../../src/atlassian/jira/jira-reads.ts';
 import { consent, startTokenStack } from '../tokens/token-stack.ts';
 
 /** Small pages, so every helper has to follow its paging several times. */
-const sizes: PageSizes = { bulkFetch: 7, commentPage: 2, changelogPage: 3, maxPages: 1000 };
+const sizes: PageSizes = { bulkFetch: 7, commentPage: 2, maxPages: 1000 };
 
 async function client(): Promise<JiraClient> {
   const stack = await startTokenStack({ sim: { issuesPerSite: 60 } });
@@ -70,20 +68,5 @@ describe('Jira read helpers against the simulator', () => {
       comments.map((c) => c.id),
     );
     expect(byId.map((c) => c.id).sort()).toEqual(comments.map((c) => c.id).sort());
-  });
-
-  it('follows changelog pages until the last one, losing no history', async () => {
-    const jira = await client();
-    const ids = (await allIssueIds(jira)).slice(0, 20);
-    const paged = await collect(changelogPages(jira, ids, sizes));
-    const whole = await jira.post<{ issueChangeLogs: IssueChangelog[] }>(
-      'changelog/bulkfetch',
-      { issueIdsOrKeys: ids, maxResults: 10_000 },
-      { idempotent: true },
-    );
-    const historyIds = (logs: readonly IssueChangelog[]) =>
-      logs.flatMap((l) => l.changeHistories.map((h) => `${l.issueId}/${h.id}`)).sort();
-    expect(historyIds(whole.issueChangeLogs).length).toBeGreaterThan(sizes.changelogPage);
-    expect(historyIds(paged)).toEqual(historyIds(whole.issueChangeLogs));
   });
 });

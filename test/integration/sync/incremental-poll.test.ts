@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { JiraChange } from '../../../connectors/jira-change.ts';
+import { recordWebhookSightings } from '../../../src/pipeline/webhook-sightings.ts';
 import { pollSite } from '../../../src/sync/incremental-poll.ts';
 import { issueChange, issueSnapshot } from '../../helpers/changes.ts';
 import type { ReadEvent } from '../../helpers/kafka-reader.ts';
@@ -119,7 +120,11 @@ describe('incremental poll', () => {
       observedAt: s.stack.sim.clock.now(),
     });
     const handled: string[] = [];
-    const handle = s.sync.withWebhookSightings(async (c: JiraChange) => void handled.push(c.issue.id));
+    const handle = recordWebhookSightings(async (c: JiraChange) => void handled.push(c.issue.id), {
+      coverage: s.sync.coverage,
+      known: s.sync.known,
+      log: s.stack.log,
+    });
     await handle(delivered);
     const outcome = await poll(s);
     expect(outcome.changes).toBe(1);

@@ -3,7 +3,8 @@ import { onTestFinished } from 'vitest';
 import { parseConnectorsConfig } from '../../../connectors/config/parse-connectors-config.ts';
 import type { JiraChange } from '../../../connectors/jira-change.ts';
 import { enabledConnectors } from '../../../connectors/registry.ts';
-import { jiraClientOptions } from '../../../src/atlassian/jira-client.ts';
+import { createJiraServices } from '../../../src/composition/jira-services.ts';
+import { createSyncServices, type SyncServices } from '../../../src/composition/sync-services.ts';
 import type { Connection } from '../../../src/connections/connection.ts';
 import { createKafkaClient } from '../../../src/kafka/kafka-client.ts';
 import { KafkaEventPublisher } from '../../../src/kafka/kafka-event-publisher.ts';
@@ -15,7 +16,6 @@ import { queueNames } from '../../../src/queues/queue-names.ts';
 import { RedisEntityState } from '../../../src/state/entity-state.ts';
 import { RedisPublishedVersions } from '../../../src/state/published-versions.ts';
 import { syncFields } from '../../../src/sync/sync-scope.ts';
-import { createSyncServices, type SyncServices } from '../../../src/sync/sync-services.ts';
 import { startChangesWorker } from '../../../workers/changes-worker.ts';
 import { type SyncWorkerDeps, startSyncWorker } from '../../../workers/sync-worker.ts';
 import { KafkaReader } from '../../helpers/kafka-reader.ts';
@@ -71,14 +71,23 @@ export async function startSyncStack(opts: SyncStackOptions = {}): Promise<SyncS
     await changesQueue.close();
   });
   const log = stack.log;
+  // As createServices builds them: one Jira budget for the clients and for sync.
+  const jira = createJiraServices(
+    { ...config, QUEUE_PREFIX: prefix },
+    { redis: stack.redis, tokens: stack.services.tokens, log, now: stack.sim.clock.now },
+  );
   const sync = createSyncServices(
     { ...config, QUEUE_PREFIX: prefix },
-    { redis: stack.redis, syncQueue, connections: stack.services.connections, log, now: stack.sim.clock.now },
+    {
+      redis: stack.redis,
+      syncQueue,
+      connections: stack.services.connections,
+      budget: jira.budget,
+      log,
+      now: stack.sim.clock.now,
+    },
   );
-  const clientFor = sync.clientFactory({
-    ...jiraClientOptions(config, { tokens: stack.services.tokens, log }),
-    now: stack.sim.clock.now,
-  });
+  const clientFor = jira.clientFor;
   const topics = { crm: uniqueName('crm'), monitoring: uniqueName('monitoring') };
   const parsed = parseConnectorsConfig(
     `connectors:\n  crm: { enabled: true, topic: ${topics.crm} }\n  monitoring: { enabled: true, topic: ${topics.monitoring} }\n`,

@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { describe, expect, it, onTestFinished } from 'vitest';
+import type { TokenPair } from '../../../src/atlassian/oauth/token-response.ts';
 import type { ConsentedSite } from '../../../src/connections/connection.ts';
 import { RedisConnectionStore } from '../../../src/connections/redis-connection-store.ts';
-import type { TokenPair } from '../../../src/tokens/grant.ts';
 import { RedisTokenStore } from '../../../src/tokens/redis-token-store.ts';
 import { createTokenCipher } from '../../../src/tokens/token-cipher.ts';
 import { redisUrl, uniqueName } from '../../helpers/services.ts';

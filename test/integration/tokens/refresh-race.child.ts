@@ -6,10 +6,11 @@
 import { once } from 'node:events';
 import { Redis } from 'ioredis';
 import { loadConfig } from '../../../config/index.ts';
-import { JiraClient, jiraClientOptions } from '../../../src/atlassian/jira-client.ts';
-import { myself } from '../../../src/atlassian/jira-reads.ts';
+import { JiraClient } from '../../../src/atlassian/jira/jira-client.ts';
+import { jiraClientOptions } from '../../../src/composition/jira-services.ts';
+import { createTokenServices } from '../../../src/composition/token-services.ts';
 import { createLogger } from '../../../src/logger.ts';
-import { createTokenServices } from '../../../src/tokens/token-services.ts';
+import { myself } from '../../helpers/jira-myself.ts';
 
 const [connectionId = '', callsArg = '20'] = process.argv.slice(2);
 const config = loadConfig(process.env);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { myself } from '../../../src/atlassian/jira-reads.ts';
+import { createTokenServices } from '../../../src/composition/token-services.ts';
 import type { Connection } from '../../../src/connections/connection.ts';
-import { createTokenServices } from '../../../src/tokens/token-services.ts';
+import { myself } from '../../helpers/jira-myself.ts';
 import { consent, dumpKeys, startTokenStack, type TokenStack } from './token-stack.ts';
 
 const minutes = (n: number) => n * 60_000;

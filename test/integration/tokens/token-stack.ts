@@ -3,15 +3,13 @@ import { Redis } from 'ioredis';
 import { onTestFinished } from 'vitest';
 import { type Config, loadConfig } from '../../../config/index.ts';
 import { buildApp } from '../../../src/app.ts';
-import { JiraClient, jiraClientOptions } from '../../../src/atlassian/jira-client.ts';
-import type { RequestBudget } from '../../../src/atlassian/request-budget.ts';
+import type { RequestBudget } from '../../../src/atlassian/budget/request-budget.ts';
+import { JiraClient } from '../../../src/atlassian/jira/jira-client.ts';
+import { jiraClientOptions } from '../../../src/composition/jira-services.ts';
+import { oauthRouteDeps } from '../../../src/composition/route-deps.ts';
+import { createTokenServices, type TokenServices } from '../../../src/composition/token-services.ts';
 import type { Connection } from '../../../src/connections/connection.ts';
 import { createLogger, type Logger } from '../../../src/logger.ts';
-import {
-  createTokenServices,
-  oauthRouteDeps,
-  type TokenServices,
-} from '../../../src/tokens/token-services.ts';
 import { lineCollector } from '../../helpers/log-capture.ts';
 import { deleteKeysWithPrefix } from '../../helpers/redis-keys.ts';
 import { redisUrl, uniqueName } from '../../helpers/services.ts';

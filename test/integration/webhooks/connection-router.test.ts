@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { RedisConnectionStore } from '../../../src/connections/redis-connection-store.ts';
-import { CachedWebhookRouter } from '../../../src/webhooks/connection-router.ts';
 import { RedisRegistrationStore } from '../../../src/webhooks/registration-store.ts';
+import { CachedWebhookRouter } from '../../../src/webhooks/webhook-router.ts';
 import { testRedis, uniqueName } from '../../helpers/services.ts';
 
 async function setup() {

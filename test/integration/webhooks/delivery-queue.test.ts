@@ -1,14 +1,10 @@
 import { type Job, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it, onTestFinished } from 'vitest';
-import {
-  BatchingDeliveryQueue,
-  type DeliveryBatch,
-  deliveryKey,
-} from '../../../src/queues/delivery-queue.ts';
-import { RawJsonQueue } from '../../../src/queues/raw-json-queue.ts';
+import { RawJsonQueue } from '../../../src/queues/bullmq-internals/raw-json-queue.ts';
+import { BatchingDeliveryQueue, type DeliveryBatch } from '../../../src/queues/delivery-queue.ts';
 import type { WebhookDelivery } from '../../../src/queues/webhook-delivery.ts';
-import { answeredRepeatKey, seenKey } from '../../../src/state/seen-deliveries.ts';
+import { answeredRepeatKey, deliveryKey, seenKey } from '../../../src/state/delivery-claims.ts';
 import { realWebhookBody } from '../../helpers/jira-webhook.ts';
 import { startPrivateRedis } from '../../helpers/private-redis.ts';
 import { deleteKeysWithPrefix } from '../../helpers/redis-keys.ts';

@@ -1,8 +1,7 @@
 import { describe, expect, it, onTestFinished } from 'vitest';
-import { signHubSignature } from '../../../src/atlassian/webhook-auth.ts';
+import { RawJsonQueue } from '../../../src/queues/bullmq-internals/raw-json-queue.ts';
 import type { DeliveryBatch } from '../../../src/queues/delivery-queue.ts';
-import { RawJsonQueue } from '../../../src/queues/raw-json-queue.ts';
-import { realWebhookBody, webhookJwt } from '../../helpers/jira-webhook.ts';
+import { realWebhookBody, signHubSignature, webhookJwt } from '../../helpers/jira-webhook.ts';
 import { deleteKeysAt } from '../../helpers/redis-keys.ts';
 import { redisUrl, uniqueName } from '../../helpers/services.ts';
 import { buildIntake, clientSecret, hubSecret } from './intake-app.ts';

@@ -1,12 +1,12 @@
 import type { FastifyInstance } from 'fastify';
 import { loadConfig } from '../../../config/index.ts';
 import { buildApp } from '../../../src/app.ts';
-import { createWebhookAuthenticator } from '../../../src/atlassian/webhook-auth.ts';
 import { createLogger } from '../../../src/logger.ts';
 import { createMetrics } from '../../../src/metrics/registry.ts';
+import type { RawJsonQueue } from '../../../src/queues/bullmq-internals/raw-json-queue.ts';
 import { BatchingDeliveryQueue, type DeliveryBatch } from '../../../src/queues/delivery-queue.ts';
-import type { RawJsonQueue } from '../../../src/queues/raw-json-queue.ts';
-import type { WebhookRouter } from '../../../src/routes/webhooks.ts';
+import { createWebhookAuthenticator } from '../../../src/webhooks/webhook-auth.ts';
+import type { WebhookRouter } from '../../../src/webhooks/webhook-router.ts';
 import { validEnv } from '../../helpers/valid-env.ts';
 
 export const clientSecret = 'sim-client-secret';

@@ -2,10 +2,10 @@ import type { Worker } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../config/index.ts';
 import { buildApp } from '../../../src/app.ts';
+import { oauthRouteDeps, webhookRouteDeps } from '../../../src/composition/route-deps.ts';
 import { createServices, type Services } from '../../../src/composition/services.ts';
 import { createLogger } from '../../../src/logger.ts';
 import type { ChangeJob } from '../../../src/queues/change-queue.ts';
-import { oauthRouteDeps } from '../../../src/tokens/token-services.ts';
 import { startEventsWorker } from '../../../workers/events-worker.ts';
 import { consentThroughSimulator } from '../../helpers/consent.ts';
 import { freePort } from '../../helpers/relay-process.ts';
@@ -49,7 +49,7 @@ describe('deliveries from the simulator, with retries, duplicates and shuffling'
       config,
       log,
       readiness: [],
-      webhooks: services.webhookRouteDeps(),
+      webhooks: webhookRouteDeps(services),
       oauth: oauthRouteDeps(config, services.tokens, async (connections) => {
         for (const c of connections) await services.registrar.reconcile(c.id);
       }),
@@ -62,7 +62,7 @@ describe('deliveries from the simulator, with retries, duplicates and shuffling'
         concurrency: 10,
       },
       {
-        seen: services.seen,
+        claims: services.claims,
         // Every change goes to the change queue (the relay's slow path), so the test can count them there.
         handle: async (change) => {
           await services.changeQueue.enqueue([change]);
@@ -77,7 +77,7 @@ describe('deliveries from the simulator, with retries, duplicates and shuffling'
       await app.close();
       await worker.close();
       for (const queue of Object.values(services.queues)) await queue.obliterate({ force: true });
-      await services.close();
+      await services.shutdown.run();
       await sim.close();
     };
     expect((await consentThroughSimulator(config.PUBLIC_URL)).status).toBe(200);

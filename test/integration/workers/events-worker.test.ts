@@ -8,13 +8,13 @@ import { createLogger } from '../../../src/logger.ts';
 import { createMetrics } from '../../../src/metrics/registry.ts';
 import { createChangeHandler } from '../../../src/pipeline/change-handler.ts';
 import { MappingProvider } from '../../../src/pipeline/mapping-provider.ts';
+import { RawJsonQueue } from '../../../src/queues/bullmq-internals/raw-json-queue.ts';
 import { BullChangeQueue, type ChangeJob } from '../../../src/queues/change-queue.ts';
 import { BatchingDeliveryQueue, type DeliveryBatch } from '../../../src/queues/delivery-queue.ts';
-import { RawJsonQueue } from '../../../src/queues/raw-json-queue.ts';
 import type { WebhookDelivery } from '../../../src/queues/webhook-delivery.ts';
+import { RedisDeliveryClaims } from '../../../src/state/delivery-claims.ts';
 import { RedisEntityState } from '../../../src/state/entity-state.ts';
 import { RedisPublishedVersions } from '../../../src/state/published-versions.ts';
-import { RedisSeenDeliveries } from '../../../src/state/seen-deliveries.ts';
 import { processDeliveries } from '../../../workers/events-worker.ts';
 import { realWebhookBody } from '../../helpers/jira-webhook.ts';
 import { kafkaBrokers, redisUrl, testRedis, uniqueName } from '../../helpers/services.ts';
@@ -75,7 +75,7 @@ function setup(opts: { publisher?: KafkaEventPublisher } = {}) {
     retryQueue: new BullChangeQueue(retries),
   });
   const deps = {
-    seen: new RedisSeenDeliveries(redis, prefix, 60_000),
+    claims: new RedisDeliveryClaims(redis, prefix, 60_000),
     handle,
     markdown: false,
     log,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { JiraHttpError, jiraErrorMessages } from '../../../src/atlassian/jira-http-error.ts';
+import { JiraHttpError, jiraErrorMessages } from '../../../src/atlassian/jira/jira-http-error.ts';
 
 describe('JiraHttpError', () => {
   it('makes a 429 a retryable rate-limit error carrying its delay and reason', () => {

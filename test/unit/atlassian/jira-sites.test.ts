@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { jiraSitesOf } from '../../../src/atlassian/jira-sites.ts';
-import type { AccessibleResource } from '../../../src/atlassian/oauth-client.ts';
+import type { AccessibleResource } from '../../../src/atlassian/oauth/oauth-client.ts';
+import { jiraSitesOf } from '../../../src/connections/jira-sites.ts';
 
 /** accessible-resources as Atlassian lists them: Jira sites and other products' containers mixed. */
 const resources: AccessibleResource[] = [

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { AtlassianOAuthClient } from '../../../src/atlassian/oauth-client.ts';
+import { AtlassianOAuthClient } from '../../../src/atlassian/oauth/oauth-client.ts';
 
 describe('the authorize URL', () => {
   it('carries every parameter Atlassian requires, with space-separated scopes', () => {

@@ -6,7 +6,7 @@ import {
   rateLimitDelayMs,
   retryDelayMs,
   serverDelayMs,
-} from '../../../src/atlassian/retry-delay.ts';
+} from '../../../src/atlassian/budget/retry-delay.ts';
 
 const now = Date.parse('2026-03-02T10:00:00Z');
 const policy: RetryPolicy = { limit: 3, baseMs: 2000, maxMs: 30_000, maxRateLimitWaitMs: 5000 };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { siteHostOf } from '../../../src/atlassian/webhook-site.ts';
+import { siteHostOf } from '../../../src/webhooks/webhook-site.ts';
 
 /** What parsing the whole link gives: the rule siteHostOf must keep while it parses less. */
 function hostOfWholeLink(link: string): string | undefined {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { quotaReadings, rateLimitKind } from '../../../src/atlassian/budget-headers.ts';
+import { quotaReadings, rateLimitKind } from '../../../src/atlassian/budget/budget-headers.ts';
 
 describe('reading Jira rate-limit headers', () => {
   it.each([

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Connection, ConsentedSite } from '../../../src/connections/connection.ts';
-import { diffSites } from '../../../src/connections/diff-sites.ts';
+import { diffSites } from '../../../src/tokens/diff-sites.ts';
 
 const scopes = ['read:jira-work', 'write:jira-work'];
 

@@ -2,8 +2,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadConnectorsConfig } from '../../../config/load-connectors-config.ts';
 import { formatPath, parseConnectorsConfig } from '../../../connectors/config/parse-connectors-config.ts';
+import { loadConnectorsConfig } from '../../../src/composition/connectors-file.ts';
 
 const example = path.resolve(import.meta.dirname, '../../../config/connectors.yaml');
 

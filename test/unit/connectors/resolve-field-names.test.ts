@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseConnectorsConfig } from '../../../connectors/config/parse-connectors-config.ts';
-import { needsFieldList, resolveFieldNames } from '../../../connectors/config/resolve-field-names.ts';
+import { resolveFieldNames } from '../../../connectors/config/resolve-field-names.ts';
 
 /** A site's field list as `GET /rest/api/3/field` gives it (names are not unique). */
 const siteFields = [
@@ -76,11 +76,5 @@ describe('resolving field names per site', () => {
     expect(Object.fromEntries(mapping.severities)).toEqual({ highest: 'critical', low: 'info' });
     expect(mapping.defaultSeverity).toBe('error');
     expect(mapping.topic).toBe('jira.crm.events');
-  });
-
-  it('tells whether the field list is needed at all', () => {
-    expect(needsFieldList(crmSettings('    fields: { a: customfield_1, b: { id: x } }\n'))).toBe(false);
-    expect(needsFieldList(crmSettings('    fields: { a: Customer }\n'))).toBe(true);
-    expect(needsFieldList(crmSettings('    fields: { a: { name: Customer } }\n'))).toBe(true);
   });
 });

@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import type { JiraComment } from '../../../src/atlassian/jira-reads.ts';
-import type { JiraIssue } from '../../../src/atlassian/jira-search.ts';
+import type { JiraComment } from '../../../src/atlassian/jira/jira-reads.ts';
+import type { JiraIssue } from '../../../src/atlassian/jira/jira-search.ts';
 import {
   commentChangesOf,
   embeddedComments,
   issueChangeOf,
   type SyncStamp,
   syncedIssue,
-} from '../../../src/sync/sync-changes.ts';
+} from '../../../src/normalize/polled-changes.ts';
 
 const stamp: SyncStamp = {
   site: { host: 'acme.atlassian.net', cloudId: 'cloud-1' },

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { richTextToMarkdown, richTextToText } from '../../../src/atlassian/text.ts';
+import { richTextToMarkdown, richTextToText } from '../../../src/atlassian/text/rich-text.ts';
 
 const adf = {
   version: 1,

@@ -1,7 +1,15 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { wikiToMarkdown, wikiToText } from '../../../src/atlassian/text.ts';
+import {
+  richTextToMarkdown,
+  richTextToText,
+  type TextOptions,
+} from '../../../src/atlassian/text/rich-text.ts';
+
+// Empty text is null from the public functions; these tests compare strings.
+const wikiToText = (value: unknown, opts?: TextOptions) => richTextToText(value, opts) ?? '';
+const wikiToMarkdown = (value: unknown, opts?: TextOptions) => richTextToMarkdown(value, opts) ?? '';
 
 const webhooks = path.resolve(import.meta.dirname, '../../fixtures/webhooks');
 const readWebhook = (name: string) =>

@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { createWebhookAuthenticator, signHubSignature } from '../../../src/atlassian/webhook-auth.ts';
-import { webhookJwt } from '../../helpers/jira-webhook.ts';
+import { createWebhookAuthenticator } from '../../../src/webhooks/webhook-auth.ts';
+import { signHubSignature, webhookJwt } from '../../helpers/jira-webhook.ts';
 
 const secret = 'client-secret';
 const now = Date.UTC(2026, 0, 1);

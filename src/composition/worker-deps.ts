@@ -1,0 +1,111 @@
+import type { ConnectorsConfig } from '../../connectors/config/connectors-config-schema.ts';
+import { connectorTopics, enabledConnectors } from '../../connectors/registry.ts';
+import { fieldListOfSite } from '../atlassian/jira/jira-reads.ts';
+import type { createKafkaClient } from '../kafka/kafka-client.ts';
+import { KafkaEventPublisher } from '../kafka/kafka-event-publisher.ts';
+import { ensureTopics } from '../kafka/topic-admin.ts';
+import { instrumentPublisher } from '../metrics/instrumented-publisher.ts';
+import { createChangeHandler } from '../pipeline/change-handler.ts';
+import { MappingProvider } from '../pipeline/mapping-provider.ts';
+import { recordWebhookSightings } from '../pipeline/webhook-sightings.ts';
+import { syncFields } from '../sync/sync-scope.ts';
+import type { Services } from './services.ts';
+
+/**
+ * What the worker role runs on: the Kafka publisher (topics ensured first), the connectors' mapping
+ * provider, the change pipeline, and each queue's worker dependencies. main.ts hands these to the
+ * workers it starts; the publisher is closed after them (it was built before them).
+ */
+export async function createWorkerDeps(
+  services: Services,
+  kafka: ReturnType<typeof createKafkaClient>,
+  connectorsFile: ConnectorsConfig,
+) {
+  const { config, log } = services;
+  const connectors = enabledConnectors(connectorsFile);
+  const topics = [...connectorTopics(connectorsFile), config.KAFKA_DLQ_TOPIC];
+  const topicSettings = {
+    partitions: config.KAFKA_TOPIC_PARTITIONS,
+    replicationFactor: config.KAFKA_REPLICATION_FACTOR,
+  };
+  await ensureTopics(kafka, topics, topicSettings, log);
+  const kafkaPublisher = new KafkaEventPublisher({
+    kafka,
+    dlqTopic: config.KAFKA_DLQ_TOPIC,
+    lingerMs: config.KAFKA_LINGER_MS,
+    maxBatchMessages: config.KAFKA_BATCH_MAX_MESSAGES,
+    retryMaxDelayMs: config.KAFKA_RETRY_MAX_DELAY_MS,
+    log,
+  });
+  await kafkaPublisher.connect();
+  const publisher = instrumentPublisher(kafkaPublisher, services.metrics);
+  services.shutdown.add('kafka publisher', () => publisher.close());
+
+  const mappings = new MappingProvider({
+    connectors,
+    fields: fieldListOfSite(services.tokens.connections, (c) => services.jira.clientFor(c)),
+    ttlMs: config.FIELD_LIST_CACHE_SECONDS * 1000,
+    log,
+  });
+  const pipeline = {
+    entities: services.entities,
+    mappings,
+    published: services.published,
+    publisher,
+    log,
+    metrics: services.metrics,
+    now: () => new Date(),
+  };
+  const handleChange = createChangeHandler({ ...pipeline, retryQueue: services.changeQueue });
+  const { sync } = services;
+  return {
+    connectors,
+    publisher,
+    connection: {
+      connection: { url: config.REDIS_URL, maxRetriesPerRequest: null },
+      prefix: config.QUEUE_PREFIX,
+      concurrency: config.WORKER_CONCURRENCY,
+    },
+    events: {
+      claims: services.claims,
+      handle: recordWebhookSightings(handleChange, { coverage: sync.coverage, known: sync.known, log }),
+      markdown: config.TEXT_MARKDOWN,
+      log,
+      metrics: services.metrics,
+    },
+    changes: pipeline,
+    sync: {
+      connections: services.tokens.connections,
+      clientFor: services.jira.clientFor,
+      pass: sync.passDeps({
+        queue: services.changeQueue,
+        handle: handleChange,
+        entities: services.entities,
+        fieldsFor: async (siteHost: string) => syncFields((await mappings.mappingsFor(siteHost)).values()),
+      }),
+      cursors: sync.cursors,
+      leases: sync.leases,
+      budget: sync.budget,
+      planner: sync.planner,
+      queue: services.queues.sync,
+      busyRetryMs: config.SYNC_SITE_BUSY_RETRY_MS,
+      log,
+    },
+    syncOptions: { concurrency: config.SYNC_WORKER_CONCURRENCY, lockDurationMs: config.SYNC_JOB_LOCK_MS },
+    maintenance: {
+      registrar: services.registrar,
+      connections: services.tokens.connections,
+      tokens: services.tokens.tokens,
+      queue: services.queues.maintenance,
+      oauth: services.tokens.oauth,
+      onConnected: services.onConnected,
+      allowedSites: config.OAUTH_ALLOWED_SITES,
+      log,
+    },
+    maintenanceIntervals: {
+      webhookRefreshMs: config.WEBHOOK_REFRESH_INTERVAL_SECONDS * 1000,
+      keepAliveMs: config.TOKEN_KEEPALIVE_INTERVAL_SECONDS * 1000,
+      resourcesRefreshMs: config.ACCESSIBLE_RESOURCES_REFRESH_SECONDS * 1000,
+    },
+  };
+}
