@@ -2,7 +2,7 @@
  * Renders the configuration table of docs/configuration.md from the zod schema, so the two cannot drift:
  *   node scripts/config-table.ts          prints the table
  *   node scripts/config-table.ts --write  rewrites it in docs/configuration.md between the markers
- * test/unit/config/readme-table.test.ts fails when docs/configuration.md and the schema differ.
+ * test/unit/config/config-table.test.ts fails when docs/configuration.md and the schema differ.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';

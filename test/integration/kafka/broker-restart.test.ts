@@ -12,8 +12,8 @@ import { createKafkaClient } from '../../../src/kafka/kafka-client.ts';
 import { KafkaEventPublisher } from '../../../src/kafka/kafka-event-publisher.ts';
 import { ensureTopics } from '../../../src/kafka/topic-admin.ts';
 import { createLogger } from '../../../src/logger.ts';
+import { issue, issueChange, mapping } from '../../helpers/connector-fixtures.ts';
 import { uniqueName } from '../../helpers/services.ts';
-import { issue, issueChange, mapping } from '../../unit/connectors/changes.ts';
 import { readBack, testKafka } from './read-back.ts';
 
 /**

@@ -5,9 +5,9 @@ import type { RelayEvent } from '../../../connectors/relay-event.ts';
 import { createKafkaClient } from '../../../src/kafka/kafka-client.ts';
 import { KafkaEventPublisher } from '../../../src/kafka/kafka-event-publisher.ts';
 import { ensureTopics } from '../../../src/kafka/topic-admin.ts';
+import { commentChange, issueChange, mapping } from '../../helpers/connector-fixtures.ts';
 import { captureLog } from '../../helpers/log-capture.ts';
 import { kafkaBrokers, uniqueName } from '../../helpers/services.ts';
-import { commentChange, issueChange, mapping } from '../../unit/connectors/changes.ts';
 import { readBack, testKafka } from './read-back.ts';
 
 async function setup(opts: { lingerMs?: number; maxBatchMessages?: number } = {}) {

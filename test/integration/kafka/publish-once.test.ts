@@ -10,8 +10,8 @@ import { KafkaEventPublisher } from '../../../src/kafka/kafka-event-publisher.ts
 import { ensureTopics } from '../../../src/kafka/topic-admin.ts';
 import { createLogger } from '../../../src/logger.ts';
 import { type PublishedVersions, RedisPublishedVersions } from '../../../src/state/published-versions.ts';
+import { issue, issueChange, t0 } from '../../helpers/connector-fixtures.ts';
 import { kafkaBrokers, testRedis, uniqueName } from '../../helpers/services.ts';
-import { issue, issueChange, t0 } from '../../unit/connectors/changes.ts';
 import { readBack, testKafka } from './read-back.ts';
 
 type Mapping = ReturnType<typeof resolveFieldNames>['mapping'];

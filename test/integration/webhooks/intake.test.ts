@@ -6,10 +6,10 @@ import { createMetrics } from '../../../src/metrics/registry.ts';
 import { RawJsonQueue } from '../../../src/queues/bullmq-internals/raw-json-queue.ts';
 import { BatchingDeliveryQueue, type DeliveryBatch } from '../../../src/queues/delivery-queue.ts';
 import { deliveryBatchSchema } from '../../../src/queues/webhook-delivery.ts';
+import { buildIntake, clientSecret, hubSecret, knownSite, pausedSite } from '../../helpers/intake-app.ts';
 import { realWebhookBody, signHubSignature, webhookJwt } from '../../helpers/jira-webhook.ts';
 import { deleteKeysWithPrefix } from '../../helpers/redis-keys.ts';
 import { redisUrl, uniqueName } from '../../helpers/services.ts';
-import { buildIntake, clientSecret, hubSecret, knownSite, pausedSite } from './intake-app.ts';
 
 /** Where this file's dedupe claims live; removed at the end. */
 const statePrefix = uniqueName('relay');

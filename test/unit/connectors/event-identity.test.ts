@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { buildEvent, eventId, eventKey, eventSource } from '../../../connectors/event-identity.ts';
 import { EVENT_TYPE_PREFIX } from '../../../connectors/relay-event.ts';
-import { commentChange, issueChange, t0 } from './changes.ts';
+import { commentChange, issueChange, t0 } from '../../helpers/connector-fixtures.ts';
 
 const identity = {
   connector: 'crm',

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { fieldValue, isoTime, toJson } from '../../../connectors/field-values.ts';
-import { issue } from './changes.ts';
+import { issue } from '../../helpers/connector-fixtures.ts';
 
 describe('field values for mappings', () => {
   const snapshot = issue({
