@@ -38,20 +38,7 @@ export function createServices(config: Config, log: Logger, now: () => number = 
   });
   redis.on('error', (err) => log.warn({ err }, 'redis connection error'));
   shutdown.add('redis', () => redis.quit().catch(() => redis.disconnect()));
-  const producer = {
-    connection: { url: config.REDIS_URL, enableOfflineQueue: false },
-    prefix,
-    defaultJobOptions: defaultJobOptions(config),
-  };
-  const queues = {
-    events: new RawJsonQueue<DeliveryBatch>(queueNames.events, producer),
-    changes: new Queue<ChangeJob>(queueNames.changes, producer),
-    sync: new Queue(queueNames.sync, producer),
-    maintenance: new Queue(queueNames.maintenance, producer),
-  };
-  for (const queue of Object.values(queues))
-    queue.on('error', (err) => log.warn({ err, queue: queue.name }, 'queue connection error'));
-  shutdown.add('queues', () => Promise.allSettled(Object.values(queues).map((q) => q.close())));
+  const queues = createQueues(config, log, shutdown);
 
   // The sync families read Redis at scrape time, through the sync services built below.
   const metrics: Metrics = createMetrics({ syncState: () => sync.metricsSnapshot() });
@@ -130,3 +117,22 @@ export function createServices(config: Config, log: Logger, now: () => number = 
 }
 
 export type Services = ReturnType<typeof createServices>;
+
+/** The producer side of every queue, on connections that fail fast while Redis is away. */
+function createQueues(config: Config, log: Logger, shutdown: Shutdown) {
+  const producer = {
+    connection: { url: config.REDIS_URL, enableOfflineQueue: false },
+    prefix: config.QUEUE_PREFIX,
+    defaultJobOptions: defaultJobOptions(config),
+  };
+  const queues = {
+    events: new RawJsonQueue<DeliveryBatch>(queueNames.events, producer),
+    changes: new Queue<ChangeJob>(queueNames.changes, producer),
+    sync: new Queue(queueNames.sync, producer),
+    maintenance: new Queue(queueNames.maintenance, producer),
+  };
+  for (const queue of Object.values(queues))
+    queue.on('error', (err) => log.warn({ err, queue: queue.name }, 'queue connection error'));
+  shutdown.add('queues', () => Promise.allSettled(Object.values(queues).map((q) => q.close())));
+  return queues;
+}

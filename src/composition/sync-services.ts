@@ -64,7 +64,7 @@ export interface SyncServicesDeps {
  * state stores, the scheduler, the planner, the operator's control, and what each pass needs.
  */
 export function createSyncServices(config: SyncConfig, deps: SyncServicesDeps) {
-  const { redis, log, budget } = deps;
+  const { redis, budget } = deps;
   const now = deps.now ?? Date.now;
   const prefix = config.QUEUE_PREFIX;
   const cursors = new RedisSyncCursors(redis, prefix);
@@ -82,23 +82,7 @@ export function createSyncServices(config: SyncConfig, deps: SyncServicesDeps) {
     backfillFrom: config.SYNC_BACKFILL_START ? Date.parse(`${config.SYNC_BACKFILL_START}T00:00:00Z`) : null,
     now,
   });
-  const planner = new SyncPlanner({
-    connections: deps.connections,
-    cursors,
-    coverage,
-    scheduler,
-    options: {
-      pointsPerWindow: config.JIRA_POINTS_PER_HOUR,
-      windowMs: config.JIRA_BUDGET_WINDOW_SECONDS * 1000,
-      share: config.JIRA_RECONCILE_BUDGET_SHARE,
-      quietWeight: config.SYNC_QUIET_POLL_WEIGHT,
-      quietShare: config.SYNC_QUIET_SHARE,
-      minMs: config.SYNC_POLL_MIN_INTERVAL_SECONDS * 1000,
-      maxMs: config.SYNC_POLL_MAX_INTERVAL_SECONDS * 1000,
-      pool: config.JIRA_RATE_POOL,
-    },
-    log: log.child({ component: 'sync-planner' }),
-  });
+  const planner = createPlanner(config, { ...deps, cursors, coverage, scheduler });
   const sizes: PageSizes = {
     bulkFetch: config.JIRA_BULK_FETCH_SIZE,
     commentPage: config.JIRA_COMMENT_PAGE_SIZE,
@@ -132,39 +116,86 @@ export function createSyncServices(config: SyncConfig, deps: SyncServicesDeps) {
         now,
       }),
     /** What the sync passes need, given the change queue and the fields the connectors read. */
-    passDeps(pass: {
-      queue: ChangeQueue;
-      /** The change handler; with SYNC_INLINE_CHANGES > 0 sync jobs take changes through it themselves. */
-      handle?: (change: JiraChange) => Promise<unknown>;
-      entities: Pick<RedisEntityState, 'issueSnapshot'>;
-      fieldsFor: (siteHost: string) => Promise<readonly string[]>;
-    }): SyncPassDeps {
-      const inline = pass.handle && config.SYNC_INLINE_CHANGES > 0;
-      return {
-        changes:
-          inline && pass.handle
-            ? new InlineChangeProcessor(pass.handle, config.SYNC_INLINE_CHANGES)
-            : { submit: (changes) => pass.queue.enqueue(changes) },
-        entities: pass.entities,
-        fieldsFor: pass.fieldsFor,
-        known,
-        coverage,
-        budget,
-        cursors,
-        sizes,
-        commentConcurrency: config.SYNC_COMMENT_FETCH_CONCURRENCY,
-        scope: { redis, prefix, sizes, budget, cacheSeconds: config.SYNC_PROJECTS_CACHE_SECONDS },
-        searchPageSize: config.JIRA_SEARCH_PAGE_SIZE,
-        overlapMs: config.SYNC_POLL_OVERLAP_MS,
-        slicePages: config.SYNC_BACKFILL_SLICE_PAGES,
-        reconcilePageSize: config.SYNC_RECONCILE_PAGE_SIZE,
-        reconcileEveryMs: config.SYNC_RECONCILE_INTERVAL_SECONDS * 1000,
-        markdown: config.TEXT_MARKDOWN,
-        now,
-        log: log.child({ component: 'sync' }),
-      };
-    },
+    passDeps: (pass: PassInputs): SyncPassDeps =>
+      syncPassDeps(config, { ...deps, cursors, known, coverage, sizes }, pass),
   };
 }
 
 export type SyncServices = ReturnType<typeof createSyncServices>;
+
+type PlannerDeps = SyncServicesDeps & {
+  readonly cursors: RedisSyncCursors;
+  readonly coverage: RedisWebhookCoverage;
+  readonly scheduler: SyncScheduler;
+};
+
+/** The planner spreads the reconcile share of the points budget over the sites (issue 7). */
+function createPlanner(config: SyncConfig, deps: PlannerDeps): SyncPlanner {
+  return new SyncPlanner({
+    connections: deps.connections,
+    cursors: deps.cursors,
+    coverage: deps.coverage,
+    scheduler: deps.scheduler,
+    options: {
+      pointsPerWindow: config.JIRA_POINTS_PER_HOUR,
+      windowMs: config.JIRA_BUDGET_WINDOW_SECONDS * 1000,
+      share: config.JIRA_RECONCILE_BUDGET_SHARE,
+      quietWeight: config.SYNC_QUIET_POLL_WEIGHT,
+      quietShare: config.SYNC_QUIET_SHARE,
+      minMs: config.SYNC_POLL_MIN_INTERVAL_SECONDS * 1000,
+      maxMs: config.SYNC_POLL_MAX_INTERVAL_SECONDS * 1000,
+      pool: config.JIRA_RATE_POOL,
+    },
+    log: deps.log.child({ component: 'sync-planner' }),
+  });
+}
+
+interface PassInputs {
+  readonly queue: ChangeQueue;
+  /** The change handler; with SYNC_INLINE_CHANGES > 0 sync jobs take changes through it themselves. */
+  readonly handle?: (change: JiraChange) => Promise<unknown>;
+  readonly entities: Pick<RedisEntityState, 'issueSnapshot'>;
+  readonly fieldsFor: (siteHost: string) => Promise<readonly string[]>;
+}
+
+type PassStores = SyncServicesDeps & {
+  readonly cursors: RedisSyncCursors;
+  readonly known: RedisKnownEntities;
+  readonly coverage: RedisWebhookCoverage;
+  readonly sizes: PageSizes;
+};
+
+/** What the poll, the backfill and the reconcile need, from configuration and the stores. */
+function syncPassDeps(config: SyncConfig, stores: PassStores, pass: PassInputs): SyncPassDeps {
+  const { redis, budget, sizes } = stores;
+  const inline = pass.handle && config.SYNC_INLINE_CHANGES > 0;
+  return {
+    changes:
+      inline && pass.handle
+        ? new InlineChangeProcessor(pass.handle, config.SYNC_INLINE_CHANGES)
+        : { submit: (changes) => pass.queue.enqueue(changes) },
+    entities: pass.entities,
+    fieldsFor: pass.fieldsFor,
+    known: stores.known,
+    coverage: stores.coverage,
+    budget,
+    cursors: stores.cursors,
+    sizes,
+    commentConcurrency: config.SYNC_COMMENT_FETCH_CONCURRENCY,
+    scope: {
+      redis,
+      prefix: config.QUEUE_PREFIX,
+      sizes,
+      budget,
+      cacheSeconds: config.SYNC_PROJECTS_CACHE_SECONDS,
+    },
+    searchPageSize: config.JIRA_SEARCH_PAGE_SIZE,
+    overlapMs: config.SYNC_POLL_OVERLAP_MS,
+    slicePages: config.SYNC_BACKFILL_SLICE_PAGES,
+    reconcilePageSize: config.SYNC_RECONCILE_PAGE_SIZE,
+    reconcileEveryMs: config.SYNC_RECONCILE_INTERVAL_SECONDS * 1000,
+    markdown: config.TEXT_MARKDOWN,
+    now: stores.now ?? Date.now,
+    log: stores.log.child({ component: 'sync' }),
+  };
+}

@@ -1,4 +1,5 @@
 import type { ConnectorsConfig } from '../../connectors/config/connectors-config-schema.ts';
+import type { JiraChange } from '../../connectors/jira-change.ts';
 import { connectorTopics, enabledConnectors } from '../../connectors/registry.ts';
 import { fieldListOfSite } from '../atlassian/jira/jira-reads.ts';
 import type { createKafkaClient } from '../kafka/kafka-client.ts';
@@ -23,23 +24,7 @@ export async function createWorkerDeps(
 ) {
   const { config, log } = services;
   const connectors = enabledConnectors(connectorsFile);
-  const topics = [...connectorTopics(connectorsFile), config.KAFKA_DLQ_TOPIC];
-  const topicSettings = {
-    partitions: config.KAFKA_TOPIC_PARTITIONS,
-    replicationFactor: config.KAFKA_REPLICATION_FACTOR,
-  };
-  await ensureTopics(kafka, topics, topicSettings, log);
-  const kafkaPublisher = new KafkaEventPublisher({
-    kafka,
-    dlqTopic: config.KAFKA_DLQ_TOPIC,
-    lingerMs: config.KAFKA_LINGER_MS,
-    maxBatchMessages: config.KAFKA_BATCH_MAX_MESSAGES,
-    retryMaxDelayMs: config.KAFKA_RETRY_MAX_DELAY_MS,
-    log,
-  });
-  await kafkaPublisher.connect();
-  const publisher = instrumentPublisher(kafkaPublisher, services.metrics);
-  services.shutdown.add('kafka publisher', () => publisher.close());
+  const publisher = await startPublisher(services, kafka, connectorsFile);
 
   const mappings = new MappingProvider({
     connectors,
@@ -74,23 +59,7 @@ export async function createWorkerDeps(
       metrics: services.metrics,
     },
     changes: pipeline,
-    sync: {
-      connections: services.tokens.connections,
-      clientFor: services.jira.clientFor,
-      pass: sync.passDeps({
-        queue: services.changeQueue,
-        handle: handleChange,
-        entities: services.entities,
-        fieldsFor: async (siteHost: string) => syncFields((await mappings.mappingsFor(siteHost)).values()),
-      }),
-      cursors: sync.cursors,
-      leases: sync.leases,
-      budget: sync.budget,
-      planner: sync.planner,
-      queue: services.queues.sync,
-      busyRetryMs: config.SYNC_SITE_BUSY_RETRY_MS,
-      log,
-    },
+    sync: syncWorkerDeps(services, handleChange, mappings),
     syncOptions: { concurrency: config.SYNC_WORKER_CONCURRENCY, lockDurationMs: config.SYNC_JOB_LOCK_MS },
     maintenance: {
       registrar: services.registrar,
@@ -107,5 +76,57 @@ export async function createWorkerDeps(
       keepAliveMs: config.TOKEN_KEEPALIVE_INTERVAL_SECONDS * 1000,
       resourcesRefreshMs: config.ACCESSIBLE_RESOURCES_REFRESH_SECONDS * 1000,
     },
+  };
+}
+
+/** The Kafka publisher, once the connectors' topics and the dead-letter topic exist. */
+async function startPublisher(
+  services: Services,
+  kafka: ReturnType<typeof createKafkaClient>,
+  connectorsFile: ConnectorsConfig,
+) {
+  const { config, log } = services;
+  const topics = [...connectorTopics(connectorsFile), config.KAFKA_DLQ_TOPIC];
+  const topicSettings = {
+    partitions: config.KAFKA_TOPIC_PARTITIONS,
+    replicationFactor: config.KAFKA_REPLICATION_FACTOR,
+  };
+  await ensureTopics(kafka, topics, topicSettings, log);
+  const kafkaPublisher = new KafkaEventPublisher({
+    kafka,
+    dlqTopic: config.KAFKA_DLQ_TOPIC,
+    lingerMs: config.KAFKA_LINGER_MS,
+    maxBatchMessages: config.KAFKA_BATCH_MAX_MESSAGES,
+    retryMaxDelayMs: config.KAFKA_RETRY_MAX_DELAY_MS,
+    log,
+  });
+  await kafkaPublisher.connect();
+  const publisher = instrumentPublisher(kafkaPublisher, services.metrics);
+  services.shutdown.add('kafka publisher', () => publisher.close());
+  return publisher;
+}
+
+function syncWorkerDeps(
+  services: Services,
+  handleChange: (change: JiraChange) => Promise<unknown>,
+  mappings: MappingProvider,
+) {
+  const { config, log, sync } = services;
+  return {
+    connections: services.tokens.connections,
+    clientFor: services.jira.clientFor,
+    pass: sync.passDeps({
+      queue: services.changeQueue,
+      handle: handleChange,
+      entities: services.entities,
+      fieldsFor: async (siteHost: string) => syncFields((await mappings.mappingsFor(siteHost)).values()),
+    }),
+    cursors: sync.cursors,
+    leases: sync.leases,
+    budget: sync.budget,
+    planner: sync.planner,
+    queue: services.queues.sync,
+    busyRetryMs: config.SYNC_SITE_BUSY_RETRY_MS,
+    log,
   };
 }
