@@ -233,6 +233,8 @@ async function runDesign(bench: Bench, design: Design, changes: readonly JiraCha
     lingerMs: settings.lingerMs,
     maxBatchMessages: settings.maxBatchMessages,
     retryMaxDelayMs: settings.retryMaxDelayMs,
+    publishTimeoutMs: 30_000,
+    maxPendingMessages: 100_000,
     log,
   });
   await kafkaPublisher.connect();

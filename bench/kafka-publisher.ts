@@ -220,6 +220,8 @@ async function main() {
     lingerMs: 5,
     maxBatchMessages: 1000,
     retryMaxDelayMs: 5000,
+    publishTimeoutMs: 30_000,
+    maxPendingMessages: 100_000,
     log,
   });
   await publisher.connect();

@@ -2,6 +2,7 @@ import { type Job, type Queue, UnrecoverableError, Worker } from 'bullmq';
 import type { AccessibleResource } from '../src/atlassian/oauth/oauth-client.ts';
 import type { Connection } from '../src/connections/connection.ts';
 import type { ConnectionStore } from '../src/connections/connection-store.ts';
+import type { DeadLetterResendReport } from '../src/kafka/durable-dead-letter-publisher.ts';
 import type { Logger } from '../src/logger.ts';
 import { maintenanceJobs, reconcileJob, reconcileWebhooksSchema } from '../src/queues/maintenance-jobs.ts';
 import { queueNames } from '../src/queues/queue-names.ts';
@@ -22,7 +23,20 @@ export interface MaintenanceDeps {
   readonly onConnected: (connections: Connection[]) => Promise<void>;
   /** OAUTH_ALLOWED_SITES. */
   readonly allowedSites: readonly string[];
+  /** Dead letters Kafka could not take, re-sent by their job; absent, that job fails unrecoverably. */
+  readonly deadLetters?: { resendPending(): Promise<DeadLetterResendReport> };
   readonly log: Logger;
+}
+
+/** How often each repeating job runs, in ms; a job whose interval is absent is not scheduled. */
+export interface MaintenanceIntervals {
+  readonly webhookRefreshMs: number;
+  readonly keepAliveMs: number;
+  readonly resourcesRefreshMs: number;
+  /** TOKEN_RESEAL_INTERVAL_SECONDS */
+  readonly tokenResealMs?: number;
+  /** DEAD_LETTER_RESEND_INTERVAL_SECONDS */
+  readonly deadLetterResendMs?: number;
 }
 
 async function processMaintenance(job: Job, deps: MaintenanceDeps): Promise<unknown> {
@@ -50,6 +64,14 @@ async function processMaintenance(job: Job, deps: MaintenanceDeps): Promise<unkn
       log.info(report, 'accessible-resources refreshed');
       return report;
     }
+    case maintenanceJobs.resealTokens: {
+      const report = await deps.tokens.resealGrants();
+      if (report.resealed + report.unreadable > 0) log.info(report, 'grants re-sealed with the first key');
+      return report;
+    }
+    case maintenanceJobs.resendDeadLetters:
+      if (!deps.deadLetters) throw new UnrecoverableError('no dead-letter publisher to re-send with');
+      return deps.deadLetters.resendPending();
     default:
       throw new UnrecoverableError(`unknown maintenance job ${job.name}`);
   }
@@ -64,23 +86,15 @@ export function startMaintenanceWorker(connection: WorkerConnection, deps: Maint
 }
 
 /** The repeating maintenance jobs, as BullMQ job schedulers (idempotent: upserted at every start). */
-export async function scheduleMaintenance(
-  queue: Queue,
-  intervals: { webhookRefreshMs: number; keepAliveMs: number; resourcesRefreshMs: number },
-): Promise<void> {
-  await queue.upsertJobScheduler(
-    'webhook-refresh',
-    { every: intervals.webhookRefreshMs },
-    { name: maintenanceJobs.refreshWebhooks },
-  );
-  await queue.upsertJobScheduler(
-    'token-keep-alive',
-    { every: intervals.keepAliveMs },
-    { name: maintenanceJobs.keepTokensAlive },
-  );
-  await queue.upsertJobScheduler(
-    'accessible-resources-refresh',
-    { every: intervals.resourcesRefreshMs },
-    { name: maintenanceJobs.refreshResources },
-  );
+export async function scheduleMaintenance(queue: Queue, intervals: MaintenanceIntervals): Promise<void> {
+  const schedules: [key: string, name: string, every: number | undefined][] = [
+    ['webhook-refresh', maintenanceJobs.refreshWebhooks, intervals.webhookRefreshMs],
+    ['token-keep-alive', maintenanceJobs.keepTokensAlive, intervals.keepAliveMs],
+    ['accessible-resources-refresh', maintenanceJobs.refreshResources, intervals.resourcesRefreshMs],
+    ['token-reseal', maintenanceJobs.resealTokens, intervals.tokenResealMs],
+    ['dead-letter-resend', maintenanceJobs.resendDeadLetters, intervals.deadLetterResendMs],
+  ];
+  for (const [key, name, every] of schedules) {
+    if (every !== undefined) await queue.upsertJobScheduler(key, { every }, { name });
+  }
 }

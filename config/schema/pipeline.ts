@@ -31,6 +31,22 @@ export const pipelineVars = {
     integer(1).default(5000),
     'Longest pause between retries of a produce while the broker is away (retries never stop).',
   ),
+  KAFKA_PUBLISH_TIMEOUT_MS: envVar(
+    integer(1).default(10_000),
+    'How long a publish may wait to be sent before it is withdrawn and its job retried; a produce request unanswered this long refuses new publishes until it is.',
+  ),
+  KAFKA_PUBLISH_MAX_PENDING: envVar(
+    integer(1).default(10_000),
+    'Most messages the publisher holds in memory (waiting or in flight); further publishes are refused and retried later.',
+  ),
+  DEAD_LETTER_MAX_PENDING: envVar(
+    integer(1).default(10_000),
+    'Most dead letters kept in Redis until Kafka acknowledges them; past it the oldest are dropped (their failed jobs stay visible).',
+  ),
+  DEAD_LETTER_RESEND_INTERVAL_SECONDS: envVar(
+    integer(1).default(60),
+    'How often maintenance re-sends dead letters Kafka has not acknowledged yet.',
+  ),
   PUBLISH_CLAIM_TTL_MS: envVar(
     integer(1).default(60_000),
     'How long a worker holds an entity version while publishing it; then another may retry it.',

@@ -31,6 +31,10 @@ export const tokenVars = {
     integer(1).default(21_600),
     'How often maintenance looks for grants idle longer than TOKEN_KEEPALIVE_IDLE_DAYS.',
   ),
+  TOKEN_RESEAL_INTERVAL_SECONDS: envVar(
+    integer(1).default(3600),
+    'How often maintenance re-encrypts grants sealed with a key other than the first of TOKEN_ENCRYPTION_KEY.',
+  ),
   ACCESSIBLE_RESOURCES_REFRESH_SECONDS: envVar(
     integer(1).default(21_600),
     "How often maintenance re-reads every grant's accessible-resources (renamed, removed and new sites).",

@@ -48,6 +48,7 @@ export function toDeadLetterMessage(letter: DeadLetter): OutgoingMessage {
       'x-relay-queue': letter.queue,
       'x-relay-error-code': letter.error.code,
       ...(letter.connector === undefined ? {} : { 'x-relay-connector': letter.connector }),
+      ...(letter.id === undefined ? {} : { 'x-relay-dead-letter-id': letter.id }),
     },
   };
 }

@@ -14,6 +14,11 @@ export interface DeadLetter {
   readonly attempts: number;
   /** Epoch ms of the last failure. */
   readonly failedAt: number;
+  /**
+   * Set once the letter is recorded in Redis for re-sending: every copy sent carries the same id
+   * (header `x-relay-dead-letter-id`), so a consumer can drop a re-sent repeat.
+   */
+  readonly id?: string;
 }
 
 /**
@@ -22,6 +27,10 @@ export interface DeadLetter {
  */
 export interface EventPublisher {
   publish(events: readonly RelayEvent[]): Promise<void>;
+  /**
+   * Resolves once the letter cannot be lost any more: the Kafka adapter once the broker acked it;
+   * DurableDeadLetterPublisher once it is recorded in Redis (it reaches the topic now or on a re-send).
+   */
   publishDeadLetter(letter: DeadLetter): Promise<void>;
   /** Flushes what is waiting, then disconnects. */
   close(): Promise<void>;

@@ -1,5 +1,6 @@
 import type { RelayEvent } from '../../connectors/relay-event.ts';
 import type { DeadLetter, EventPublisher } from '../kafka/event-publisher.ts';
+import { PublishRefusedError } from '../kafka/publish-refused-error.ts';
 import type { Metrics } from './registry.ts';
 
 /** An EventPublisher that times each publish to the broker's ack and counts failures. */
@@ -11,6 +12,7 @@ export function instrumentPublisher(inner: EventPublisher, metrics: Metrics): Ev
       end();
     } catch (err) {
       metrics.kafkaPublishFailures.inc({ kind });
+      if (err instanceof PublishRefusedError) metrics.kafkaPublishRefused.inc({ kind, reason: err.reason });
       throw err;
     }
   };

@@ -94,6 +94,12 @@ export function createMetrics(opts: MetricsOptions = {}) {
       labelNames: ['kind'] as const,
       registers,
     }),
+    kafkaPublishRefused: new Counter({
+      name: 'jira_relay_kafka_publish_refused_total',
+      help: 'Publishes the bounded publisher refused or withdrew (timeout, full, unavailable, unreachable, closed); their jobs retry.',
+      labelNames: ['kind', 'reason'] as const,
+      registers,
+    }),
     jiraRequests: new Counter({
       name: 'jira_relay_jira_requests_total',
       help: 'Jira REST calls, by route class, HTTP status (0: no response) and RateLimit-Reason.',

@@ -10,6 +10,10 @@ export const maintenanceJobs = {
   keepTokensAlive: 'tokens.keep-alive',
   /** Scheduler: every grant's accessible-resources read again; renamed, removed and new sites applied. */
   refreshResources: 'connections.refresh-resources',
+  /** Scheduler: grants sealed with a key other than the first of TOKEN_ENCRYPTION_KEY re-sealed with it. */
+  resealTokens: 'tokens.reseal',
+  /** Scheduler: dead letters recorded in Redis while Kafka could not take them are sent again. */
+  resendDeadLetters: 'dead-letters.resend',
 } as const;
 
 export const reconcileWebhooksSchema = z.object({ connectionId: z.string().min(1) });

@@ -3,7 +3,7 @@ import type { TokenPair } from '../atlassian/oauth/token-response.ts';
 import { RelayError } from '../errors.ts';
 import type { Grant, GrantPatch, GrantStatus } from './grant.ts';
 import { sealedKeyId, type TokenCipher } from './token-cipher.ts';
-import type { TokenStore } from './token-store.ts';
+import type { SealedGrant, TokenStore } from './token-store.ts';
 
 export interface RedisTokenStoreOptions {
   readonly redis: Redis;
@@ -26,6 +26,16 @@ else
   redis.call('ZREM', KEYS[2], ARGV[2])
 end
 return rev
+`;
+
+/**
+ * Compare-and-set on the sealed tokens alone. `rev` is left as it is: the tokens inside are the
+ * same, and a refresh that read the grant before must still be able to save the pair it rotated.
+ */
+const resealScript = `
+if redis.call('HGET', KEYS[1], 'tokens') ~= ARGV[1] then return 0 end
+redis.call('HSET', KEYS[1], 'tokens', ARGV[2])
+return 1
 `;
 
 /**
@@ -93,6 +103,30 @@ export class RedisTokenStore implements TokenStore {
 
   async listIdle(refreshedBefore: number, limit: number): Promise<string[]> {
     return this.#redis.zrangebyscore(this.#idleKey(), '-inf', `(${refreshedBefore}`, 'LIMIT', 0, limit);
+  }
+
+  get sealingKeyId(): string {
+    return this.#cipher.keyId;
+  }
+
+  async sealedGrants(cursor: string): Promise<{ cursor: string; grants: SealedGrant[] }> {
+    const [next, keys] = await this.#redis.scan(cursor, 'MATCH', this.#grantKey('*'), 'COUNT', 1000);
+    const pipeline = this.#redis.pipeline();
+    for (const key of keys) pipeline.hget(key, 'tokens');
+    const results = (await pipeline.exec()) ?? [];
+    const grants: SealedGrant[] = [];
+    for (const [i, key] of keys.entries()) {
+      const sealed = results[i]?.[1];
+      if (typeof sealed === 'string')
+        grants.push({ accountId: key.slice(this.#grantKey('').length), sealed });
+    }
+    return { cursor: next, grants };
+  }
+
+  async reseal({ accountId, sealed }: SealedGrant): Promise<boolean> {
+    const context = this.#context(accountId);
+    const resealed = this.#cipher.seal(this.#cipher.open(sealed, context), context);
+    return (await this.#redis.eval(resealScript, 1, this.#grantKey(accountId), sealed, resealed)) === 1;
   }
 
   #encode(accountId: string, grant: Omit<Grant, 'rev' | 'keyId'>, withTokens = true): Record<string, string> {

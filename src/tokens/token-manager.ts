@@ -4,6 +4,7 @@ import type { ConnectionStore } from '../connections/connection-store.ts';
 import type { Logger } from '../logger.ts';
 import type { Grant } from './grant.ts';
 import type { GrantRefresher, GrantResult } from './grant-refresher.ts';
+import { type ResealReport, resealGrants } from './grant-resealer.ts';
 import { ReauthRequiredError } from './reauth-required-error.ts';
 import type { TokenStore } from './token-store.ts';
 
@@ -107,6 +108,11 @@ export class TokenManager implements AccessTokenSource {
       }
     }
     return report;
+  }
+
+  /** Maintenance after a key rotation: grants sealed with an older key are re-sealed with the first. */
+  resealGrants(): Promise<ResealReport> {
+    return resealGrants(this.#o.store, this.#o.log);
   }
 
   async #resolve(connection: Connection, stale: (grant: Grant) => boolean): Promise<string> {

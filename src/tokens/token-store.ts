@@ -10,4 +10,19 @@ export interface TokenStore {
   update(expected: Grant, patch: GrantPatch): Promise<Grant | null>;
   /** Account ids of active grants not rotated since `refreshedBefore` (epoch ms), oldest first. */
   listIdle(refreshedBefore: number, limit: number): Promise<string[]>;
+  /** Id of the key that seals what is written now (the first of TOKEN_ENCRYPTION_KEY). */
+  readonly sealingKeyId: string;
+  /** Every grant's sealed tokens, active or not, a page at a time: start at '0', done when it returns '0'. */
+  sealedGrants(cursor: string): Promise<{ readonly cursor: string; readonly grants: readonly SealedGrant[] }>;
+  /**
+   * Re-seals a grant's tokens with the sealing key if they are still stored as `sealed`; false when
+   * they changed meanwhile (a refresh or a consent wrote, itself with the sealing key).
+   */
+  reseal(grant: SealedGrant): Promise<boolean>;
+}
+
+/** A grant's tokens as stored: sealed, with the id of the key that sealed them inside. */
+export interface SealedGrant {
+  readonly accountId: string;
+  readonly sealed: string;
 }

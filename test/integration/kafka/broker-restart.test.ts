@@ -1,102 +1,62 @@
-import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { rm } from 'node:fs/promises';
-import net from 'node:net';
-import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mapToCrm } from '../../../connectors/crm/crm-connector.ts';
 import type { RelayEvent } from '../../../connectors/relay-event.ts';
 import { createKafkaClient } from '../../../src/kafka/kafka-client.ts';
 import { KafkaEventPublisher } from '../../../src/kafka/kafka-event-publisher.ts';
+import { PublishRefusedError } from '../../../src/kafka/publish-refused-error.ts';
 import { ensureTopics } from '../../../src/kafka/topic-admin.ts';
 import { createLogger } from '../../../src/logger.ts';
 import { issue, issueChange, mapping } from '../../helpers/connector-fixtures.ts';
 import { uniqueName } from '../../helpers/services.ts';
+import { waitUntil } from '../../helpers/wait-until.ts';
+import { startOutagePipeline } from './outage-pipeline.ts';
+import { canRunBroker, ownBroker } from './own-broker.ts';
 import { readBack, testKafka } from './read-back.ts';
 
-/**
- * A broker of this test's own, on free ports of its own, so stopping it disturbs no other test. Its
- * data dir is kept across the restart (KAFKA_FRESH=0), as a real broker's disk would be.
- */
-const run = promisify(execFile);
-const root = path.resolve(import.meta.dirname, '../../..');
-const script = path.join(root, 'test/infra/kafka.sh');
-const dir = path.join(root, '.kafka-local', uniqueName('restart'));
+const log = createLogger({ level: 'silent' });
+const broker = await ownBroker('restart');
+const { brokers } = broker;
 
-/** Whether nothing listens on the port now. */
-async function isFree(port: number): Promise<boolean> {
-  const server = net.createServer();
-  const ok = await new Promise<boolean>((resolve) => {
-    server.once('error', () => resolve(false));
-    server.listen(port, '127.0.0.1', () => resolve(true));
+/** The publisher as the relay builds it, with limits small enough to reach in a test. */
+async function startPublisher(topics: string[], limits: { timeoutMs: number; maxPending: number }) {
+  const kafka = createKafkaClient({ brokers, clientId: uniqueName('restart'), log });
+  await ensureTopics(kafka, topics, { partitions: 3, replicationFactor: 1 }, log);
+  const publisher = new KafkaEventPublisher({
+    kafka,
+    dlqTopic: topics.at(-1) ?? '',
+    lingerMs: 5,
+    maxBatchMessages: 100,
+    retryMaxDelayMs: 1000,
+    publishTimeoutMs: limits.timeoutMs,
+    maxPendingMessages: limits.maxPending,
+    log,
   });
-  if (ok) await new Promise((resolve) => server.close(resolve));
-  return ok;
+  await publisher.connect();
+  return publisher;
 }
 
-/**
- * Two free ports from 19192 up, outside the ephemeral range so no outgoing connection takes them
- * while the broker is down; another run restarting its own broker at the same time moves on.
- */
-async function freePortPair(): Promise<[number, number]> {
-  for (let port = 19192; port < 19392; port += 2) {
-    if ((await isFree(port)) && (await isFree(port + 1))) return [port, port + 1];
-  }
-  throw new Error('no free port pair in 19192-19391');
+/** The largest `pendingMessages` seen until `stop()`, sampled every 5 ms. */
+function sampleMaxPending(publisher: KafkaEventPublisher) {
+  let max = 0;
+  const timer = setInterval(() => {
+    max = Math.max(max, publisher.pendingMessages);
+  }, 5);
+  return { max: () => max, stop: () => clearInterval(timer) };
 }
-
-const has = (command: string) =>
-  run('sh', ['-c', `command -v ${command}`]).then(
-    () => true,
-    () => false,
-  );
-// The script needs Java, and the broker jars (fetched once by Maven) or Maven to fetch them.
-const canRunBroker =
-  (await has('java')) &&
-  (existsSync(path.join(root, '.kafka-local/libs/.kafka-version')) || (await has('mvn')));
-const [port, controllerPort] = await freePortPair();
-const brokers = [`127.0.0.1:${port}`];
-const brokerEnv = {
-  ...process.env,
-  KAFKA_LOCAL_DIR: dir,
-  KAFKA_PORT: String(port),
-  KAFKA_CONTROLLER_PORT: String(controllerPort),
-  KAFKA_HEAP_OPTS: '-Xms128m -Xmx384m',
-};
-
-const broker = (command: 'start' | 'stop', fresh = true) =>
-  run('bash', [script, command], {
-    cwd: root,
-    env: { ...brokerEnv, KAFKA_FRESH: fresh ? '1' : '0' },
-    timeout: 240_000,
-  });
 
 describe.skipIf(!canRunBroker)('publishing through a broker restart', () => {
-  beforeAll(async () => {
-    await broker('start');
-  }, 300_000);
+  beforeAll(() => broker.start(), 300_000);
+  afterAll(() => broker.remove(), 120_000);
 
-  afterAll(async () => {
-    await broker('stop').catch(() => undefined);
-    await rm(dir, { recursive: true, force: true });
-  }, 120_000);
-
-  it('delivers every event when the broker is stopped for 10 s mid-stream; any repeat has the same ce_id', async () => {
-    const log = createLogger({ level: 'silent' });
-    const kafka = createKafkaClient({ brokers, clientId: uniqueName('restart'), log });
+  it('bounds what waits while the broker is down (publishes time out or are refused, pending stays under the cap) and delivers every event after the restart', async () => {
     const topic = uniqueName('restart-events');
-    await ensureTopics(kafka, [topic], { partitions: 3, replicationFactor: 1 }, log);
-    const publisher = new KafkaEventPublisher({
-      kafka,
-      dlqTopic: uniqueName('restart-dlq'),
-      lingerMs: 5,
-      maxBatchMessages: 100,
-      retryMaxDelayMs: 1000,
-      log,
+    const maxPending = 40;
+    const publisher = await startPublisher([topic, uniqueName('restart-dlq')], {
+      timeoutMs: 1000,
+      maxPending,
     });
-    await publisher.connect();
+    const pending = sampleMaxPending(publisher);
 
     const m = mapping({ topic });
     const events: RelayEvent[] = Array.from({ length: 240 }, (_, i) => {
@@ -109,12 +69,15 @@ describe.skipIf(!canRunBroker)('publishing through a broker restart', () => {
       return result.events[0];
     });
 
-    // A job's publish: on failure it is retried with the same event, hence the same ce_id.
+    // A job's publish: a refusal is retried with the same event, hence the same ce_id.
+    const refusals = new Map<string, number>();
     const publishUntilAcked = async (event: RelayEvent) => {
       for (;;) {
         try {
           return await publisher.publish([event]);
-        } catch {
+        } catch (err) {
+          if (!(err instanceof PublishRefusedError)) throw err;
+          refusals.set(err.reason, (refusals.get(err.reason) ?? 0) + 1);
           await sleep(250);
         }
       }
@@ -130,16 +93,18 @@ describe.skipIf(!canRunBroker)('publishing through a broker restart', () => {
     })();
 
     await sleep(3000);
-    await broker('stop');
+    await broker.stop();
     const stoppedAt = Date.now();
     const ackedAtStop = ackedCount;
     await sleep(10_000);
     const ackedWhileDown = ackedCount - ackedAtStop;
-    await broker('start', false);
+    const refusedWhileDown = [...refusals.values()].reduce((a, b) => a + b, 0);
+    await broker.start(false);
     const downMs = Date.now() - stoppedAt;
 
     await stream;
     await Promise.all(acked);
+    pending.stop();
     await publisher.close();
 
     const read = await readBack(testKafka(brokers), topic, events.length, {
@@ -147,18 +112,85 @@ describe.skipIf(!canRunBroker)('publishing through a broker restart', () => {
       quietMs: 1000,
     });
     const byId = new Map(events.map((e) => [e.id, e]));
-    const seen = new Set(read.map((r) => r.headers.ce_id));
     // The outage really was mid-stream: some events were acked before it, none during it.
     expect(downMs).toBeGreaterThanOrEqual(10_000);
     expect(ackedAtStop).toBeGreaterThan(0);
     expect(ackedAtStop).toBeLessThan(events.length / 2);
     expect(ackedWhileDown).toBe(0);
-    expect(seen.size).toBe(events.length);
+    // Publishes did not wait for the broker: they timed out or were refused, and were retried.
+    expect((refusals.get('timeout') ?? 0) + (refusals.get('unavailable') ?? 0)).toBeGreaterThan(0);
+    expect(refusedWhileDown).toBeGreaterThan(events.length / 4);
+    expect(pending.max()).toBeGreaterThan(0);
+    expect(pending.max()).toBeLessThanOrEqual(maxPending);
+    // Every event arrived, each as it was published; a withdrawn publish never went out twice.
+    expect(new Set(read.map((r) => r.headers.ce_id)).size).toBe(events.length);
+    expect(read).toHaveLength(events.length);
     for (const message of read) {
       const event = byId.get(message.headers.ce_id ?? '');
       expect(event, `unknown ce_id ${message.headers.ce_id}`).toBeDefined();
       expect(message.key).toBe(event?.key);
       expect(JSON.parse(message.value)).toEqual(event?.data);
     }
+  }, 300_000);
+
+  it('lets change jobs wait out the outage without spending attempts, in per-issue order, and sends a dead letter written meanwhile after the restart', async () => {
+    const [topic, dlqTopic] = [uniqueName('outage-crm'), uniqueName('outage-dlq')];
+    const maxPending = 20;
+    const publisher = await startPublisher([topic, dlqTopic], { timeoutMs: 1000, maxPending });
+    const pending = sampleMaxPending(publisher);
+    // Two attempts only: a job that spent one per refused publish would fail during the outage.
+    const pipeline = await startOutagePipeline({ publisher, topic, attempts: 2, publishTimeoutMs: 1000 });
+
+    await pipeline.enqueueVersions(0, 1);
+    await waitUntil('the first changes published', async () => (await pipeline.counts()).completed === 4);
+    await broker.stop();
+    const stoppedAt = Date.now();
+    await pipeline.enqueueVersions(1, 3);
+    await waitUntil(
+      'change jobs retried during the outage',
+      async () => {
+        const jobs = await pipeline.queue.getJobs(['delayed']);
+        return jobs.filter((job) => job.attemptsStarted >= 2).length >= 4;
+      },
+      { timeoutMs: 20_000 },
+    );
+    // A job that fails for good meanwhile: its dead letter cannot reach Kafka, so Redis keeps it.
+    await pipeline.deadLetters.publishDeadLetter(pipeline.letter());
+    expect(await pipeline.outbox.count()).toBe(1);
+    await sleep(Math.max(0, 8000 - (Date.now() - stoppedAt)));
+    const whileDown = await pipeline.counts();
+    await broker.start(false);
+
+    await waitUntil('every change job done', async () => (await pipeline.counts()).completed === 16, {
+      timeoutMs: 60_000,
+    });
+    expect(await pipeline.deadLetters.resendPending()).toMatchObject({ resent: 1, pending: 0 });
+    pending.stop();
+    // Versions 0 and 3 of each issue at least; 1 and 2 unless a newer one overtook them.
+    const read = await readBack(testKafka(brokers), topic, 8, { timeoutMs: 60_000, quietMs: 1500 });
+    const [deadLetter] = await readBack(testKafka(brokers), dlqTopic, 1);
+    const [after, attemptsMade] = [await pipeline.counts(), await pipeline.attemptsMade()];
+    await pipeline.close();
+    await publisher.close();
+
+    // Jobs of versions a newer one overtook complete as stale; the others waited, none failed.
+    expect(whileDown.failed).toBe(0);
+    expect(whileDown.completed).toBeLessThan(16);
+    expect(pending.max()).toBeLessThanOrEqual(maxPending);
+    expect(after).toMatchObject({ completed: 16, failed: 0 });
+    // One attempt each (the one that completed): refused publishes spent none.
+    expect(attemptsMade).toEqual([1]);
+    // Per issue, versions reach Kafka in order, and the newest one always does.
+    for (const issueId of pipeline.issueIds) {
+      const versions = read
+        .filter((r) => r.key.endsWith(`:${issueId}`))
+        .map((r) => Date.parse(r.headers.ce_time ?? ''));
+      expect(versions).toEqual([...versions].sort((a, b) => a - b));
+      expect(new Set(versions).size).toBe(versions.length);
+      expect(versions[0]).toBe(pipeline.version(0));
+      expect(versions.at(-1)).toBe(pipeline.version(3));
+    }
+    expect(deadLetter?.headers['x-relay-dead-letter-id']).toMatch(/^\d+-\d+$/);
+    expect(JSON.parse(deadLetter?.value ?? '')).toMatchObject({ queue: 'outage-test', attempts: 1 });
   }, 300_000);
 });

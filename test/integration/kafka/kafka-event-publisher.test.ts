@@ -4,13 +4,21 @@ import { mapToMonitoring } from '../../../connectors/monitoring/monitoring-conne
 import type { RelayEvent } from '../../../connectors/relay-event.ts';
 import { createKafkaClient } from '../../../src/kafka/kafka-client.ts';
 import { KafkaEventPublisher } from '../../../src/kafka/kafka-event-publisher.ts';
+import { PublishRefusedError } from '../../../src/kafka/publish-refused-error.ts';
 import { ensureTopics } from '../../../src/kafka/topic-admin.ts';
 import { commentChange, issueChange, mapping } from '../../helpers/connector-fixtures.ts';
 import { captureLog } from '../../helpers/log-capture.ts';
 import { kafkaBrokers, uniqueName } from '../../helpers/services.ts';
 import { readBack, testKafka } from './read-back.ts';
 
-async function setup(opts: { lingerMs?: number; maxBatchMessages?: number } = {}) {
+async function setup(
+  opts: {
+    lingerMs?: number;
+    maxBatchMessages?: number;
+    publishTimeoutMs?: number;
+    maxPendingMessages?: number;
+  } = {},
+) {
   const { records, log } = captureLog('info');
   const kafka = createKafkaClient({ brokers: kafkaBrokers(), clientId: uniqueName('relay'), log });
   const topic = uniqueName('events');
@@ -22,6 +30,8 @@ async function setup(opts: { lingerMs?: number; maxBatchMessages?: number } = {}
     lingerMs: opts.lingerMs ?? 5,
     maxBatchMessages: opts.maxBatchMessages ?? 1000,
     retryMaxDelayMs: 1000,
+    publishTimeoutMs: opts.publishTimeoutMs ?? 10_000,
+    maxPendingMessages: opts.maxPendingMessages ?? 10_000,
     log,
   });
   await publisher.connect();
@@ -142,6 +152,63 @@ describe('KafkaEventPublisher on the real broker', () => {
       code: 'UNAVAILABLE',
     });
     expect(await readBack(testKafka(kafkaBrokers()), topic, 1)).toHaveLength(1);
+  });
+
+  it('withdraws a publish that waited longer than the publish timeout: it rejects, retryable, and never reaches Kafka', async () => {
+    // A linger far past the timeout: the publish is still waiting for its batch when its time is up.
+    const { kafka, topic, dlqTopic, publisher, log } = await setup({ lingerMs: 1500, publishTimeoutMs: 200 });
+    const m = mapping({ topic });
+    const [late, sentinel] = [
+      issueChange(),
+      issueChange({ issue: { ...issueChange().issue, id: '20003' } }),
+    ].map((c) => eventsOf(mapToCrm(c, m, new Date()))[0] as RelayEvent);
+    if (!late || !sentinel) throw new Error('no events');
+    const startedAt = performance.now();
+    await expect(publisher.publish([late])).rejects.toBeInstanceOf(PublishRefusedError);
+    await expect(publisher.publish([late])).rejects.toMatchObject({ reason: 'timeout', retryable: true });
+    expect(performance.now() - startedAt).toBeLessThan(1000);
+    expect(publisher.pendingMessages).toBe(0);
+    // Closing flushes whatever still waits: the withdrawn publishes are not among it.
+    await publisher.close();
+
+    const other = new KafkaEventPublisher({
+      kafka,
+      dlqTopic,
+      lingerMs: 5,
+      maxBatchMessages: 10,
+      retryMaxDelayMs: 1000,
+      publishTimeoutMs: 10_000,
+      maxPendingMessages: 100,
+      log,
+    });
+    await other.connect();
+    onTestFinished(() => other.close());
+    await other.publish([sentinel]);
+    const read = await readBack(testKafka(kafkaBrokers()), topic, 1, { quietMs: 1000 });
+    expect(read.map((r) => r.headers.ce_id)).toEqual([sentinel.id]);
+  });
+
+  it('refuses a publish at once, retryable, while KAFKA_PUBLISH_MAX_PENDING messages are pending', async () => {
+    const { topic, publisher } = await setup({ lingerMs: 300, maxPendingMessages: 3 });
+    const m = mapping({ topic });
+    const events = Array.from(
+      { length: 4 },
+      (_, i) =>
+        eventsOf(
+          mapToCrm(issueChange({ issue: { ...issueChange().issue, id: String(30_000 + i) } }), m, new Date()),
+        )[0] as RelayEvent,
+    );
+    const [a, b, c, d] = events as [RelayEvent, RelayEvent, RelayEvent, RelayEvent];
+    const accepted = [publisher.publish([a, b]), publisher.publish([c])];
+    expect(publisher.pendingMessages).toBe(3);
+    await expect(publisher.publish([d])).rejects.toMatchObject({ reason: 'full', retryable: true });
+    expect(publisher.pendingMessages).toBe(3);
+
+    await Promise.all(accepted);
+    expect(publisher.pendingMessages).toBe(0);
+    await publisher.publish([d]);
+    const read = await readBack(testKafka(kafkaBrokers()), topic, 4);
+    expect(new Set(read.map((r) => r.headers.ce_id))).toEqual(new Set(events.map((e) => e.id)));
   });
 
   it('writes dead letters with the failed input, the error and the attempts', async () => {

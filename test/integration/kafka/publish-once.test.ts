@@ -51,6 +51,8 @@ async function setup() {
     lingerMs: 2,
     maxBatchMessages: 500,
     retryMaxDelayMs: 1000,
+    publishTimeoutMs: 10_000,
+    maxPendingMessages: 10_000,
     log,
   });
   await publisher.connect();

@@ -130,14 +130,16 @@ export async function consent(stack: TokenStack, accountId?: string): Promise<Co
   return { status: response.statusCode, html: response.body, callback, cookie };
 }
 
-/** GET /oauth/start: the state cookie and where the browser is sent. */
+/** GET /oauth/start with a fresh connect link (for `site`, or any): the state cookie and where the browser is sent. */
 export async function startConsent(
   stack: TokenStack,
   cookie?: string,
+  site: string | null = null,
 ): Promise<{ cookie: string; authorizeUrl: string }> {
+  const { token } = await stack.services.connectLinks.issue({ site }, Date.now());
   const start = await stack.app.inject({
     method: 'GET',
-    url: '/oauth/start',
+    url: `/oauth/start?link=${token}`,
     ...(cookie ? { headers: { cookie } } : {}),
   });
   if (start.statusCode !== 302) throw new Error(`/oauth/start answered ${start.statusCode}`);

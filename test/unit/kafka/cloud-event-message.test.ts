@@ -87,6 +87,20 @@ describe('dead letters', () => {
     });
   });
 
+  it('carry their outbox id as a header once recorded, so a re-sent copy can be dropped', () => {
+    const letter = {
+      queue: 'q',
+      input: null,
+      error: { code: 'X', message: 'm', retryable: true },
+      attempts: 1,
+      failedAt: 0,
+    };
+    expect(toDeadLetterMessage(letter).headers).not.toHaveProperty('x-relay-dead-letter-id');
+    const recorded = toDeadLetterMessage({ ...letter, id: '1700000000000-0' });
+    expect(recorded.headers['x-relay-dead-letter-id']).toBe('1700000000000-0');
+    expect(JSON.parse(recorded.value)).toMatchObject({ id: '1700000000000-0' });
+  });
+
   it('fall back to queue and job for the key when the issue is unknown', () => {
     const base = {
       queue: 'q',
