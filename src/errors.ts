@@ -23,6 +23,7 @@ const errorCodes = [
   'KAFKA_PUBLISH_FAILED',
   'MAPPING_FAILED',
   'INVALID_PAYLOAD',
+  'FUTURE_VERSION',
   'INTERNAL',
 ] as const;
 

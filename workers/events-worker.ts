@@ -25,8 +25,9 @@ export type DeliveryOutcome =
 
 /**
  * Each webhook delivery of a batch becomes JiraChange records, mapped from its payload alone (no
- * Jira call), and goes through the connectors right here (see change-handler.ts). A malformed job fails at once: retrying cannot fix
- * it. A retried batch redoes every delivery; the seen claim and change job ids make that harmless.
+ * Jira call), and goes through the connectors right here (see change-handler.ts). A malformed job
+ * fails at once: retrying cannot fix it. A retried batch redoes every delivery; the seen claim,
+ * the change queue's deduplication and the published markers make that harmless.
  */
 export async function processDeliveries(job: Job, deps: EventsWorkerDeps): Promise<DeliveryOutcome[]> {
   const parsed = deliveryBatchSchema.safeParse(job.data);

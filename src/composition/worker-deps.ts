@@ -2,20 +2,22 @@ import type { ConnectorsConfig } from '../../connectors/config/connectors-config
 import type { JiraChange } from '../../connectors/jira-change.ts';
 import { connectorTopics, enabledConnectors } from '../../connectors/registry.ts';
 import { fieldListOfSite } from '../atlassian/jira/jira-reads.ts';
+import { RedisDeadLetterOutbox } from '../kafka/dead-letter-outbox.ts';
+import { DurableDeadLetterPublisher } from '../kafka/durable-dead-letter-publisher.ts';
 import type { createKafkaClient } from '../kafka/kafka-client.ts';
 import { KafkaEventPublisher } from '../kafka/kafka-event-publisher.ts';
 import { ensureTopics } from '../kafka/topic-admin.ts';
 import { instrumentPublisher } from '../metrics/instrumented-publisher.ts';
-import { createChangeHandler } from '../pipeline/change-handler.ts';
+import { createChangePipeline } from '../pipeline/change-pipeline.ts';
 import { MappingProvider } from '../pipeline/mapping-provider.ts';
-import { recordWebhookSightings } from '../pipeline/webhook-sightings.ts';
 import { syncFields } from '../sync/sync-scope.ts';
 import type { Services } from './services.ts';
 
 /**
  * What the worker role runs on: the Kafka publisher (topics ensured first), the connectors' mapping
- * provider, the change pipeline, and each queue's worker dependencies. main.ts hands these to the
- * workers it starts; the publisher is closed after them (it was built before them).
+ * provider, the change pipeline (one for every path: webhook, changes queue, sync), and each
+ * queue's worker dependencies. main.ts hands these to the workers it starts; the publisher is
+ * closed after them (it was built before them).
  */
 export async function createWorkerDeps(
   services: Services,
@@ -32,7 +34,8 @@ export async function createWorkerDeps(
     ttlMs: config.FIELD_LIST_CACHE_SECONDS * 1000,
     log,
   });
-  const pipeline = {
+  const { sync } = services;
+  const pipeline = createChangePipeline({
     entities: services.entities,
     mappings,
     published: services.published,
@@ -40,9 +43,12 @@ export async function createWorkerDeps(
     log,
     metrics: services.metrics,
     now: () => new Date(),
-  };
-  const handleChange = createChangeHandler({ ...pipeline, retryQueue: services.changeQueue });
-  const { sync } = services;
+    busyRetryMs: config.PUBLISH_BUSY_RETRY_MS,
+    futureVersionSkewMs: config.FUTURE_VERSION_SKEW_SECONDS * 1000,
+    retryQueue: services.changeQueue,
+    coverage: sync.coverage,
+    known: sync.known,
+  });
   return {
     connectors,
     publisher,
@@ -53,13 +59,13 @@ export async function createWorkerDeps(
     },
     events: {
       claims: services.claims,
-      handle: recordWebhookSightings(handleChange, { coverage: sync.coverage, known: sync.known, log }),
+      handle: pipeline.handle,
       markdown: config.TEXT_MARKDOWN,
       log,
       metrics: services.metrics,
     },
-    changes: pipeline,
-    sync: syncWorkerDeps(services, handleChange, mappings),
+    changes: pipeline.process,
+    sync: syncWorkerDeps(services, pipeline.handle, mappings),
     syncOptions: { concurrency: config.SYNC_WORKER_CONCURRENCY, lockDurationMs: config.SYNC_JOB_LOCK_MS },
     maintenance: {
       registrar: services.registrar,
@@ -69,17 +75,23 @@ export async function createWorkerDeps(
       oauth: services.tokens.oauth,
       onConnected: services.onConnected,
       allowedSites: config.OAUTH_ALLOWED_SITES,
+      deadLetters: publisher,
       log,
     },
     maintenanceIntervals: {
       webhookRefreshMs: config.WEBHOOK_REFRESH_INTERVAL_SECONDS * 1000,
       keepAliveMs: config.TOKEN_KEEPALIVE_INTERVAL_SECONDS * 1000,
       resourcesRefreshMs: config.ACCESSIBLE_RESOURCES_REFRESH_SECONDS * 1000,
+      tokenResealMs: config.TOKEN_RESEAL_INTERVAL_SECONDS * 1000,
+      deadLetterResendMs: config.DEAD_LETTER_RESEND_INTERVAL_SECONDS * 1000,
     },
   };
 }
 
-/** The Kafka publisher, once the connectors' topics and the dead-letter topic exist. */
+/**
+ * The Kafka publisher, once the connectors' topics and the dead-letter topic exist. Its dead letters
+ * are recorded in Redis before they are sent, so one that Kafka cannot take now is re-sent later.
+ */
 async function startPublisher(
   services: Services,
   kafka: ReturnType<typeof createKafkaClient>,
@@ -98,10 +110,20 @@ async function startPublisher(
     lingerMs: config.KAFKA_LINGER_MS,
     maxBatchMessages: config.KAFKA_BATCH_MAX_MESSAGES,
     retryMaxDelayMs: config.KAFKA_RETRY_MAX_DELAY_MS,
+    publishTimeoutMs: config.KAFKA_PUBLISH_TIMEOUT_MS,
+    maxPendingMessages: config.KAFKA_PUBLISH_MAX_PENDING,
     log,
   });
   await kafkaPublisher.connect();
-  const publisher = instrumentPublisher(kafkaPublisher, services.metrics);
+  const publisher = new DurableDeadLetterPublisher({
+    inner: instrumentPublisher(kafkaPublisher, services.metrics),
+    outbox: new RedisDeadLetterOutbox(services.redis, {
+      prefix: config.QUEUE_PREFIX,
+      maxPending: config.DEAD_LETTER_MAX_PENDING,
+    }),
+    publishTimeoutMs: config.KAFKA_PUBLISH_TIMEOUT_MS,
+    log,
+  });
   services.shutdown.add('kafka publisher', () => publisher.close());
   return publisher;
 }

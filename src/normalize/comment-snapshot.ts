@@ -1,5 +1,13 @@
 import type { CommentSnapshot } from '../../connectors/jira-change.ts';
-import { markdownText, plainText, type RichTextOptions, record, text, userFrom } from './jira-fields.ts';
+import {
+  entityId,
+  markdownText,
+  plainText,
+  type RichTextOptions,
+  record,
+  text,
+  userFrom,
+} from './jira-fields.ts';
 
 /**
  * A comment (ADF body in v3, wiki string in webhooks) as a CommentSnapshot. Internal when Jira
@@ -11,7 +19,7 @@ export function commentSnapshotFrom(
   opts: RichTextOptions,
 ): CommentSnapshot | undefined {
   const comment = record(value);
-  const id = text(comment?.id);
+  const id = entityId(comment?.id);
   if (!comment || !id) return undefined;
   const body = plainText(comment.body, opts) ?? '';
   const bodyMarkdown = opts.markdown ? (markdownText(comment.body, opts) ?? '') : undefined;

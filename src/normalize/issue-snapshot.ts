@@ -1,6 +1,8 @@
 import type { IssueSnapshot } from '../../connectors/jira-change.ts';
 import {
   customFieldValue,
+  entityId,
+  issueKey,
   markdownText,
   namedFrom,
   plainText,
@@ -20,8 +22,8 @@ import {
 export function issueSnapshotFrom(value: unknown, opts: RichTextOptions): IssueSnapshot | undefined {
   const issue = record(value);
   const fields = record(issue?.fields) ?? {};
-  const id = text(issue?.id);
-  const key = text(issue?.key);
+  const id = entityId(issue?.id);
+  const key = issueKey(issue?.key);
   if (!id || !key) return undefined;
   const project = record(fields.project);
   const projectKey = text(project?.key) ?? key.replace(/-\d+$/, '');

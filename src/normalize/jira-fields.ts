@@ -109,3 +109,18 @@ export function customFieldValue(value: unknown, opts: RichTextOptions): unknown
   if (raw.name !== undefined) return raw.name;
   return raw;
 }
+
+/**
+ * A Jira entity id (issue, comment): digits only. Ids from bodies become parts of Redis keys, so
+ * anything else is treated as missing rather than trusted.
+ */
+export function entityId(value: unknown): string | undefined {
+  const id = typeof value === 'number' && Number.isSafeInteger(value) ? String(value) : text(value);
+  return id !== undefined && /^\d{1,20}$/.test(id) ? id : undefined;
+}
+
+/** An issue key such as `OPS-12`; anything else is treated as missing. */
+export function issueKey(value: unknown): string | undefined {
+  const key = text(value);
+  return key !== undefined && /^[A-Z][A-Z0-9_]{0,254}-\d{1,18}$/.test(key) ? key : undefined;
+}

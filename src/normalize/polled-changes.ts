@@ -3,11 +3,12 @@ import type {
   CommentSnapshot,
   IssueChange,
   IssueSnapshot,
+  JiraChange,
   SiteRef,
 } from '../../connectors/jira-change.ts';
 import type { JiraComment } from '../atlassian/jira/jira-reads.ts';
 import type { JiraIssue } from '../atlassian/jira/jira-search.ts';
-import type { KnownIssue } from '../state/known-entities.ts';
+import { type KnownIssue, knownOnlyByComments } from '../state/known-entities.ts';
 import { commentSnapshotFrom } from './comment-snapshot.ts';
 import { issueSnapshotFrom } from './issue-snapshot.ts';
 import { epochMs, mentionsFrom, type RichTextOptions, record } from './jira-fields.ts';
@@ -38,10 +39,12 @@ export function syncedIssue(raw: JiraIssue, stamp: SyncStamp): SyncedIssue | und
 /** The change a polled issue stands for, or undefined when this version was queued before. */
 export function issueChangeOf(
   issue: SyncedIssue,
-  known: KnownIssue | undefined,
+  knownBefore: KnownIssue | undefined,
   stamp: SyncStamp,
 ): IssueChange | undefined {
-  if (known?.version === issue.version) return undefined;
+  if (knownBefore?.version === issue.version) return undefined;
+  // Known through its comments alone: no version of the issue was published yet.
+  const known = knownBefore && !knownOnlyByComments(knownBefore) ? knownBefore : undefined;
   const base = {
     entity: 'issue' as const,
     site: stamp.site,
@@ -97,9 +100,12 @@ export function commentChangesOf(
   return { changes, versions };
 }
 
+/** How a deletion the relay derives is stamped: by a sync pass, or after an issue's deletion. */
+type DeletionStamp = Pick<SyncStamp, 'site' | 'observedAt'> & { readonly source: JiraChange['source'] };
+
 /** A comment the relay knew that Jira no longer has. */
 export function commentDeletion(
-  stamp: SyncStamp,
+  stamp: DeletionStamp,
   issue: CommentChange['issue'],
   commentId: string,
   version: number,
@@ -164,7 +170,7 @@ function trimmedIssue(issue: IssueSnapshot): CommentChange['issue'] {
 }
 
 function commentBase(
-  stamp: SyncStamp,
+  stamp: DeletionStamp,
   issue: CommentChange['issue'],
   comment: CommentSnapshot,
   version: number,

@@ -7,7 +7,16 @@ import type {
 } from '../../connectors/jira-change.ts';
 import { commentSnapshotFrom } from './comment-snapshot.ts';
 import { issueSnapshotFrom } from './issue-snapshot.ts';
-import { epochMs, type Json, mentionsFrom, type RichTextOptions, record, text } from './jira-fields.ts';
+import {
+  entityId,
+  epochMs,
+  issueKey,
+  type Json,
+  mentionsFrom,
+  type RichTextOptions,
+  record,
+  text,
+} from './jira-fields.ts';
 
 export type NormalizeOutcome =
   | { readonly kind: 'changes'; readonly changes: readonly JiraChange[] }
@@ -67,7 +76,26 @@ function issueChange(
     : keyItem?.fromString
       ? { ...base, kind: 'moved', previousKey: keyItem.fromString }
       : { ...base, kind: event === 'jira:issue_created' ? 'created' : 'updated' };
-  return { kind: 'changes', changes: [change] };
+  const commentGone = issueCommentDeletion(body, event, ctx, opts);
+  return { kind: 'changes', changes: commentGone ? [change, commentGone] : [change] };
+}
+
+/**
+ * Deleting a comment also raises `jira:issue_updated` with `issue_event_type_name:
+ * issue_comment_deleted`, carrying the deleted comment: a deletion in its own right, not only the
+ * issue's new `updated`, so the comment's tombstone does not hang on `comment_deleted` alone.
+ */
+function issueCommentDeletion(
+  body: Json,
+  event: string,
+  ctx: DeliveryContext,
+  opts: RichTextOptions,
+): CommentChange | undefined {
+  if (event !== 'jira:issue_updated' || body.issue_event_type_name !== 'issue_comment_deleted') {
+    return undefined;
+  }
+  const change = commentChangeFrom(body, 'comment_deleted', ctx, opts);
+  return typeof change === 'string' ? undefined : change;
 }
 
 function commentChange(
@@ -76,12 +104,25 @@ function commentChange(
   ctx: DeliveryContext,
   opts: RichTextOptions,
 ): NormalizeOutcome {
+  const change = commentChangeFrom(body, event, ctx, opts);
+  return typeof change === 'string'
+    ? { kind: 'skip', reason: change }
+    : { kind: 'changes', changes: [change] };
+}
+
+/** The comment change a body carries, or why it carries none. */
+function commentChangeFrom(
+  body: Json,
+  event: string,
+  ctx: DeliveryContext,
+  opts: RichTextOptions,
+): CommentChange | string {
   const issue = trimmedIssue(body.issue) ?? issueFromCommentSelf(body.comment);
-  if (!issue) return { kind: 'skip', reason: 'comment event without its issue' };
+  if (!issue) return 'comment event without its issue';
   const comment = commentSnapshotFrom(body.comment, issue.id, opts);
-  if (!comment) return { kind: 'skip', reason: 'comment without id' };
+  if (!comment) return 'comment without id';
   const kind = event === 'comment_created' ? 'created' : event === 'comment_deleted' ? 'deleted' : 'updated';
-  const change: CommentChange = {
+  return {
     entity: 'comment',
     kind,
     site: ctx.site,
@@ -91,7 +132,6 @@ function commentChange(
     observedAt: ctx.receivedAt,
     version: kind === 'deleted' ? deletionVersion(body, ctx) : entityVersion(comment.updated, body, ctx),
   };
-  return { kind: 'changes', changes: [change] };
 }
 
 function entityVersion(updated: string, body: Json, ctx: DeliveryContext): number {
@@ -131,8 +171,8 @@ function changelogFrom(value: unknown): ChangelogItem[] {
 /** The trimmed issue of a comment event: id, key and what little else it carries. */
 function trimmedIssue(value: unknown): CommentChange['issue'] | undefined {
   const issue = record(value);
-  const id = text(issue?.id);
-  const key = text(issue?.key);
+  const id = entityId(issue?.id);
+  const key = issueKey(issue?.key);
   if (!id || !key) return undefined;
   const fields = record(issue?.fields);
   const summary = text(fields?.summary);

@@ -14,6 +14,8 @@ export type HandledChange = ChangeOutcome | { readonly outcome: 'deferred'; read
  * a queue round trip per change. Anything that cannot finish now (another worker is publishing an
  * older version, Kafka refused, Redis hiccuped) is handed to the change queue, durably, before the
  * events job completes; that queue retries with backoff and dead-letters after its last attempt.
+ * What can never finish (a mapping that throws, a version far in the future) goes there too, where
+ * its job fails at once and its dead letter is written.
  */
 export function createChangeHandler(deps: ProcessChangeDeps & { readonly retryQueue: ChangeQueue }) {
   return async function handleChange(change: JiraChange): Promise<HandledChange> {

@@ -8,6 +8,9 @@ export type FieldListSource = (siteHost: string) => Promise<readonly JiraFieldIn
 
 const unavailable: readonly JiraFieldInfo[] = Object.freeze([]);
 
+/** Sites whose mappings are kept by default: the design's 10,000 connected sites. */
+const defaultMaxSites = 10_000;
+
 interface Cached {
   readonly mappings: ReadonlyMap<string, ResolvedMapping>;
   readonly until: number;
@@ -17,7 +20,8 @@ interface Cached {
  * Each connector's mapping resolved for one site: field names in the connectors file become that
  * site's field ids. The field list is fetched once per site and cache period, and only when some
  * connector names a field by name. A name the site lacks leaves its target out (logged once per
- * resolution) rather than failing every change.
+ * resolution) rather than failing every change. The cache is bounded, least recently used site
+ * out first: site hosts come from webhook bodies, and a shared secret may speak for any site.
  */
 export class MappingProvider {
   readonly #connectors: readonly EnabledConnector[];
@@ -25,7 +29,9 @@ export class MappingProvider {
   readonly #ttlMs: number;
   readonly #log: Logger;
   readonly #now: () => number;
+  /** In least recently used order (a Map iterates in insertion order; a hit is moved to the end). */
   readonly #cache = new Map<string, Cached>();
+  readonly #maxSites: number;
   readonly #needsFieldList: boolean;
 
   constructor(opts: {
@@ -34,12 +40,15 @@ export class MappingProvider {
     ttlMs: number;
     log: Logger;
     now?: () => number;
+    /** Sites whose mappings are kept; default 10,000. */
+    maxSites?: number;
   }) {
     this.#connectors = opts.connectors;
     this.#fields = opts.fields;
     this.#ttlMs = opts.ttlMs;
     this.#log = opts.log;
     this.#now = opts.now ?? Date.now;
+    this.#maxSites = opts.maxSites ?? defaultMaxSites;
     this.#needsFieldList = opts.connectors.some(({ settings }) =>
       Object.values(settings.fields).some(
         (ref) =>
@@ -55,7 +64,11 @@ export class MappingProvider {
 
   async mappingsFor(siteHost: string): Promise<ReadonlyMap<string, ResolvedMapping>> {
     const cached = this.#cache.get(siteHost);
-    if (cached && cached.until > this.#now()) return cached.mappings;
+    if (cached && cached.until > this.#now()) {
+      this.#cache.delete(siteHost);
+      this.#cache.set(siteHost, cached);
+      return cached.mappings;
+    }
     const fields = this.#needsFieldList ? await this.#fieldList(siteHost) : [];
     // A failed field list is retried within a minute, not after the whole cache period.
     const ttl = fields === unavailable ? Math.min(this.#ttlMs, 60_000) : this.#ttlMs;
@@ -66,8 +79,17 @@ export class MappingProvider {
         this.#log.warn({ site: siteHost, connector: name, problems }, 'unresolved field mapping');
       mappings.set(name, mapping);
     }
-    this.#cache.set(siteHost, { mappings, until: this.#now() + ttl });
+    this.#remember(siteHost, { mappings, until: this.#now() + ttl });
     return mappings;
+  }
+
+  #remember(siteHost: string, entry: Cached): void {
+    this.#cache.delete(siteHost);
+    this.#cache.set(siteHost, entry);
+    for (const oldest of this.#cache.keys()) {
+      if (this.#cache.size <= this.#maxSites) break;
+      this.#cache.delete(oldest);
+    }
   }
 
   async #fieldList(siteHost: string): Promise<readonly JiraFieldInfo[]> {

@@ -8,6 +8,7 @@ import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics/registry.ts';
 import type { RedisEntityState } from '../state/entity-state.ts';
 import type { PublishedRef, PublishedVersions } from '../state/published-versions.ts';
+import { refuseFutureVersion } from './future-version.ts';
 import type { MappingProvider } from './mapping-provider.ts';
 
 /** What happened to a change for one connector. */
@@ -79,16 +80,32 @@ export interface ProcessChangeDeps {
   readonly log: Logger;
   readonly metrics: Metrics;
   readonly now: () => Date;
+  /**
+   * What follows a change every connector is through with (after-publish.ts): what the relay knows
+   * and has seen is written only then. A failure fails the change, so a retry writes it again.
+   */
+  readonly afterPublish?: (change: JiraChange) => Promise<void>;
+  /**
+   * PUBLISH_BUSY_RETRY_MS: how soon a change that meets an older version's publish claim comes
+   * back; at most what is left of the claim. Default 250.
+   */
+  readonly busyRetryMs?: number;
+  /** FUTURE_VERSION_SKEW_SECONDS in ms; unset, no version is refused as being in the future. */
+  readonly futureVersionSkewMs?: number;
 }
 
+const defaultBusyRetryMs = 250;
+
 /**
- * One change through every enabled connector. Stale versions stop here; each connector maps the
- * change (pure), claims the version, publishes, and marks it published only after Kafka acked.
+ * One change through every enabled connector. A version far in the future is refused and stale
+ * versions stop here; each connector maps the change (pure), claims the version, publishes, and
+ * marks it published only after Kafka acked; then `afterPublish` records it.
  * Every connector gets its turn whatever the others do; then any failure is thrown, so the job
  * retries (or fails, and is dead-lettered by its worker) and connectors that already published skip
  * by their markers. A connector busy with an older version elsewhere makes the job come back later.
  */
 export async function processChange(change: JiraChange, deps: ProcessChangeDeps): Promise<ChangeOutcome> {
+  refuseFutureVersion(change, deps.now().getTime(), deps.futureVersionSkewMs);
   const decision = await deps.entities.decide(change);
   deps.metrics.changesProcessed.inc({
     source: change.source,
@@ -118,6 +135,7 @@ export async function processChange(change: JiraChange, deps: ProcessChangeDeps)
   }
   const first = busy.sort((a, b) => a.retryInMs - b.retryInMs)[0];
   if (first) throw first;
+  await deps.afterPublish?.(change);
   return { outcome: 'processed', connectors: outcomes };
 }
 
@@ -158,7 +176,11 @@ async function publishOnce(
   const ref: PublishedRef = { connector: name, siteHost: change.site.host, entity: kind, entityId: id };
   const opts = { deletion: change.kind === 'deleted' };
   const claim = await deps.published.claim(ref, change.version, opts);
-  if (claim.kind === 'busy') throw new PublishBusyError(name, claim.retryInMs);
+  // The older publish normally takes milliseconds; its claim may hold for a minute. Come back soon
+  // and ask again: the holder's lease still keeps this version out until the older one is done.
+  if (claim.kind === 'busy') {
+    throw new PublishBusyError(name, Math.min(claim.retryInMs, deps.busyRetryMs ?? defaultBusyRetryMs));
+  }
   if (claim.kind !== 'claimed') {
     return { connector: name, outcome: claim.kind === 'published' ? 'already_published' : 'superseded' };
   }

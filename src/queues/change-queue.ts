@@ -24,8 +24,11 @@ export interface ChangeJob {
 }
 
 /**
- * One job per change, added in one round trip. The job id names the change (site, entity, version), so the same change reached by webhook and by polling is queued once while the first job is
- * still retained; published-version markers catch any later repeat.
+ * One job per change, added in one round trip. The change (site, entity, version) is queued once
+ * while a job for it waits, is delayed or runs: BullMQ's deduplication id in simple mode, which
+ * lasts only until that job completes or fails for good. A job id naming the change would also
+ * refuse the change while a failed job is retained, so a change whose job failed could not be
+ * queued again by the next poll. Published-version markers drop any repeat that goes out.
  */
 export class BullChangeQueue implements ChangeQueue {
   readonly #queue: Queue<ChangeJob>;
@@ -40,14 +43,14 @@ export class BullChangeQueue implements ChangeQueue {
       changes.map((change) => ({
         name: `${change.entity}.${change.kind}`,
         data: { change },
-        opts: { jobId: changeJobId(change) },
+        opts: { deduplication: { id: changeDedupeId(change) } },
       })),
     );
   }
 }
 
-/** BullMQ ids may not contain `:`; a hash keeps them short and safe. */
-function changeJobId(change: JiraChange): string {
+/** A hash keeps the id short and free of `:`. */
+function changeDedupeId(change: JiraChange): string {
   const { kind, id } = entityRef(change);
   const name = `${change.site.host}|${kind}|${id}|${change.version}`;
   return `c-${createHash('sha256').update(name).digest('hex').slice(0, 32)}`;

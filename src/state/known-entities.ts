@@ -1,31 +1,77 @@
 import type { Redis } from 'ioredis';
 
-/** An issue as the last sync saw it. */
+/** An issue as the relay last published it. */
 export interface KnownIssue {
-  /** Epoch ms of its `updated`: a poll seeing the same value has nothing new. */
+  /**
+   * Epoch ms of its `updated`: a poll seeing the same value has nothing new. 0 when only its
+   * comments were published (a comment event carries no issue version): any poll version is new.
+   */
   readonly version: number;
   readonly key: string;
 }
 
-/** What a page of synced issues leaves behind: the version seen, and the complete comment list when read. */
-export interface SeenIssue extends KnownIssue {
-  readonly id: string;
-  /** Comment id -> epoch ms of its `updated`; undefined when the comments were not read completely. */
-  readonly comments?: ReadonlyMap<string, number>;
+/** Whether the issue is known only through its comments, not by a version of its own. */
+export function knownOnlyByComments(issue: KnownIssue): boolean {
+  return issue.version === 0;
+}
+
+// KEYS[1] issues hash; ARGV: issue id, version, key. Versions only move forward.
+const rememberIssueScript = `
+local cur = redis.call('HGET', KEYS[1], ARGV[1])
+if cur and tonumber(string.match(cur, '^(%d+)|') or '-1') >= tonumber(ARGV[2]) then return 0 end
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[2] .. '|' .. ARGV[3])
+return 1
+`;
+
+// KEYS[1] issues hash, KEYS[2] the issue's comments hash; ARGV: issue id, issue key, comment id,
+// version. The issue is known too (version 0 until one of its own is published), so the reconcile,
+// which walks the issues, reaches the comment.
+const rememberCommentScript = `
+redis.call('HSETNX', KEYS[1], ARGV[1], '0|' .. ARGV[2])
+local cur = redis.call('HGET', KEYS[2], ARGV[3])
+if cur and tonumber(cur) >= tonumber(ARGV[4]) then return 0 end
+redis.call('HSET', KEYS[2], ARGV[3], ARGV[4])
+return 1
+`;
+
+// KEYS[1] issues hash, KEYS[2] the issue's comments hash; ARGV: issue id. An issue is forgotten only
+// once none of its comments is left to tombstone.
+const forgetIssueScript = `
+if redis.call('HLEN', KEYS[2]) > 0 then return 0 end
+redis.call('HDEL', KEYS[1], ARGV[1])
+return 1
+`;
+
+interface Commands {
+  knownRememberIssue(issues: string, id: string, version: string, key: string): Promise<number>;
+  knownRememberComment(
+    issues: string,
+    comments: string,
+    issueId: string,
+    issueKey: string,
+    commentId: string,
+    version: string,
+  ): Promise<number>;
+  knownForgetIssue(issues: string, comments: string, id: string): Promise<number>;
 }
 
 /**
- * The issues and comments sync has queued, per site: the dedupe by (id, `updated`) of polls, the
- * "ids we know" the deletion reconcile compares Jira against, and each issue's comment list so a
- * comment that vanished becomes a deletion. One hash of issues per site, one hash of comments per
- * issue. Written only after the changes they stand for are queued.
+ * The issues and comments whose changes the relay published, per site, until their deletions are
+ * published: the dedupe by (id, `updated`) of polls, the "ids we know" the deletion reconcile
+ * compares Jira against, and each issue's comments so a comment that vanished becomes a deletion.
+ * One hash of issues per site, one hash of comments per issue (one hash slot when QUEUE_PREFIX
+ * carries a hash tag, like every multi-key script of the relay). Every path writes it, and only
+ * after a change is published, so a change whose job failed for good is not hidden from polls.
  */
 export class RedisKnownEntities {
-  readonly #redis: Redis;
+  readonly #redis: Redis & Commands;
   readonly #prefix: string;
 
   constructor(redis: Redis, prefix: string) {
-    this.#redis = redis;
+    redis.defineCommand('knownRememberIssue', { numberOfKeys: 1, lua: rememberIssueScript });
+    redis.defineCommand('knownRememberComment', { numberOfKeys: 2, lua: rememberCommentScript });
+    redis.defineCommand('knownForgetIssue', { numberOfKeys: 2, lua: forgetIssueScript });
+    this.#redis = redis as Redis & Commands;
     this.#prefix = prefix;
   }
 
@@ -54,35 +100,39 @@ export class RedisKnownEntities {
     return out;
   }
 
-  async record(site: string, seen: readonly SeenIssue[]): Promise<void> {
-    if (seen.length === 0) return;
-    // One transaction: a crash never leaves an issue without the comment list it had.
-    const pipeline = this.#redis.multi();
-    pipeline.hset(
-      this.#issuesKey(site),
-      Object.fromEntries(seen.map((s) => [s.id, `${s.version}|${s.key}`])),
-    );
-    for (const issue of seen) {
-      if (!issue.comments) continue;
-      const key = this.#commentsKey(site, issue.id);
-      pipeline.del(key);
-      if (issue.comments.size > 0) {
-        pipeline.hset(key, Object.fromEntries([...issue.comments].map(([c, v]) => [c, String(v)])));
-      }
-    }
-    await exec(pipeline);
+  /** A published version of an issue, unless a newer one is known already (atomic). */
+  async rememberIssue(site: string, issue: { id: string; key: string; version: number }): Promise<void> {
+    await this.#redis.knownRememberIssue(this.#issuesKey(site), issue.id, String(issue.version), issue.key);
   }
 
-  async forgetIssues(site: string, ids: readonly string[]): Promise<void> {
-    if (ids.length === 0) return;
-    const pipeline = this.#redis.pipeline();
-    pipeline.hdel(this.#issuesKey(site), ...ids);
-    for (const id of ids) pipeline.del(this.#commentsKey(site, id));
-    await exec(pipeline);
+  /** A published version of a comment, unless a newer one is known already (atomic). */
+  async rememberComment(
+    site: string,
+    issue: { id: string; key: string },
+    comment: { id: string; version: number },
+  ): Promise<void> {
+    await this.#redis.knownRememberComment(
+      this.#issuesKey(site),
+      this.#commentsKey(site, issue.id),
+      issue.id,
+      issue.key,
+      comment.id,
+      String(comment.version),
+    );
   }
 
   async forgetComments(site: string, issueId: string, commentIds: readonly string[]): Promise<void> {
     if (commentIds.length > 0) await this.#redis.hdel(this.#commentsKey(site, issueId), ...commentIds);
+  }
+
+  /** Forgets a deleted issue once it has no known comment left; false while it has. */
+  async forgetIssue(site: string, issueId: string): Promise<boolean> {
+    const forgotten = await this.#redis.knownForgetIssue(
+      this.#issuesKey(site),
+      this.#commentsKey(site, issueId),
+      issueId,
+    );
+    return forgotten === 1;
   }
 
   async issueCount(site: string): Promise<number> {
@@ -117,8 +167,4 @@ function parseIssue(value: string | null | undefined): KnownIssue | undefined {
   if (!value) return undefined;
   const bar = value.indexOf('|');
   return { version: Number(value.slice(0, bar)), key: value.slice(bar + 1) };
-}
-
-async function exec(pipeline: ReturnType<Redis['pipeline'] | Redis['multi']>): Promise<void> {
-  for (const [err] of (await pipeline.exec()) ?? []) if (err) throw err;
 }

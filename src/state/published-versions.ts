@@ -38,9 +38,9 @@ export interface PublishedVersions {
   markPublished(ref: PublishedRef, version: number, token: string, opts: VersionOptions): Promise<void>;
   release(ref: PublishedRef, token: string): Promise<void>;
   /**
-   * Keeps the claim alive while `work` (the publish) runs, however long: the producer retries a
-   * broker outage without end, and a claim that lapsed meanwhile would let a newer version out
-   * first, with this older one landing after it.
+   * Keeps the claim alive while `work` (the publish) runs, however long: a batch already handed
+   * to the producer settles only when kafkajs settles it, and a claim that lapsed meanwhile would
+   * let a newer version out first, with this older one landing after it.
    */
   holdWhile<T>(ref: PublishedRef, token: string, work: Promise<T>): Promise<T>;
   current(ref: PublishedRef): Promise<{ readonly version: number; readonly deleted: boolean } | null>;

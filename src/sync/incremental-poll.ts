@@ -16,8 +16,8 @@ export interface PollOutcome {
 /**
  * One incremental poll of a site: every issue updated since the cursor minus the overlap, in the
  * sync order, through the change pipeline page by page. The cursor is the `updated` (epoch ms) of
- * the last issue queued, saved after each page is queued; it starts at the connection's creation,
- * since the backfill covers what came before.
+ * the last issue queued, at most the poll's start, saved after each page is queued; it starts at
+ * the connection's creation, since the backfill covers what came before.
  */
 export async function pollSite(
   client: JiraClient,
@@ -51,7 +51,9 @@ export async function pollSite(
       issues += result.issues;
       changes += result.changes;
       if (result.last) {
-        last = Math.max(last, result.last.updated);
+        // Never past this poll's start: an issue whose `updated` is in the future (refused by the
+        // pipeline) would otherwise move the cursor ahead, and the next polls skip what comes between.
+        last = Math.max(last, Math.min(result.last.updated, startedAt));
         await deps.cursors.advance(connection.id, last);
       }
       await onPage?.({ issues, changes, cursor: last });

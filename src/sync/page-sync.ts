@@ -14,7 +14,7 @@ import {
 } from '../normalize/polled-changes.ts';
 import { mapLimit } from '../pipeline/map-limit.ts';
 import type { RedisWebhookCoverage } from '../state/coverage.ts';
-import type { RedisKnownEntities, SeenIssue } from '../state/known-entities.ts';
+import type { RedisKnownEntities } from '../state/known-entities.ts';
 
 /** Where sync hands its changes; resolves once each is published or durably queued. */
 interface ChangeSink {
@@ -25,7 +25,8 @@ interface ChangeSink {
 export interface PageSyncDeps {
   /** Where the pass hands its changes. */
   readonly changes: ChangeSink;
-  readonly known: RedisKnownEntities;
+  /** Read only: the pipeline writes it once a change is published (pipeline/after-publish.ts). */
+  readonly known: Pick<RedisKnownEntities, 'issues' | 'comments'>;
   readonly coverage: RedisWebhookCoverage;
   readonly budget: Pick<RedisJiraBudget, 'settle'>;
   readonly sizes: PageSizes;
@@ -42,11 +43,12 @@ export interface PageResult {
 }
 
 /**
- * One page of searched issues into the change pipeline: versions already queued are skipped (by id
- * and `updated`); for the others, the complete comment list (fetched past the 20 embedded ones) is
- * diffed against the known one. Changes a webhook already queued are not queued again by a poll.
- * The known versions are written only after the changes are queued, so a crash in between repeats
- * the page (the same job ids) instead of losing it. The caller moves its cursor after this returns.
+ * One page of searched issues into the change pipeline: versions already published are skipped (by
+ * id and `updated`); for the others, the complete comment list (fetched past the 20 embedded ones)
+ * is diffed against the known one. Changes a webhook already published are not submitted again by
+ * a poll. What is known is written by the pipeline once each change is published, never here: a
+ * change whose job fails for good stays unknown, and the next read of its issue submits it again.
+ * The caller moves its cursor after this returns.
  */
 export async function syncIssuePage(
   client: JiraClient,
@@ -65,16 +67,9 @@ export async function syncIssuePage(
     (i) => issueChangeOf(i, known.get(i.snapshot.id), stamp) ?? [],
   );
   const comments = await commentChanges(client, changed, stamp, deps);
-  changes.push(...comments.flatMap((c) => c.changes));
+  changes.push(...comments.flat());
   const queued = stamp.source === 'poll' ? await notQueuedByWebhook(changes, deps) : changes;
   await deps.changes.submit(queued);
-  const seen: SeenIssue[] = changed.map((issue, i) => ({
-    id: issue.snapshot.id,
-    key: issue.snapshot.key,
-    version: issue.version,
-    ...(comments[i]?.versions ? { comments: comments[i].versions } : {}),
-  }));
-  await deps.known.record(site, seen);
   const lastIssue = issues.at(-1);
   return {
     issues: page.length,
@@ -83,28 +78,22 @@ export async function syncIssuePage(
   };
 }
 
-interface IssueComments {
-  readonly changes: JiraChange[];
-  /** undefined when the issue's comments could not be read completely. */
-  readonly versions: Map<string, number> | undefined;
-}
-
 async function commentChanges(
   client: JiraClient,
   issues: readonly SyncedIssue[],
   stamp: SyncStamp,
   deps: PageSyncDeps,
-): Promise<IssueComments[]> {
+): Promise<JiraChange[][]> {
   const ids = issues.filter((i) => embeddedComments(i.raw)).map((i) => i.snapshot.id);
   const known = await deps.known.comments(stamp.site.host, ids);
   return mapLimit(issues, deps.commentConcurrency, async (issue) => {
     const embedded = embeddedComments(issue.raw);
-    if (!embedded) return { changes: [], versions: undefined };
+    if (!embedded) return [];
     const all = embedded.complete
       ? embedded.comments
       : await allComments(client, issue.snapshot.id, embedded.total, deps);
-    if (!all) return { changes: [], versions: undefined };
-    return commentChangesOf(issue, all, known.get(issue.snapshot.id) ?? new Map(), stamp);
+    if (!all) return [];
+    return commentChangesOf(issue, all, known.get(issue.snapshot.id) ?? new Map(), stamp).changes;
   });
 }
 
@@ -131,7 +120,7 @@ async function allComments(
   return comments;
 }
 
-/** Drops what a webhook delivered (and so queued) before this poll saw it, recording the sightings. */
+/** Drops what a webhook delivered and published before this poll saw it, recording the sightings. */
 async function notQueuedByWebhook(changes: JiraChange[], deps: PageSyncDeps): Promise<JiraChange[]> {
   const sightings = await deps.coverage.sight('poll', changes);
   return changes.filter((_, i) => sightings[i]?.first !== 'webhook');

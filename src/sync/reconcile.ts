@@ -20,7 +20,9 @@ export interface ReconcileOutcome {
  * still has (`fields=id`, large pages), diffs them against the issues sync knows, confirms the
  * missing ones with a bulk fetch (search is eventually consistent), and asks `comment/list` which
  * known comments still exist. What is gone goes through the pipeline as deletions, versioned by
- * the time of this reconcile, so the connectors emit their tombstones. It waits for a running
+ * the time of this reconcile, so the connectors emit their tombstones; the pipeline follows an
+ * issue's deletion with its known comments' and forgets each entity once its deletion is out
+ * (pipeline/after-publish.ts), so a deletion that fails is found again next time. It waits for a running
  * backfill: until then the known set is partial, and an id scan (a point per issue) would cost a
  * second read of every issue the backfill is about to read once. A finished backfill read every
  * issue that existed when it started, so it stands for a reconcile from then: the next scan waits
@@ -49,36 +51,36 @@ export async function reconcileSite(
   };
   const projects = await projectScope(client, deps.scope);
   if (known === 0 || projects.length === 0) return { known, deletedIssues: 0, deletedComments: 0 };
+  const present = await presentIssues(client, deps, projects, known, onPage);
+  const gone = await confirmGone(client, deps, await missingIssues(deps, site, present));
+  const issueDeletions = await deletionsOf(gone, stamp, deps);
+  // Counted before they go: the pipeline forgets them once their deletions are out.
+  const cascaded = await commentsOf(deps, site, gone);
+  const commentDeletions = await vanishedComments(client, deps, stamp, present);
+  await deps.changes.submit([...issueDeletions, ...commentDeletions]);
+  return { known, deletedIssues: gone.length, deletedComments: cascaded + commentDeletions.length };
+}
+
+/** The ids of every issue Jira still has in the projects (`fields=id`, large pages). */
+async function presentIssues(
+  client: JiraClient,
+  deps: SyncPassDeps,
+  projects: readonly string[],
+  known: number,
+  onPage: PageHook | undefined,
+): Promise<Set<string>> {
   const present = new Set<string>();
   const opts = {
     pageSize: Math.min(deps.reconcilePageSize, known + 100),
     maxPages: deps.scope.sizes.maxPages,
     log: deps.log,
   };
-  for await (const page of settledSearch(
-    client,
-    deps.budget,
-    { jql: syncJql(projects, null), fields: ['id'] },
-    opts,
-  )) {
+  const query = { jql: syncJql(projects, null), fields: ['id'] };
+  for await (const page of settledSearch(client, deps.budget, query, opts)) {
     for (const issue of page.issues) present.add(issue.id);
     await onPage?.({ scanned: present.size, known });
   }
-  const gone = await confirmGone(client, deps, await missingIssues(deps, site, present));
-  const issueDeletions = await deletionsOf(gone, stamp, deps);
-  const commentDeletions = await vanishedComments(client, deps, stamp, present);
-  const changes: JiraChange[] = [...issueDeletions, ...commentDeletions.changes];
-  await deps.changes.submit(changes);
-  await deps.known.forgetIssues(
-    site,
-    gone.map(([id]) => id),
-  );
-  for (const [issueId, ids] of commentDeletions.byIssue) await deps.known.forgetComments(site, issueId, ids);
-  return {
-    known,
-    deletedIssues: gone.length,
-    deletedComments: changes.length - gone.length,
-  };
+  return present;
 }
 
 async function missingIssues(deps: SyncPassDeps, site: string, present: ReadonlySet<string>) {
@@ -103,23 +105,23 @@ async function confirmGone(client: JiraClient, deps: SyncPassDeps, missing: Arra
   return missing.filter(([id]) => !alive.has(id));
 }
 
-/** Each gone issue as a deletion, with its comments deleted too (as Jira's own events do). */
+/** Each gone issue as a deletion; the pipeline deletes its known comments after it. */
 async function deletionsOf(gone: Array<[string, KnownIssue]>, stamp: SyncStamp, deps: SyncPassDeps) {
   const site = stamp.site.host;
-  const comments = await deps.known.comments(
+  const changes: JiraChange[] = [];
+  for (const [id, known] of gone) {
+    changes.push(issueDeletion(stamp, id, known, await deps.entities.issueSnapshot(site, id)));
+  }
+  return changes;
+}
+
+/** How many known comments the gone issues had: their deletions follow the issues'. */
+async function commentsOf(deps: SyncPassDeps, site: string, gone: Array<[string, KnownIssue]>) {
+  const lists = await deps.known.comments(
     site,
     gone.map(([id]) => id),
   );
-  const changes: JiraChange[] = [];
-  for (const [id, known] of gone) {
-    const issue = issueDeletion(stamp, id, known, await deps.entities.issueSnapshot(site, id));
-    changes.push(issue);
-    const trimmed = { id, key: known.key };
-    for (const commentId of comments.get(id)?.keys() ?? []) {
-      changes.push(commentDeletion(stamp, trimmed, commentId, stamp.observedAt));
-    }
-  }
-  return changes;
+  return [...lists.values()].reduce((sum, list) => sum + list.size, 0);
 }
 
 /** Known comments of issues that still exist, asked for by id; those not returned are gone. */
@@ -141,9 +143,8 @@ async function vanishedComments(
       for (const commentId of lists.get(id)?.keys() ?? []) owners.set(commentId, { id, key: known.key });
     }
   }
-  const byIssue = new Map<string, string[]>();
   const changes: JiraChange[] = [];
-  if (owners.size === 0) return { changes, byIssue };
+  if (owners.size === 0) return changes;
   const ids = [...owners.keys()];
   const found = await fetchCommentsByIds(client, ids);
   const calls = Math.ceil(ids.length / 1000);
@@ -152,7 +153,6 @@ async function vanishedComments(
   for (const [commentId, issue] of owners) {
     if (existing.has(commentId)) continue;
     changes.push(commentDeletion(stamp, issue, commentId, stamp.observedAt));
-    byIssue.set(issue.id, [...(byIssue.get(issue.id) ?? []), commentId]);
   }
-  return { changes, byIssue };
+  return changes;
 }

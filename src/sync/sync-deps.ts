@@ -3,11 +3,14 @@ import type { JiraClient } from '../atlassian/jira/jira-client.ts';
 import type { Logger } from '../logger.ts';
 import type { RedisSyncCursors } from '../state/cursors.ts';
 import type { RedisEntityState } from '../state/entity-state.ts';
+import type { RedisKnownEntities } from '../state/known-entities.ts';
 import type { PageSyncDeps } from './page-sync.ts';
 import type { ProjectScopeOptions } from './sync-scope.ts';
 
 /** What the poll, the backfill and the reconcile share. */
 export interface SyncPassDeps extends PageSyncDeps {
+  /** Read only, like a page's: the reconcile also walks every known issue. */
+  readonly known: Pick<RedisKnownEntities, 'issues' | 'comments' | 'issueCount' | 'allIssues'>;
   readonly cursors: RedisSyncCursors;
   readonly entities: Pick<RedisEntityState, 'issueSnapshot'>;
   readonly scope: ProjectScopeOptions;

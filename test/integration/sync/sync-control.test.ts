@@ -73,7 +73,10 @@ describe('sync planning, control and metrics', () => {
     }
     // Every slice starts again at its last issue's `updated`, so a few issues are read twice.
     expect(await s.sync.cursors.backfill(connection.id)).toMatchObject({ status: 'done' });
-    expect(await s.sync.known.issueCount(connection.siteHost)).toBe(300);
+    const queued = (await s.changesQueue.getJobs(['waiting']))
+      .map((j) => (j.data as { change: { entity: string; issue: { id: string } } }).change)
+      .filter((c) => c.entity === 'issue');
+    expect(new Set(queued.map((c) => c.issue.id)).size).toBe(300);
   });
 
   it('lets a poll of a site go between two pages of its running backfill', async () => {

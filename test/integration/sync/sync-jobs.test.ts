@@ -66,8 +66,7 @@ describe('sync jobs on the sync worker', () => {
         ofType(all, 'crm.note.deleted').some((e) => e.data.id === comment.id),
     );
     expect(ofType(events, 'crm.ticket.deleted').map((e) => e.data.id)).toEqual([doomed.id]);
-    // The reconcile forgets what it deleted only after the deletions are queued, and the inline
-    // change queue may publish them first: wait for it to forget rather than race it.
+    // What the reconcile found gone is forgotten once its deletion is published: wait for it.
     await waitUntil('the reconcile to forget the deleted issue', async () => {
       const known = await s.sync.known.issues(site.host, [doomed.id, kept.id]);
       return !known.has(doomed.id);
@@ -87,7 +86,7 @@ describe('sync jobs on the sync worker', () => {
       Object.entries(s.stack.sim.stats().requests)
         .filter(([route]) => route.includes('/search/jql'))
         .reduce((sum, [, n]) => sum + n, 0);
-    await s.sync.known.record(site.host, [{ id: '10000', version: 1, key: 'OPS-1' }]);
+    await s.sync.known.rememberIssue(site.host, { id: '10000', version: 1, key: 'OPS-1' });
     await s.sync.cursors.startBackfill(id, null, Date.now());
     s.startSyncWorker();
     const reconcile = async () => {

@@ -1,4 +1,4 @@
-import { Queue, type Worker } from 'bullmq';
+import { type Job, Queue, type Worker } from 'bullmq';
 import { onTestFinished } from 'vitest';
 import { parseConnectorsConfig } from '../../../connectors/config/parse-connectors-config.ts';
 import type { JiraChange } from '../../../connectors/jira-change.ts';
@@ -6,22 +6,25 @@ import { enabledConnectors } from '../../../connectors/registry.ts';
 import { createJiraServices } from '../../../src/composition/jira-services.ts';
 import { createSyncServices, type SyncServices } from '../../../src/composition/sync-services.ts';
 import type { Connection } from '../../../src/connections/connection.ts';
+import type { EventPublisher } from '../../../src/kafka/event-publisher.ts';
 import { createKafkaClient } from '../../../src/kafka/kafka-client.ts';
 import { KafkaEventPublisher } from '../../../src/kafka/kafka-event-publisher.ts';
 import { createMetrics } from '../../../src/metrics/registry.ts';
-import { createChangeHandler } from '../../../src/pipeline/change-handler.ts';
+import type { HandledChange } from '../../../src/pipeline/change-handler.ts';
 import { MappingProvider } from '../../../src/pipeline/mapping-provider.ts';
 import { BullChangeQueue } from '../../../src/queues/change-queue.ts';
 import { queueNames } from '../../../src/queues/queue-names.ts';
+import { RedisDeliveryClaims } from '../../../src/state/delivery-claims.ts';
 import { RedisEntityState } from '../../../src/state/entity-state.ts';
 import { RedisPublishedVersions } from '../../../src/state/published-versions.ts';
 import { syncFields } from '../../../src/sync/sync-scope.ts';
-import { startChangesWorker } from '../../../workers/changes-worker.ts';
+import { type DeliveryOutcome, processDeliveries } from '../../../workers/events-worker.ts';
 import { type SyncWorkerDeps, startSyncWorker } from '../../../workers/sync-worker.ts';
 import { KafkaReader } from '../../helpers/kafka-reader.ts';
 import { kafkaBrokers, redisUrl, uniqueName } from '../../helpers/services.ts';
 import type { SimulatorOptions } from '../../sim/index.ts';
 import { consent, startTokenStack, type TokenStack } from '../tokens/token-stack.ts';
+import { startStackPipeline } from './stack-pipeline.ts';
 
 export interface SyncStack {
   readonly stack: TokenStack;
@@ -29,9 +32,13 @@ export interface SyncStack {
   readonly connections: Connection[];
   readonly syncQueue: Queue;
   readonly changesQueue: Queue;
-  readonly topics: { readonly crm: string; readonly monitoring: string };
+  readonly topics: { readonly crm: string; readonly monitoring: string; readonly dlq: string };
   readonly reader: KafkaReader | undefined;
   readonly workerDeps: SyncWorkerDeps;
+  readonly entities: RedisEntityState;
+  readonly published: RedisPublishedVersions;
+  /** Runs a webhook body of site `index` through the events worker's processing, as Jira sent it. */
+  webhook(body: Record<string, unknown>, index?: number): Promise<DeliveryOutcome>;
   /** Starts the sync worker (the changes worker runs from the start when Kafka is on). */
   startSyncWorker(concurrency?: number): Worker;
   connection(index: number): Connection;
@@ -44,6 +51,8 @@ export interface SyncStackOptions {
   readonly kafka?: boolean;
   /** Runs before the consent; may name the account that consents (its time zone reads JQL dates). */
   readonly beforeConsent?: (sim: TokenStack['sim']) => string | undefined;
+  /** Wraps the Kafka publisher every path publishes through (e.g. to make it fail for a while). */
+  readonly publisher?: (real: EventPublisher) => EventPublisher;
 }
 
 /**
@@ -88,7 +97,7 @@ export async function startSyncStack(opts: SyncStackOptions = {}): Promise<SyncS
     },
   );
   const clientFor = jira.clientFor;
-  const topics = { crm: uniqueName('crm'), monitoring: uniqueName('monitoring') };
+  const topics = { crm: uniqueName('crm'), monitoring: uniqueName('monitoring'), dlq: uniqueName('dlq') };
   const parsed = parseConnectorsConfig(
     `connectors:\n  crm: { enabled: true, topic: ${topics.crm} }\n  monitoring: { enabled: true, topic: ${topics.monitoring} }\n`,
   );
@@ -100,42 +109,53 @@ export async function startSyncStack(opts: SyncStackOptions = {}): Promise<SyncS
     log,
   });
   const entities = new RedisEntityState(stack.redis, prefix);
+  const published = new RedisPublishedVersions(stack.redis, {
+    prefix,
+    claimTtlMs: 10_000,
+    markerTtlSeconds: 3600,
+  });
   const workerConnection = { connection: { url: redisUrl(), maxRetriesPerRequest: null }, prefix };
   let reader: KafkaReader | undefined;
   let handle: ((change: JiraChange) => Promise<unknown>) | undefined;
+  let webhookHandle: (change: JiraChange) => Promise<HandledChange> = async () => {
+    throw new Error('the webhook path needs Kafka');
+  };
   if (opts.kafka !== false) {
-    reader = await KafkaReader.start(kafkaBrokers(), [topics.crm, topics.monitoring]);
-    const publisher = new KafkaEventPublisher({
+    reader = await KafkaReader.start(kafkaBrokers(), [topics.crm, topics.monitoring, topics.dlq]);
+    const kafkaPublisher = new KafkaEventPublisher({
       kafka: createKafkaClient({ brokers: kafkaBrokers(), clientId: uniqueName('sync-test'), log }),
-      dlqTopic: uniqueName('dlq'),
+      dlqTopic: topics.dlq,
       lingerMs: 5,
       maxBatchMessages: 1000,
       retryMaxDelayMs: 1000,
+      publishTimeoutMs: 10_000,
+      maxPendingMessages: 10_000,
       log,
     });
-    await publisher.connect();
-    const pipeline = {
+    await kafkaPublisher.connect();
+    const publisher = opts.publisher ? opts.publisher(kafkaPublisher) : kafkaPublisher;
+    // As in the relay: sync jobs take their changes through the connectors themselves.
+    const pipeline = startStackPipeline({
       entities,
       mappings,
-      published: new RedisPublishedVersions(stack.redis, {
-        prefix,
-        claimTtlMs: 10_000,
-        markerTtlSeconds: 3600,
-      }),
+      published,
       publisher,
+      sync,
+      changesQueue,
+      worker: workerConnection,
       log,
-      metrics: createMetrics(),
-      now: () => new Date(),
-    };
-    const changes = startChangesWorker({ ...workerConnection, concurrency: 50 }, pipeline);
-    // As in the relay: sync jobs take their changes through the connectors themselves.
-    handle = createChangeHandler({ ...pipeline, retryQueue: new BullChangeQueue(changesQueue) });
+      config,
+    });
+    handle = pipeline.handle;
+    webhookHandle = pipeline.handle;
     onTestFinished(async () => {
-      await changes.close();
-      await publisher.close();
+      await pipeline.worker.close();
+      await kafkaPublisher.close();
       await reader?.stop();
     });
   }
+  const claims = new RedisDeliveryClaims(stack.redis, prefix, 60_000);
+  const eventsDeps = { claims, handle: webhookHandle, markdown: false, log, metrics: createMetrics() };
   const workerDeps: SyncWorkerDeps = {
     connections: stack.services.connections,
     clientFor,
@@ -162,6 +182,25 @@ export async function startSyncStack(opts: SyncStackOptions = {}): Promise<SyncS
     topics,
     reader,
     workerDeps,
+    entities,
+    published,
+    async webhook(body, index = 0) {
+      const site = stack.sim.sites[index];
+      if (!site) throw new Error(`no site ${index}`);
+      const delivery = {
+        siteHost: site.host,
+        connectionId: site.cloudId,
+        auth: 'jwt' as const,
+        deliveryId: uniqueName('d'),
+        receivedAt: Date.now(),
+        retry: 0,
+        body,
+      };
+      const job = { id: uniqueName('events'), data: { deliveries: [delivery] } } as unknown as Job;
+      const [outcome] = await processDeliveries(job, eventsDeps);
+      if (!outcome) throw new Error('no outcome');
+      return outcome;
+    },
     startSyncWorker(concurrency = 4) {
       const worker = startSyncWorker(workerConnection, workerDeps, {
         concurrency,

@@ -4,8 +4,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConnectorsConfig } from '../../../connectors/config/parse-connectors-config.ts';
 import type { JiraChange } from '../../../connectors/jira-change.ts';
 import { type EnabledConnector, enabledConnectors } from '../../../connectors/registry.ts';
+import { RedisDeadLetterOutbox } from '../../../src/kafka/dead-letter-outbox.ts';
+import { DurableDeadLetterPublisher } from '../../../src/kafka/durable-dead-letter-publisher.ts';
+import type { EventPublisher } from '../../../src/kafka/event-publisher.ts';
 import { createKafkaClient } from '../../../src/kafka/kafka-client.ts';
 import { KafkaEventPublisher } from '../../../src/kafka/kafka-event-publisher.ts';
+import { PublishRefusedError } from '../../../src/kafka/publish-refused-error.ts';
 import { createLogger } from '../../../src/logger.ts';
 import { createMetrics } from '../../../src/metrics/registry.ts';
 import { MappingProvider } from '../../../src/pipeline/mapping-provider.ts';
@@ -17,6 +21,7 @@ import { RedisPublishedVersions } from '../../../src/state/published-versions.ts
 import { startChangesWorker } from '../../../workers/changes-worker.ts';
 import { deadLetterOnFinalFailure } from '../../../workers/dead-letter-on-failure.ts';
 import { commentChange, issueChange, issueSnapshot } from '../../helpers/changes.ts';
+import { deleteKeysWithPrefix } from '../../helpers/redis-keys.ts';
 import { kafkaBrokers, testRedis, uniqueName } from '../../helpers/services.ts';
 import { waitUntil } from '../../helpers/wait-until.ts';
 
@@ -45,14 +50,14 @@ connectors:
   return enabledConnectors(parsed.config);
 }
 
-function deps(connectors: readonly EnabledConnector[] = connectorsFile()) {
+function deps(connectors: readonly EnabledConnector[] = connectorsFile(), pub: EventPublisher = publisher) {
   const redis = testRedis();
   const prefix = uniqueName('relay');
   return {
     entities: new RedisEntityState(redis, prefix),
     mappings: new MappingProvider({ connectors, fields: async () => undefined, ttlMs: 60_000, log }),
     published: new RedisPublishedVersions(redis, { prefix, claimTtlMs: 10_000, markerTtlSeconds: 3600 }),
-    publisher,
+    publisher: pub,
     log,
     metrics: createMetrics(),
     now: () => new Date('2024-03-01T12:00:00Z'),
@@ -83,6 +88,8 @@ beforeAll(async () => {
     lingerMs: 2,
     maxBatchMessages: 500,
     retryMaxDelayMs: 1000,
+    publishTimeoutMs: 10_000,
+    maxPendingMessages: 10_000,
     log,
   });
   await publisher.connect();
@@ -195,6 +202,14 @@ describe('change pipeline on real Redis and Kafka', () => {
         },
         attempts: 1,
       });
+      // Recorded in Redis before it was sent, under the id it carries; removed once Kafka acked it.
+      expect(events.find((e) => e.topic === dlqTopic)?.headers['x-relay-dead-letter-id']).toMatch(
+        /^\d+-\d+$/,
+      );
+      await waitUntil(
+        'the dead letter leaving the outbox',
+        async () => (await pipeline.outbox.count()) === 0,
+      );
       // A retry cannot fix a mapping: the job failed at once and stays visible for a re-drive.
       const [failed] = await pipeline.queue.getFailed();
       expect(failed?.failedReason).toBe('monitoring: cannot map customfield_666');
@@ -244,25 +259,81 @@ describe('change pipeline on real Redis and Kafka', () => {
       await pipeline.close();
     }
   });
+
+  it('delays a change whose publish Kafka refused, without spending an attempt, and publishes it once Kafka takes it', async () => {
+    const [crm] = connectorsFile();
+    if (!crm) throw new Error('connectors missing');
+    const flaky = refusingFirst(2);
+    // One attempt only: a refused publish that spent it would fail the job and dead-letter it.
+    const pipeline = await startPipeline([crm], { attempts: 1, publisher: flaky });
+    try {
+      const issueId = uniqueName('i').replace(/\D/g, '').slice(0, 9);
+      await pipeline.changes.enqueue([issueChange({ issue: issueSnapshot({ id: issueId }) })]);
+      const events = await eventsFor(issueId, 1);
+      expect(events.map((e) => e.topic)).toEqual([crmTopic]);
+      expect(flaky.refused()).toBe(2);
+      await waitUntil('the job completed', async () => (await pipeline.queue.getCompletedCount()) === 1);
+      const [done] = await pipeline.queue.getCompleted();
+      expect(done?.attemptsStarted).toBe(3);
+      expect(done?.attemptsMade).toBe(1);
+      expect(await pipeline.queue.getFailedCount()).toBe(0);
+      expect(await pipeline.outbox.count()).toBe(0);
+    } finally {
+      await pipeline.close();
+    }
+  });
 });
 
-/** A changes queue with its real worker and failure listener, over the given connectors. */
-async function startPipeline(connectors: readonly EnabledConnector[], opts: { attempts?: number } = {}) {
+/**
+ * A changes queue with its real worker and failure listener (dead letters recorded in Redis first,
+ * as the relay does), over the given connectors and publisher.
+ */
+async function startPipeline(
+  connectors: readonly EnabledConnector[],
+  opts: { attempts?: number; publisher?: EventPublisher } = {},
+) {
   const prefix = uniqueName('bull');
   const queue = new Queue<ChangeJob>(queueNames.changes, {
     connection: testRedis(),
     prefix,
     defaultJobOptions: { attempts: opts.attempts ?? 1, backoff: { type: 'exponential', delay: 100 } },
   });
-  const changesWorker = startChangesWorker({ connection: testRedis(), prefix }, deps(connectors));
-  deadLetterOnFinalFailure(changesWorker, publisher, log);
+  const outbox = new RedisDeadLetterOutbox(testRedis(), { prefix, maxPending: 100 });
+  const deadLetters = new DurableDeadLetterPublisher({
+    inner: opts.publisher ?? publisher,
+    outbox,
+    publishTimeoutMs: 10_000,
+    log,
+  });
+  const changesWorker = startChangesWorker(
+    { connection: testRedis(), prefix },
+    deps(connectors, opts.publisher ?? publisher),
+  );
+  deadLetterOnFinalFailure(changesWorker, deadLetters, log);
   return {
     queue,
+    outbox,
     changes: new BullChangeQueue(queue),
     async close() {
       await changesWorker.close();
       await queue.obliterate({ force: true });
       await queue.close();
+      await deleteKeysWithPrefix(testRedis(), prefix);
     },
+  };
+}
+
+/** The real publisher, except that it refuses the first `refusals` publishes as Kafka away would. */
+function refusingFirst(refusals: number): EventPublisher & { refused: () => number } {
+  let refused = 0;
+  return {
+    publish: (events) => {
+      if (refused >= refusals) return publisher.publish(events);
+      refused++;
+      return Promise.reject(new PublishRefusedError('unavailable', 'kafka has not answered'));
+    },
+    publishDeadLetter: (letter) => publisher.publishDeadLetter(letter),
+    close: async () => undefined,
+    refused: () => refused,
   };
 }

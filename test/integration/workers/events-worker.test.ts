@@ -38,6 +38,8 @@ beforeAll(async () => {
     lingerMs: 1,
     maxBatchMessages: 100,
     retryMaxDelayMs: 500,
+    publishTimeoutMs: 10_000,
+    maxPendingMessages: 10_000,
     log,
   });
   await publisher.connect();
@@ -179,6 +181,8 @@ describe('events worker', () => {
       lingerMs: 1,
       maxBatchMessages: 10,
       retryMaxDelayMs: 100,
+      publishTimeoutMs: 10_000,
+      maxPendingMessages: 10_000,
       log,
     });
     await closed.close();

@@ -61,6 +61,16 @@ describe('polled issues and comments as changes', () => {
     });
   });
 
+  it('treats an issue known only through its comments as not yet published', () => {
+    // Never updated since its creation, and known from a comment webhook (version 0) that named no
+    // key: a creation, not a move from a "key" that was only its id.
+    const issue = syncedIssue(restIssue('2024-03-01T09:00:00.000+1000'), stamp);
+    if (!issue) throw new Error('no issue');
+    const change = issueChangeOf(issue, { version: 0, key: '10042' }, stamp);
+    expect(change).toMatchObject({ kind: 'created', issue: { key: 'OPS-7' } });
+    expect(change).not.toHaveProperty('previousKey');
+  });
+
   it('knows when the embedded comments are only the first 20', () => {
     const twenty = Array.from({ length: 20 }, (_, i) => comment(String(i), '2024-03-01T10:00:00.000+0000'));
     expect(embeddedComments(restIssue('2024-03-01T10:00:00.000+0000', twenty, 250))?.complete).toBe(false);

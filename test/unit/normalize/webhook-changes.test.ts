@@ -249,6 +249,37 @@ describe('changesFromWebhook: comments', () => {
     expect((change as CommentChange).comment.public).toBe(false);
   });
 
+  it('reads jira:issue_updated with issue_comment_deleted as the issue update and the comment deletion', () => {
+    const body = issueBody(
+      'jira:issue_updated',
+      { updated: '2024-03-01T10:07:00.000+0000' },
+      { issue_event_type_name: 'issue_comment_deleted', comment: comment() },
+    );
+    const outcome = changesFromWebhook(body, ctx);
+    if (outcome.kind !== 'changes') throw new Error(outcome.reason);
+    expect(outcome.changes).toMatchObject([
+      { entity: 'issue', kind: 'updated', version: Date.parse('2024-03-01T10:07:00Z') },
+      {
+        entity: 'comment',
+        kind: 'deleted',
+        comment: { id: '501', issueId: '10042' },
+        issue: { id: '10042', key: 'OPS-7', projectKey: 'OPS' },
+        // Versioned like comment_deleted's delivery: the same deletion by either event.
+        version: 1_700_000_123_456,
+        source: 'webhook',
+      },
+    ]);
+  });
+
+  it('keeps other comment-raised issue events (issue_commented) to the issue update alone', () => {
+    const body = issueBody(
+      'jira:issue_updated',
+      {},
+      { issue_event_type_name: 'issue_commented', comment: comment() },
+    );
+    expect(only(body)).toMatchObject({ entity: 'issue', kind: 'updated' });
+  });
+
   it('finds the issue from comment.self when the event carries no issue', () => {
     const change = only({ webhookEvent: 'comment_created', comment: comment() });
     expect((change as CommentChange).issue.id).toBe('10042');
@@ -265,5 +296,24 @@ describe('changesFromWebhook: comments', () => {
       kind: 'skip',
       reason: 'unhandled event worklog_updated',
     });
+  });
+});
+
+describe('changesFromWebhook: ids that would become parts of Redis keys', () => {
+  it.each([
+    ['an issue id that is not digits', { id: '10042:published:x', key: 'OPS-7' }],
+    ['an issue key that is not a key', { id: '10042', key: 'OPS-7|x' }],
+    ['an issue id with a path in it', { id: '../10042', key: 'OPS-7' }],
+  ])('skips %s instead of trusting it', (_what, ids) => {
+    const body = issueBody('jira:issue_updated');
+    const outcome = changesFromWebhook({ ...body, issue: { ...body.issue, ...ids } }, ctx);
+    expect(outcome).toEqual({ kind: 'skip', reason: 'issue without id or key' });
+  });
+
+  it('skips a comment whose id is not digits', () => {
+    const body = realWebhookBody('comment_created');
+    const comment = { ...(body.comment as Record<string, unknown>), id: '1 2' };
+    const outcome = changesFromWebhook({ ...body, comment }, ctx);
+    expect(outcome.kind).toBe('skip');
   });
 });
