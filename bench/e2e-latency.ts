@@ -112,6 +112,7 @@ async function startRelay(topics: { crm: string; monitoring: string }) {
       TOKEN_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
       ADMIN_TOKEN: 'bench-admin-token-0123456789',
       JIRA_WEBHOOK_SECRET: secret,
+      JIRA_WEBHOOK_SECRET_SITES: '*',
       CONNECTORS_CONFIG: connectors,
       QUEUE_PREFIX: prefix,
       KAFKA_DLQ_TOPIC: dlqTopic,

@@ -64,7 +64,8 @@ async function startStack(ttlSeconds: number, marginSeconds: number): Promise<St
     readiness: [],
     oauth: oauthRouteDeps(config, services, async () => {}),
   });
-  const start = await app.inject({ method: 'GET', url: '/oauth/start' });
+  const { token } = await services.connectLinks.issue({ site: null }, Date.now());
+  const start = await app.inject({ method: 'GET', url: `/oauth/start?link=${token}` });
   const cookie = String(start.headers['set-cookie']).split(';')[0] ?? '';
   const authorize = await fetch(String(start.headers.location), { redirect: 'manual' });
   const callback = new URL(authorize.headers.get('location') ?? '');

@@ -7,10 +7,12 @@ import { pipelineVars } from './schema/pipeline.ts';
 import { processingVars } from './schema/processing.ts';
 import { syncVars } from './schema/sync.ts';
 import { tokenVars } from './schema/tokens.ts';
+import { trustVars } from './schema/trust.ts';
 
 /** Every environment variable jira-relay reads, in README order. */
 export const envVars = {
   ...coreVars,
+  ...trustVars,
   ...httpVars,
   ...tokenVars,
   ...jiraVars,

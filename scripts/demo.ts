@@ -73,9 +73,19 @@ function stopChild(child: ChildProcess): Promise<void> {
   });
 }
 
-/** The browser part of OAuth, done for you: /oauth/start, the simulator's consent, the callback. */
+/**
+ * The operator's and the browser's part of OAuth, done for you: a connect link from the admin API,
+ * /oauth/start, the simulator's consent, the callback.
+ */
 async function connect(): Promise<void> {
-  const start = await fetch(`http://127.0.0.1:${port}/oauth/start`, { redirect: 'manual' });
+  const link = await fetch(`http://127.0.0.1:${port}/admin/api/connect-links`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' },
+    body: '{}',
+  });
+  if (link.status !== 201) throw new Error(`connect link answered ${link.status}`);
+  const { url } = (await link.json()) as { url: string };
+  const start = await fetch(url, { redirect: 'manual' });
   const cookie = (start.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
   const consent = await fetch(start.headers.get('location') ?? '', { redirect: 'manual' });
   const callback = await fetch(consent.headers.get('location') ?? '', { headers: { cookie } });

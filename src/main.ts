@@ -6,7 +6,7 @@ import { deadLetterOnFinalFailure } from '../workers/dead-letter-on-failure.ts';
 import { startEventsWorker } from '../workers/events-worker.ts';
 import { scheduleMaintenance, startMaintenanceWorker } from '../workers/maintenance-worker.ts';
 import { startSyncWorker } from '../workers/sync-worker.ts';
-import { buildApp } from './app.ts';
+import { buildApp, buildMetricsApp } from './app.ts';
 import { loadConnectorsConfig } from './composition/connectors-file.ts';
 import { adminRouteDeps, oauthRouteDeps, webhookRouteDeps } from './composition/route-deps.ts';
 import { createServices, type Services } from './composition/services.ts';
@@ -73,7 +73,8 @@ async function main(): Promise<void> {
   services.shutdown.add('kafka readiness', () => kafkaCheck.close());
 
   if (config.ROLE !== 'api') await startWorkers(services, kafka);
-  // Worker-only processes still answer /healthz, /readyz and /metrics, so they can be probed and scraped.
+  // Worker-only processes still answer /healthz, /readyz and /metrics, so they can be probed and scraped;
+  // /metrics is on METRICS_PORT instead of PORT when that is set.
   const app = await buildApp({
     config,
     log,
@@ -90,10 +91,15 @@ async function main(): Promise<void> {
           admin: adminRouteDeps(services),
         }),
   });
+  const metricsPort = config.METRICS_PORT;
+  const metricsApp =
+    metricsPort === undefined ? undefined : await buildMetricsApp({ config, log, metrics: services.metrics });
   // Built last, closed first: nothing new is accepted while the rest drains.
-  services.shutdown.add('http', () => app.close());
+  services.shutdown.add('http', () => Promise.all([app.close(), metricsApp?.close()]));
   await app.listen({ port: config.PORT, host: config.HOST });
-  log.info({ role: config.ROLE, port: config.PORT }, 'jira-relay started');
+  if (metricsApp && metricsPort !== undefined)
+    await metricsApp.listen({ port: metricsPort, host: config.HOST });
+  log.info({ role: config.ROLE, port: config.PORT, metricsPort: config.METRICS_PORT }, 'jira-relay started');
 
   closeWithGrace({ delay: config.SHUTDOWN_TIMEOUT_MS, logger: log }, async ({ err, signal }) => {
     if (err) log.error({ err }, 'shutting down after an error');

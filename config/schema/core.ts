@@ -54,7 +54,7 @@ export const coreVars = {
   ),
   JIRA_WEBHOOK_SECRET: envVar(
     z.string().min(16, 'at least 16 characters').optional(),
-    'Secret of admin webhooks (`X-Hub-Signature: sha256=` HMAC); unset refuses HMAC deliveries.',
+    'Shared secret of admin webhooks (`X-Hub-Signature: sha256=` HMAC) on `/webhooks/jira`; it speaks only for `JIRA_WEBHOOK_SECRET_SITES`. Unset: refused.',
     { secret: true },
   ),
   ADMIN_TOKEN: envVar(z.string().min(16, 'at least 16 characters'), 'Bearer token for `/admin/*`.', {

@@ -1,14 +1,14 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { AdminCredentials } from './admin-credentials.ts';
-import type { AuthThrottle } from './auth-throttle.ts';
-import { loginPage } from './login-page.ts';
+import { type AuthAttempt, type AuthThrottle, unavailableRetrySeconds } from './auth-throttle.ts';
+import { type LoginView, loginPage } from './login-page.ts';
 
 export interface LoginRouteDeps {
   readonly credentials: AdminCredentials;
   readonly cookie: { readonly name: string; readonly secure: boolean; readonly maxAge: number };
   readonly isOperator: (request: FastifyRequest) => boolean;
-  /** Counts wrong tokens per address and refuses to check more once there are too many. */
+  /** Counts presented tokens per address and refuses to check more once too many were wrong. */
   readonly throttle?: AuthThrottle;
   readonly now: () => number;
 }
@@ -38,22 +38,33 @@ export function registerLoginRoutes(scope: FastifyInstance, deps: LoginRouteDeps
   scope.get('/login', async (request, reply) => {
     const next = target((request.query as Record<string, unknown>).next);
     if (deps.isOperator(request)) return reply.redirect(next, 303);
-    return page(reply, 200, next, false);
+    return page(reply, 200, { next, failed: false });
   });
 
   scope.post('/login', async (request, reply) => {
     const form = loginForm.parse(request.body ?? {});
     const next = target(form.next);
-    const wait = (await deps.throttle?.retryAfterSeconds(request.ip)) ?? 0;
-    if (wait > 0) {
+    // Counted before it is checked, like a bearer token (admin-plugin.ts).
+    const attempt: AuthAttempt = deps.throttle ? await deps.throttle.admit(request.ip) : { kind: 'admitted' };
+    if (attempt.kind === 'refused') {
       request.log.warn({ ip: request.ip }, 'admin sign-in refused: too many wrong tokens');
-      return page(reply.header('retry-after', String(wait)), 429, next, true, wait);
+      const wait = attempt.retryAfterSeconds;
+      return page(reply.header('retry-after', String(wait)), 429, {
+        next,
+        failed: true,
+        retryAfterSeconds: wait,
+      });
+    }
+    if (attempt.kind === 'unavailable') {
+      request.log.error({ err: attempt.err }, 'admin sign-in not checked: the failure count is unavailable');
+      const wait = unavailableRetrySeconds;
+      return page(reply.header('retry-after', String(wait)), 503, { next, failed: false, unavailable: true });
     }
     if (!deps.credentials.matchesToken(form.token)) {
-      await deps.throttle?.recordFailure(request.ip);
       request.log.warn({ ip: request.ip }, 'admin sign-in refused');
-      return page(reply, 401, next, true);
+      return page(reply, 401, { next, failed: true });
     }
+    await deps.throttle?.forgive(request.ip);
     reply.setCookie(deps.cookie.name, deps.credentials.issueSession(deps.now()), {
       ...cookieOptions,
       maxAge: deps.cookie.maxAge,
@@ -73,16 +84,10 @@ function target(next: unknown): string {
   return next;
 }
 
-function page(
-  reply: FastifyReply,
-  status: number,
-  next: string,
-  failed: boolean,
-  retryAfterSeconds?: number,
-): FastifyReply {
+function page(reply: FastifyReply, status: number, view: LoginView): FastifyReply {
   return reply
     .status(status)
     .header('cache-control', 'no-store')
     .type('text/html; charset=utf-8')
-    .send(loginPage({ next, failed, ...(retryAfterSeconds ? { retryAfterSeconds } : {}) }));
+    .send(loginPage(view));
 }

@@ -2,20 +2,23 @@ import fastifyCookie from '@fastify/cookie';
 import fastifyFormbody from '@fastify/formbody';
 import type { Queue } from 'bullmq';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { type ConnectLinkRouteDeps, connectLinkRoutes, connectLinkUrl } from './admin-connect-links.ts';
 import { type ConnectionRouteDeps, connectionRoutes } from './admin-connections.ts';
 import { type AdminCredentials, createAdminCredentials } from './admin-credentials.ts';
 import { deadLetterRoutes } from './admin-dead-letters.ts';
 import { registerLoginRoutes } from './admin-login.ts';
 import { type AdminRoute, badRequest, defineRoute } from './admin-route.ts';
-import type { AuthThrottle } from './auth-throttle.ts';
+import { type WebhookSecretRouteDeps, webhookSecretRoutes } from './admin-webhook-secrets.ts';
+import { type AuthAttempt, type AuthThrottle, unavailableRetrySeconds } from './auth-throttle.ts';
 import { dashboardPlugin } from './dashboard.ts';
 import { DeadLetters } from './dead-letters.ts';
 import { openApiDocument } from './openapi.ts';
+import { fromSameOrigin, needsSameOrigin, originOf } from './same-origin.ts';
 
-export interface AdminRouteDeps extends ConnectionRouteDeps {
+export interface AdminRouteDeps extends ConnectionRouteDeps, WebhookSecretRouteDeps, ConnectLinkRouteDeps {
   /** ADMIN_TOKEN. */
   readonly adminToken: string;
-  /** PUBLIC_URL: the session cookie is `Secure` when it is https. */
+  /** PUBLIC_URL: the session cookie is `Secure` when it is https; forms must come from its origin. */
   readonly publicUrl: string;
   /** ADMIN_SESSION_SECONDS. */
   readonly sessionSeconds: number;
@@ -33,11 +36,15 @@ export const adminSessionCookie = 'jira_relay_admin';
  * only with ADMIN_TOKEN (bearer) or a valid session cookie: the Bull Board dashboard with its
  * assets and its own API, the JSON admin API with its OpenAPI document, and this scope's 404s.
  * Only the sign-in form is open. Browsers without a session are sent to it; API clients get 401.
+ * Before any of that, a request a browser could have been made to send from another site (see
+ * same-origin.ts) must come from PUBLIC_URL's origin: SameSite cookies alone trust every sibling
+ * subdomain, and do not cover the sign-in form at all.
  */
 export async function registerAdminRoutes(app: FastifyInstance, deps: AdminRouteDeps): Promise<void> {
   const credentials = createAdminCredentials(deps.adminToken, deps.sessionSeconds * 1000);
   const now = deps.now ?? Date.now;
   const throttle = deps.authThrottle;
+  const publicOrigin = originOf(deps.publicUrl) ?? deps.publicUrl;
   const routes = adminApiRoutes(deps);
 
   await app.register(
@@ -45,15 +52,14 @@ export async function registerAdminRoutes(app: FastifyInstance, deps: AdminRoute
       if (!scope.hasDecorator('parseCookie')) await scope.register(fastifyCookie);
       await scope.register(fastifyFormbody);
       scope.addHook('onRequest', async (request, reply) => {
-        if (request.routeOptions.url && openRoutes.has(request.routeOptions.url)) return;
-        const bearer = request.headers.authorization !== undefined;
-        if (bearer && throttle) {
-          const wait = await throttle.retryAfterSeconds(request.ip);
-          if (wait > 0) return tooManyFailures(reply, wait);
+        if (needsSameOrigin(request) && !fromSameOrigin(request, publicOrigin)) {
+          request.log.warn({ ip: request.ip, url: request.url }, 'admin request from another origin refused');
+          return reply
+            .status(403)
+            .send({ error: 'FORBIDDEN', message: `admin forms are accepted only from ${publicOrigin}` });
         }
-        if (isOperator(request, credentials, now())) return;
-        if (bearer) await throttle?.recordFailure(request.ip);
-        return deny(request, reply);
+        if (request.routeOptions.url && openRoutes.has(request.routeOptions.url)) return;
+        return authenticate(request, reply, { credentials, throttle, now });
       });
       scope.addHook('onSend', async (_request, reply, payload) => {
         if (!reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
@@ -77,6 +83,11 @@ export async function registerAdminRoutes(app: FastifyInstance, deps: AdminRoute
         now,
       });
       scope.get('/', (_request, reply) => reply.redirect('/admin/queues', 303));
+      // An operator's browser starts a consent here: a fresh single-use link, followed at once.
+      scope.get('/connect', async (_request, reply) => {
+        const { token } = await deps.connectLinks.issue({ site: null }, now());
+        return reply.redirect(connectLinkUrl('', token), 303);
+      });
       await scope.register(dashboardPlugin(deps.queues, '/admin/queues'), { prefix: '/queues' });
       for (const route of routes) registerApiRoute(scope, route);
     },
@@ -110,7 +121,12 @@ const openRoutes = new Set(['/admin/login', '/admin/logout']);
 
 /** The API route table, the OpenAPI document's route included (it describes itself too). */
 function adminApiRoutes(deps: AdminRouteDeps): AdminRoute[] {
-  const routes: AdminRoute[] = [...connectionRoutes(deps), ...deadLetterRoutes(new DeadLetters(deps.queues))];
+  const routes: AdminRoute[] = [
+    ...connectionRoutes(deps),
+    ...webhookSecretRoutes(deps),
+    ...connectLinkRoutes(deps),
+    ...deadLetterRoutes(new DeadLetters(deps.queues)),
+  ];
   let document: unknown;
   routes.push(
     defineRoute({
@@ -129,22 +145,65 @@ function adminApiRoutes(deps: AdminRouteDeps): AdminRoute[] {
 
 function isOperator(request: FastifyRequest, credentials: AdminCredentials, now: number): boolean {
   const header = request.headers.authorization;
-  if (header !== undefined) {
-    const token = /^Bearer\s+(\S+)\s*$/i.exec(header)?.[1];
-    return token !== undefined && credentials.matchesToken(token);
-  }
+  if (header !== undefined) return bearerMatches(header, credentials);
   const session = request.cookies[adminSessionCookie];
   return session !== undefined && credentials.verifySession(session, now);
 }
 
-function tooManyFailures(reply: FastifyReply, retryAfterSeconds: number): FastifyReply {
+function bearerMatches(header: string, credentials: AdminCredentials): boolean {
+  const token = /^Bearer\s+(\S+)\s*$/i.exec(header)?.[1];
+  return token !== undefined && credentials.matchesToken(token);
+}
+
+interface AuthDeps {
+  readonly credentials: AdminCredentials;
+  readonly throttle: AuthThrottle | undefined;
+  readonly now: () => number;
+}
+
+/**
+ * A session cookie is checked as is (never counted: see auth-throttle.ts). A presented token is
+ * counted first and checked only if the throttle admits it, so it can neither be checked past the
+ * limit nor while the count cannot be kept.
+ */
+async function authenticate(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  auth: AuthDeps,
+): Promise<FastifyReply | undefined> {
+  const header = request.headers.authorization;
+  if (header === undefined) {
+    return isOperator(request, auth.credentials, auth.now()) ? undefined : deny(request, reply);
+  }
+  if (auth.throttle) {
+    const attempt = await auth.throttle.admit(request.ip);
+    if (attempt.kind !== 'admitted') return notChecked(request, reply, attempt);
+  }
+  if (!bearerMatches(header, auth.credentials)) return deny(request, reply);
+  await auth.throttle?.forgive(request.ip);
+  return undefined;
+}
+
+/** 429 while the address has used up its tries; 503 while Redis cannot count them. */
+function notChecked(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  attempt: Exclude<AuthAttempt, { kind: 'admitted' }>,
+): FastifyReply {
+  if (attempt.kind === 'refused') {
+    return reply
+      .status(429)
+      .header('retry-after', String(attempt.retryAfterSeconds))
+      .send({
+        error: 'TOO_MANY_FAILURES',
+        message: `too many wrong admin tokens from this address: try again in ${attempt.retryAfterSeconds} s`,
+      });
+  }
+  request.log.error({ err: attempt.err }, 'admin token not checked: the failure count is unavailable');
   return reply
-    .status(429)
-    .header('retry-after', String(retryAfterSeconds))
-    .send({
-      error: 'TOO_MANY_FAILURES',
-      message: `too many wrong admin tokens from this address: try again in ${retryAfterSeconds} s`,
-    });
+    .status(503)
+    .header('retry-after', String(unavailableRetrySeconds))
+    .send({ error: 'UNAVAILABLE', message: 'admin sign-in is unavailable: try again shortly' });
 }
 
 function deny(request: FastifyRequest, reply: FastifyReply): FastifyReply {

@@ -1,11 +1,22 @@
 import { escapeHtml } from '../http/escape-html.ts';
+
+export interface LoginView {
+  readonly next: string;
+  readonly failed: boolean;
+  readonly retryAfterSeconds?: number;
+  /** Tokens cannot be checked now (Redis cannot keep the failure count). */
+  readonly unavailable?: boolean;
+}
+
 /** The dashboard's sign-in form: one field, the ADMIN_TOKEN, posted to /admin/login. */
-export function loginPage(opts: { next: string; failed: boolean; retryAfterSeconds?: number }): string {
-  const error = opts.retryAfterSeconds
-    ? `<p class="error" role="alert">Too many wrong tokens from this address. Try again in ${Math.ceil(opts.retryAfterSeconds / 60)} min.</p>`
-    : opts.failed
-      ? '<p class="error" role="alert">That token is not valid.</p>'
-      : '';
+export function loginPage(opts: LoginView): string {
+  const error = opts.unavailable
+    ? '<p class="error" role="alert">Sign-in is unavailable right now. Try again in a moment.</p>'
+    : opts.retryAfterSeconds
+      ? `<p class="error" role="alert">Too many wrong tokens from this address. Try again in ${Math.ceil(opts.retryAfterSeconds / 60)} min.</p>`
+      : opts.failed
+        ? '<p class="error" role="alert">That token is not valid.</p>'
+        : '';
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>jira-relay admin: sign in</title>

@@ -6,6 +6,7 @@ import { BatchingDeliveryQueue } from '../queues/delivery-queue.ts';
 import type { WebhookIntakeDeps } from '../webhooks/intake.ts';
 import { createWebhookAuthenticator } from '../webhooks/webhook-auth.ts';
 import { CachedWebhookRouter } from '../webhooks/webhook-router.ts';
+import { cachedSecrets } from '../webhooks/webhook-secret-store.ts';
 import type { Services } from './services.ts';
 import type { TokenServices } from './token-services.ts';
 
@@ -20,6 +21,9 @@ export function webhookRouteDeps(services: Services): WebhookIntakeDeps & { read
       clientSecret: config.ATLASSIAN_CLIENT_SECRET,
       webhookSecret: config.JIRA_WEBHOOK_SECRET,
       clockSkewSeconds: config.WEBHOOK_JWT_CLOCK_SKEW_SECONDS,
+      clientId: config.ATLASSIAN_CLIENT_ID,
+      maxAgeSeconds: config.WEBHOOK_JWT_MAX_AGE_SECONDS,
+      maxLifetimeSeconds: config.WEBHOOK_JWT_MAX_LIFETIME_SECONDS,
     }),
     router: new CachedWebhookRouter({
       connections: services.tokens.connections,
@@ -32,6 +36,9 @@ export function webhookRouteDeps(services: Services): WebhookIntakeDeps & { read
       dedupeTtlMs: config.WEBHOOK_DEDUPE_TTL_SECONDS * 1000,
     }),
     metrics: services.metrics,
+    sharedSecretSites: config.JIRA_WEBHOOK_SECRET_SITES,
+    maxJsonDepth: config.WEBHOOK_MAX_JSON_DEPTH,
+    connectionSecrets: cachedSecrets(services.webhookSecrets, config.WEBHOOK_ROUTE_CACHE_MS, services.now),
     maxBodyBytes: config.WEBHOOK_MAX_BODY_BYTES,
   };
 }
@@ -52,6 +59,8 @@ export function oauthRouteDeps(
     allowedSites: config.OAUTH_ALLOWED_SITES,
     onConnected,
     onGrantReplaced: (accountId: string) => tokens.tokens.forget(accountId),
+    links: tokens.connectLinks,
+    startLimit: tokens.startLimit,
   };
 }
 
@@ -74,6 +83,9 @@ export function adminRouteDeps(services: Services): AdminRouteDeps {
     webhooks: services.registrar,
     sync: services.sync.control,
     reconcileWebhooks: (id) => services.reconcileWebhooks(id),
+    webhookSecrets: services.webhookSecrets,
+    rotationGraceSeconds: config.WEBHOOK_SECRET_ROTATION_GRACE_SECONDS,
+    connectLinks: services.tokens.connectLinks,
     now: services.now,
   };
 }

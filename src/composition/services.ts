@@ -17,6 +17,7 @@ import { RedisEntityState } from '../state/entity-state.ts';
 import { RedisPublishedVersions } from '../state/published-versions.ts';
 import { RedisRegistrationStore } from '../webhooks/registration-store.ts';
 import { WebhookRegistrar } from '../webhooks/webhook-registrar.ts';
+import { RedisWebhookSecretStore } from '../webhooks/webhook-secret-store.ts';
 import { createJiraServices } from './jira-services.ts';
 import { Shutdown } from './shutdown.ts';
 import { createSyncServices, type SyncServices } from './sync-services.ts';
@@ -88,6 +89,7 @@ export function createServices(config: Config, log: Logger, now: () => number = 
     sync,
     registrations,
     registrar,
+    webhookSecrets: new RedisWebhookSecretStore({ redis, keyPrefix: prefix, cipher: tokens.cipher, now }),
     metrics,
     entities: new RedisEntityState(redis, prefix),
     published: new RedisPublishedVersions(redis, {

@@ -1,15 +1,17 @@
 import type { Redis } from 'ioredis';
 import type { Config } from '../../config/index.ts';
+import { RedisConnectLinkStore } from '../atlassian/oauth/connect-link-store.ts';
 import { AtlassianOAuthClient } from '../atlassian/oauth/oauth-client.ts';
 import { OAuthStateStore } from '../atlassian/oauth/oauth-state-store.ts';
 import type { RefreshOutcome } from '../atlassian/oauth/token-response.ts';
 import type { ConnectionStore } from '../connections/connection-store.ts';
 import { RedisConnectionStore } from '../connections/redis-connection-store.ts';
 import type { Logger } from '../logger.ts';
+import { FixedWindowLimit } from '../state/fixed-window-limit.ts';
 import { GrantRefresher } from '../tokens/grant-refresher.ts';
 import { RedisTokenStore } from '../tokens/redis-token-store.ts';
 import { RedisRefreshLock } from '../tokens/refresh-lock.ts';
-import { createTokenCipher } from '../tokens/token-cipher.ts';
+import { createTokenCipher, type TokenCipher } from '../tokens/token-cipher.ts';
 import type { TokenEndpoint } from '../tokens/token-endpoint.ts';
 import { TokenManager } from '../tokens/token-manager.ts';
 
@@ -19,6 +21,12 @@ export interface TokenServices {
   readonly connections: ConnectionStore;
   readonly states: OAuthStateStore;
   readonly tokens: TokenManager;
+  /** Seals secrets at rest (grants, webhook secrets) with TOKEN_ENCRYPTION_KEY. */
+  readonly cipher: TokenCipher;
+  /** Single-use links that start a consent (issued through the admin API). */
+  readonly connectLinks: RedisConnectLinkStore;
+  /** OAUTH_START_MAX_PER_MINUTE per client address, shared by every api process. */
+  readonly startLimit: FixedWindowLimit;
 }
 
 export interface TokenServicesDeps {
@@ -49,6 +57,8 @@ type TokenConfig = Pick<
   | 'TOKEN_REUSE_WINDOW_SECONDS'
   | 'TOKEN_KEEPALIVE_IDLE_DAYS'
   | 'OAUTH_STATE_TTL_SECONDS'
+  | 'CONNECT_LINK_TTL_SECONDS'
+  | 'OAUTH_START_MAX_PER_MINUTE'
   | 'OAUTH_STATE_MEMORY_SECONDS'
 >;
 
@@ -89,7 +99,19 @@ export function createTokenServices(config: TokenConfig, deps: TokenServicesDeps
     ttlSeconds: config.OAUTH_STATE_TTL_SECONDS,
     memorySeconds: config.OAUTH_STATE_MEMORY_SECONDS,
   });
-  return { oauth, tokenStore, connections, states, tokens };
+  const connectLinks = new RedisConnectLinkStore({
+    redis,
+    keyPrefix,
+    ttlSeconds: config.CONNECT_LINK_TTL_SECONDS,
+  });
+  const startLimit = new FixedWindowLimit({
+    redis,
+    keyPrefix,
+    name: 'oauth-start',
+    max: config.OAUTH_START_MAX_PER_MINUTE,
+    now,
+  });
+  return { oauth, tokenStore, connections, states, tokens, cipher, connectLinks, startLimit };
 }
 
 function createRefresher(

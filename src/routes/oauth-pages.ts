@@ -71,7 +71,24 @@ function refusedList(refused: readonly ConsentedSite[]): string {
   return `This relay does not connect these sites (not in its allowed list): ${hosts}.`;
 }
 
-const startAgain = '<p><a href="/oauth/start">Connect a Jira site</a></p>';
+const startAgain =
+  '<p>To try again, ask the operator of this relay for a new connect link (operators: <a href="/admin/connect">/admin/connect</a>).</p>';
+
+/** `/oauth/start` without a valid connect link: connecting a site is an operator's act. */
+export function connectLinkRequiredPage(given: boolean): Page {
+  const why = given
+    ? 'This connect link is not valid: it was used already, it expired, or it was never issued.'
+    : 'Connecting a Jira site needs a connect link from the operator of this relay.';
+  return page(403, 'Connect link required', `<p>${escapeHtml(why)}</p>${startAgain}`);
+}
+
+export function tooManyStartsPage(): Page {
+  return page(
+    429,
+    'Too many attempts',
+    '<p>Too many connection attempts from this address. Please wait a minute.</p>',
+  );
+}
 
 function page(status: number, title: string, body: string): Page {
   const html = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(title)}</title></head><body><h1>${escapeHtml(title)}</h1>${body}</body></html>`;

@@ -1,5 +1,6 @@
 import fastifyCookie from '@fastify/cookie';
 import type { FastifyBaseLogger, FastifyInstance, FastifyReply } from 'fastify';
+import type { ConnectLink } from '../atlassian/oauth/connect-link-store.ts';
 import type { AccessibleResource } from '../atlassian/oauth/oauth-client.ts';
 import { newStateBinding, type StateCheck } from '../atlassian/oauth/oauth-state-store.ts';
 import type { TokenPair } from '../atlassian/oauth/token-response.ts';
@@ -19,7 +20,7 @@ interface ConsentClient {
 }
 
 interface OAuthStates {
-  issue(binding: string): Promise<string>;
+  issue(binding: string, site: string | null): Promise<string>;
   consume(state: string | undefined, binding: string | undefined): Promise<StateCheck>;
 }
 
@@ -38,6 +39,10 @@ export interface OAuthRouteDeps {
   readonly onConnected: (connections: Connection[]) => Promise<void>;
   /** Tells the token manager a consent replaced an account's grant (drop its cached token). */
   readonly onGrantReplaced?: (accountId: string) => void;
+  /** Single-use connect links from the admin API: the only way to start a consent. */
+  readonly links: { consume(token: string): Promise<ConnectLink | undefined> };
+  /** OAUTH_START_MAX_PER_MINUTE per client address; seconds to wait, 0 when allowed. */
+  readonly startLimit: { retryAfterSeconds(client: string): Promise<number> };
   readonly now?: () => number;
 }
 
@@ -50,9 +55,21 @@ export async function registerOAuthRoutes(app: FastifyInstance, deps: OAuthRoute
     if (!scope.hasDecorator('parseCookie')) await scope.register(fastifyCookie);
 
     scope.get('/oauth/start', async (request, reply) => {
+      const query = singleValues(request.query, ['link']);
+      if (!query) return send(reply, pages.failedPage(400, 'A query parameter was given more than once.'));
+      let link: ConnectLink | undefined;
+      try {
+        const wait = await deps.startLimit.retryAfterSeconds(request.ip);
+        if (wait > 0) return send(reply.header('retry-after', String(wait)), pages.tooManyStartsPage());
+        link = query.link ? await deps.links.consume(query.link) : undefined;
+      } catch (err) {
+        request.log.warn({ err }, 'OAuth start refused: Redis unavailable');
+        return send(reply.header('retry-after', '5'), pages.failedPage(503, 'Please try again in a moment.'));
+      }
+      if (!link) return send(reply, pages.connectLinkRequiredPage(query.link !== undefined));
       const existing = request.cookies[bindingCookie];
       const binding = existing && bindingShape.test(existing) ? existing : newStateBinding();
-      const state = await deps.states.issue(binding);
+      const state = await deps.states.issue(binding, link.site);
       reply.setCookie(bindingCookie, binding, {
         path: '/oauth',
         httpOnly: true,
@@ -64,21 +81,27 @@ export async function registerOAuthRoutes(app: FastifyInstance, deps: OAuthRoute
     });
 
     scope.get('/oauth/callback', async (request, reply) => {
-      const query = request.query as Record<string, string | undefined>;
+      const query = singleValues(request.query, ['state', 'code', 'error', 'error_description']);
+      if (!query) return send(reply, pages.failedPage(400, 'A query parameter was given more than once.'));
       const check = await deps.states.consume(query.state, request.cookies[bindingCookie]);
       if (query.error === 'access_denied') return send(reply, pages.declinedPage());
       if (query.error) return send(reply, pages.atlassianErrorPage(query.error, query.error_description));
       if (!check.ok) return send(reply, pages.stateRejectedPage(check.reason));
       if (!query.code) return send(reply, pages.failedPage(400, 'Atlassian sent no authorization code.'));
-      return send(reply, await connect(deps, query.code, request.log));
+      return send(reply, await connect(deps, query.code, check.site, request.log));
     });
   });
 }
 
-async function connect(deps: OAuthRouteDeps, code: string, log: FastifyBaseLogger): Promise<pages.Page> {
+async function connect(
+  deps: OAuthRouteDeps,
+  code: string,
+  site: string | null,
+  log: FastifyBaseLogger,
+): Promise<pages.Page> {
   let stored: Awaited<ReturnType<typeof storeConsent>>;
   try {
-    stored = await storeConsent(deps, code);
+    stored = await storeConsent(deps, code, site);
   } catch (err) {
     log.warn({ err }, 'OAuth consent could not be completed');
     const retryable = !isRelayError(err) || err.retryable;
@@ -110,14 +133,19 @@ async function connect(deps: OAuthRouteDeps, code: string, log: FastifyBaseLogge
 }
 
 /**
- * Code -> token pair -> Jira sites -> account -> grant, then one connection per allowed site. A
- * consent that reaches no allowed site stores nothing (no grant is kept for sites we will not sync).
+ * Code -> token pair -> Jira sites -> account -> grant, then one connection per allowed site: the
+ * link's site when it named one, and within OAUTH_ALLOWED_SITES. A consent that reaches no allowed
+ * site stores nothing (no grant is kept for sites we will not sync).
  */
-async function storeConsent(deps: OAuthRouteDeps, code: string) {
+async function storeConsent(deps: OAuthRouteDeps, code: string, site: string | null) {
   const pair = await deps.oauth.exchangeCode(code);
   const { allowed, refused } = partitionAllowed(
     jiraSitesOf(await deps.oauth.accessibleResources(pair.accessToken)),
-    deps.allowedSites,
+    site === null
+      ? deps.allowedSites
+      : deps.allowedSites.length === 0 || deps.allowedSites.includes(site)
+        ? [site]
+        : [],
   );
   const connected: { connection: Connection; created: boolean }[] = [];
   const [first] = allowed;
@@ -127,6 +155,25 @@ async function storeConsent(deps: OAuthRouteDeps, code: string) {
   deps.onGrantReplaced?.(accountId);
   for (const site of allowed) connected.push(await deps.connections.upsertFromConsent(site, accountId));
   return { connected, refused };
+}
+
+/**
+ * The named query parameters, each at most once; null when one was repeated (`?state=a&state=b`),
+ * which a browser following Atlassian's redirect never sends.
+ */
+function singleValues<K extends string>(
+  query: unknown,
+  names: readonly K[],
+): Partial<Record<K, string>> | null {
+  const values: Partial<Record<K, string>> = {};
+  const raw = (query ?? {}) as Record<string, unknown>;
+  for (const name of names) {
+    const value = raw[name];
+    if (value === undefined) continue;
+    if (typeof value !== 'string') return null;
+    values[name] = value;
+  }
+  return values;
 }
 
 function send(reply: FastifyReply, page: pages.Page): FastifyReply {

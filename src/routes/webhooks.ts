@@ -1,5 +1,7 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Metrics } from '../metrics/registry.ts';
 import { createWebhookIntake, type WebhookIntakeDeps } from '../webhooks/intake.ts';
+import type { IntakeAnswer } from '../webhooks/intake-answers.ts';
 import { readWebhookBody, type WebhookBody } from './webhook-body.ts';
 
 export interface WebhookRouteDeps extends WebhookIntakeDeps {
@@ -7,6 +9,27 @@ export interface WebhookRouteDeps extends WebhookIntakeDeps {
 }
 
 const jsonContentType = 'application/json; charset=utf-8';
+
+/** Hands the body as received to the intake and sends its answer; 503s say when to retry. */
+async function answer(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  metrics: Metrics,
+  take: (raw: WebhookBody) => Promise<IntakeAnswer>,
+) {
+  const end = metrics.webhookIntakeSeconds.startTimer();
+  try {
+    const raw: WebhookBody =
+      typeof request.body === 'string' || Buffer.isBuffer(request.body) ? request.body : '';
+    const result = await take(raw);
+    if (result.err !== undefined)
+      request.log.warn({ err: result.err }, 'webhook not queued: Redis unavailable');
+    if (result.status === 503) void reply.header('retry-after', '5');
+    return reply.status(result.status).header('content-type', jsonContentType).send(result.body);
+  } finally {
+    end();
+  }
+}
 
 /** POST /webhooks/jira: the body as received goes to the intake (webhooks/intake.ts), its answer back. */
 export function registerWebhookRoutes(app: FastifyInstance, deps: WebhookRouteDeps): void {
@@ -27,19 +50,14 @@ export function registerWebhookRoutes(app: FastifyInstance, deps: WebhookRouteDe
         deps.metrics.webhooksRejected.inc({ reason: 'too_large' });
       }
     });
-    scope.post('/webhooks/jira', async (request, reply) => {
-      const end = deps.metrics.webhookIntakeSeconds.startTimer();
-      try {
-        const raw: WebhookBody =
-          typeof request.body === 'string' || Buffer.isBuffer(request.body) ? request.body : '';
-        const answer = await intake(request.headers, raw);
-        if (answer.err !== undefined)
-          request.log.warn({ err: answer.err }, 'webhook not queued: Redis unavailable');
-        if (answer.status === 503) void reply.header('retry-after', '5');
-        return reply.status(answer.status).header('content-type', jsonContentType).send(answer.body);
-      } finally {
-        end();
-      }
-    });
+    scope.post('/webhooks/jira', (request, reply) =>
+      answer(request, reply, deps.metrics, (raw) => intake.intake(request.headers, raw)),
+    );
+    // Admin webhooks of one site, signed with that connection's own secret.
+    scope.post<{ Params: { connectionId: string } }>('/webhooks/jira/:connectionId', (request, reply) =>
+      answer(request, reply, deps.metrics, (raw) =>
+        intake.intakeFor(request.params.connectionId, request.headers, raw),
+      ),
+    );
   });
 }

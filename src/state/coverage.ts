@@ -27,15 +27,18 @@ export interface CoverageShare {
   readonly meanLateMs: { readonly webhook: number | null; readonly poll: number | null };
 }
 
-// KEYS[1] sighting of this change, KEYS[2] current bucket of the site, KEYS[3] set of sites.
-// ARGV: path, observedAt, ttl s, bucket ttl s, site. Sighting value: "path|observedAt[|m]".
+// KEYS[1] sighting of this change, KEYS[2] current bucket of the site, KEYS[3] recent sites (a
+// sorted set by last first sighting, ms). ARGV: path, observedAt, ttl s, bucket ttl s, site, now
+// ms, most sites kept. Sighting value: "path|observedAt[|m]".
 const sightScript = `
 local seen = redis.call('GET', KEYS[1])
 if not seen then
   redis.call('SET', KEYS[1], ARGV[1] .. '|' .. ARGV[2], 'EX', ARGV[3])
   redis.call('HINCRBY', KEYS[2], ARGV[1] .. '_first', 1)
   redis.call('EXPIRE', KEYS[2], ARGV[4])
-  redis.call('SADD', KEYS[3], ARGV[5])
+  redis.call('ZADD', KEYS[3], ARGV[6], ARGV[5])
+  redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', '(' .. (tonumber(ARGV[6]) - tonumber(ARGV[4]) * 1000))
+  redis.call('ZREMRANGEBYRANK', KEYS[3], 0, -(tonumber(ARGV[7]) + 1))
   return {ARGV[1], -1}
 end
 local path, at, matched = string.match(seen, '^(%a+)|(%d+)|?(%a*)$')
@@ -58,7 +61,11 @@ type SightArgs = [
   ttl: string,
   bucketTtl: string,
   site: string,
+  now: string,
+  maxSites: string,
 ];
+
+const defaultMaxSites = 20_000;
 
 interface Commands {
   coverageSight(...args: SightArgs): Promise<[string, number]>;
@@ -70,6 +77,8 @@ export interface CoverageOptions {
   readonly ttlSeconds: number;
   /** SYNC_COVERAGE_BUCKET_SECONDS. */
   readonly bucketSeconds: number;
+  /** Sites `sites()` remembers, the most recently sighted; default 20,000. */
+  readonly maxSites?: number;
   readonly now?: () => number;
 }
 
@@ -77,6 +86,10 @@ export interface CoverageOptions {
  * Webhook coverage: for every change (an entity version), which path saw it first and how late the
  * other one was. Deletions are left out (each path versions them by its own clock), and so are
  * backfills and reconciles (they see history no webhook could have sent).
+ *
+ * The sites sighted are kept for as long as their buckets (older ones hold no coverage to report)
+ * and at most `maxSites` of them, the least recently sighted dropped first: site hosts come from
+ * webhook bodies, and a shared secret may speak for any site.
  */
 export class RedisWebhookCoverage {
   readonly #redis: Redis & Commands;
@@ -135,6 +148,8 @@ export class RedisWebhookCoverage {
       String(this.#o.ttlSeconds),
       String(this.#o.bucketSeconds * 3),
       site,
+      String(this.#now()),
+      String(this.#o.maxSites ?? defaultMaxSites),
     ];
   }
 
@@ -161,16 +176,17 @@ export class RedisWebhookCoverage {
     };
   }
 
-  /** Sites with any sighting recorded. */
+  /** Sites with a sighting in the buckets kept, least recently sighted first (at most maxSites). */
   async sites(): Promise<string[]> {
-    return this.#redis.smembers(this.#sitesKey());
+    return this.#redis.zrange(this.#sitesKey(), '0', '-1');
   }
 
   #bucketKey(site: string, bucket: number): string {
     return `${this.#o.prefix}:coverage:${site}:bucket:${bucket}`;
   }
 
+  /** Not `coverage:sites`, the unbounded set of earlier versions: a process still running one writes it. */
   #sitesKey(): string {
-    return `${this.#o.prefix}:coverage:sites`;
+    return `${this.#o.prefix}:coverage:recent-sites`;
   }
 }

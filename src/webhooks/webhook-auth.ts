@@ -1,4 +1,5 @@
 import { createHmac, createSecretKey, type KeyObject, timingSafeEqual } from 'node:crypto';
+import { verifyHubSignature } from './hub-signature.ts';
 
 type WebhookAuthMethod = 'jwt' | 'hmac';
 
@@ -9,12 +10,20 @@ type WebhookAuthFailure =
   | 'jwt_invalid'
   | 'jwt_expired'
   | 'jwt_algorithm'
+  | 'jwt_lifetime'
+  | 'jwt_audience'
+  | 'jwt_issuer'
   | 'signature_invalid'
   | 'signature_method'
   | 'hmac_not_configured';
 
 type WebhookAuthResult =
-  | { readonly ok: true; readonly method: WebhookAuthMethod }
+  | {
+      readonly ok: true;
+      readonly method: WebhookAuthMethod;
+      /** The site a JWT names as its issuer (`iss: jira:{cloudId}`), when it names one. */
+      readonly cloudId?: string;
+    }
   | { readonly ok: false; readonly reason: WebhookAuthFailure };
 
 export interface WebhookAuthOptions {
@@ -23,6 +32,12 @@ export interface WebhookAuthOptions {
   /** JIRA_WEBHOOK_SECRET: admin webhooks carry `X-Hub-Signature: sha256=<hex HMAC of the raw body>`. */
   readonly webhookSecret: string | undefined;
   readonly clockSkewSeconds: number;
+  /** ATLASSIAN_CLIENT_ID: a JWT's `aud`, when present, must name it; absent: any `aud` is refused. */
+  readonly clientId?: string;
+  /** WEBHOOK_JWT_MAX_AGE_SECONDS: how old a JWT without `exp` may be, by its `iat`. */
+  readonly maxAgeSeconds?: number;
+  /** WEBHOOK_JWT_MAX_LIFETIME_SECONDS: the longest `exp - iat` (or `exp - now` without `iat`) accepted. */
+  readonly maxLifetimeSeconds?: number;
   readonly now?: () => number;
 }
 
@@ -33,33 +48,50 @@ export type WebhookAuthenticator = (
 
 /**
  * Authenticates a delivery from its headers and raw bytes, before anything parses the body.
- * Only HS256 JWTs are accepted (no `none`, no RS/ES confusion); `exp` is checked when present.
+ * Only HS256 JWTs are accepted (no `none`, no RS/ES confusion), with the claims `claimsProblem`
+ * requires.
  */
 export function createWebhookAuthenticator(opts: WebhookAuthOptions): WebhookAuthenticator {
   const jwtKey = createSecretKey(Buffer.from(opts.clientSecret, 'utf8'));
   const jwtHeaders = new JwtHeaderCache();
   const now = opts.now ?? Date.now;
+  const policy: ClaimsPolicy = {
+    clientId: opts.clientId,
+    skew: opts.clockSkewSeconds,
+    maxAge: opts.maxAgeSeconds ?? defaultMaxAgeSeconds,
+    maxLifetime: opts.maxLifetimeSeconds ?? defaultMaxLifetimeSeconds,
+  };
   return async (headers, rawBody) => {
     const authorization = single(headers.authorization);
     const signature = single(headers['x-hub-signature']);
-    if (authorization !== undefined)
-      return verifyJwt(authorization, jwtKey, jwtHeaders, opts.clockSkewSeconds, now());
+    if (authorization !== undefined) return verifyJwt(authorization, jwtKey, jwtHeaders, policy, now());
     if (signature !== undefined) return verifyHmac(signature, rawBody, opts.webhookSecret);
     return { ok: false, reason: 'missing_credentials' };
   };
+}
+
+/** The defaults of WEBHOOK_JWT_MAX_AGE_SECONDS and WEBHOOK_JWT_MAX_LIFETIME_SECONDS. */
+const defaultMaxAgeSeconds = 900;
+const defaultMaxLifetimeSeconds = 3600;
+
+interface ClaimsPolicy {
+  readonly clientId: string | undefined;
+  readonly skew: number;
+  readonly maxAge: number;
+  readonly maxLifetime: number;
 }
 
 /**
  * HS256 verification with node:crypto's synchronous HMAC. jose does the same through WebCrypto,
  * whose per-call job dispatch took a third of the intake's CPU under load; the rules are the same:
  * exactly three base64url parts, `alg` HS256 and nothing else, no `crit`, a constant-time signature
- * compare, and `exp` / `nbf` checked with the allowed skew when present.
+ * compare, then the claims.
  */
 function verifyJwt(
   authorization: string,
   key: KeyObject,
   headers: JwtHeaderCache,
-  clockSkew: number,
+  policy: ClaimsPolicy,
   nowMs: number,
 ): WebhookAuthResult {
   const match = /^Bearer\s+(\S+)$/i.exec(authorization.trim());
@@ -76,14 +108,63 @@ function verifyJwt(
     return { ok: false, reason: 'jwt_invalid' };
   const claims = decodeJson(payloadPart);
   if (!claims) return { ok: false, reason: 'jwt_invalid' };
-  const now = nowMs / 1000;
-  if (claims.exp !== undefined && !(typeof claims.exp === 'number' && claims.exp + clockSkew > now)) {
-    return { ok: false, reason: typeof claims.exp === 'number' ? 'jwt_expired' : 'jwt_invalid' };
+  const problem = claimsProblem(claims, policy, nowMs / 1000);
+  if (problem) return { ok: false, reason: problem };
+  const cloudId = typeof claims.iss === 'string' ? claims.iss.slice(jiraIssuerPrefix.length) : undefined;
+  return cloudId ? { ok: true, method: 'jwt', cloudId } : { ok: true, method: 'jwt' };
+}
+
+/** `jira:{cloudId}`: what Jira is seen to put in `iss`; cloud ids are UUIDs. */
+const jiraIssuerPrefix = 'jira:';
+const jiraIssuer = /^jira:[A-Za-z0-9-]{1,64}$/;
+
+/**
+ * The JWT does not cover the body, so a captured token could carry any body for as long as it is
+ * accepted: it must end (`exp`, or an `iat` younger than maxAge), and not be made to last longer
+ * than maxLifetime. Atlassian documents no claims; `aud` and `iss` are checked when present, in the
+ * shapes observed (`aud` the client id, `iss` `jira:{cloudId}`).
+ */
+function claimsProblem(
+  claims: Record<string, unknown>,
+  policy: ClaimsPolicy,
+  now: number,
+): WebhookAuthFailure | undefined {
+  const { exp, iat, nbf, aud, iss } = claims;
+  if (!isOptionalNumber(exp) || !isOptionalNumber(iat) || !isOptionalNumber(nbf)) return 'jwt_invalid';
+  if (nbf !== undefined && nbf - policy.skew > now) return 'jwt_invalid';
+  if (iat !== undefined && iat - policy.skew > now) return 'jwt_invalid';
+  const expiry = expiryProblem(exp, iat, policy, now);
+  if (expiry) return expiry;
+  if (aud !== undefined && !namesAudience(aud, policy.clientId)) return 'jwt_audience';
+  if (iss !== undefined && !(typeof iss === 'string' && jiraIssuer.test(iss))) return 'jwt_issuer';
+  return undefined;
+}
+
+/** A token must end: by `exp`, or, without it, `maxAge` after `iat`; and never last over `maxLifetime`. */
+function expiryProblem(
+  exp: number | undefined,
+  iat: number | undefined,
+  policy: ClaimsPolicy,
+  now: number,
+): WebhookAuthFailure | undefined {
+  if (exp === undefined) {
+    if (iat === undefined) return 'jwt_lifetime';
+    return iat + policy.maxAge + policy.skew <= now ? 'jwt_expired' : undefined;
   }
-  if (claims.nbf !== undefined && !(typeof claims.nbf === 'number' && claims.nbf - clockSkew <= now)) {
-    return { ok: false, reason: 'jwt_invalid' };
-  }
-  return { ok: true, method: 'jwt' };
+  if (exp + policy.skew <= now) return 'jwt_expired';
+  // Without `iat` the lifetime left is measured on our clock, so the skew is allowed on top.
+  const lifetime = iat === undefined ? exp - now - policy.skew : exp - iat;
+  return lifetime > policy.maxLifetime ? 'jwt_lifetime' : undefined;
+}
+
+function isOptionalNumber(value: unknown): value is number | undefined {
+  return value === undefined || (typeof value === 'number' && Number.isFinite(value));
+}
+
+/** RFC 7519: `aud` is one string or an array of them. */
+function namesAudience(aud: unknown, clientId: string | undefined): boolean {
+  if (clientId === undefined) return false;
+  return aud === clientId || (Array.isArray(aud) && aud.includes(clientId));
 }
 
 /**
@@ -121,17 +202,12 @@ function decodeJson(part: string): Record<string, unknown> | undefined {
 }
 
 function verifyHmac(header: string, rawBody: Buffer | string, secret: string | undefined): WebhookAuthResult {
-  const separator = header.indexOf('=');
-  const method = header.slice(0, Math.max(separator, 0)).trim();
-  const hex = header.slice(separator + 1).trim();
-  // Jira may change the HMAC method one day: anything but sha256 fails closed.
-  if (separator < 0 || method !== 'sha256') return { ok: false, reason: 'signature_method' };
-  if (secret === undefined) return { ok: false, reason: 'hmac_not_configured' };
-  if (!/^[0-9a-fA-F]{64}$/.test(hex)) return { ok: false, reason: 'signature_invalid' };
-  const expected = createHmac('sha256', secret).update(rawBody).digest();
-  return timingSafeEqual(expected, Buffer.from(hex, 'hex'))
-    ? { ok: true, method: 'hmac' }
-    : { ok: false, reason: 'signature_invalid' };
+  const check = verifyHubSignature(header, rawBody, secret === undefined ? [] : [secret]);
+  if (check.ok) return { ok: true, method: 'hmac' };
+  // A well-formed signature with no shared secret to check it against: configured nowhere.
+  if (secret === undefined && check.reason !== 'signature_method')
+    return { ok: false, reason: 'hmac_not_configured' };
+  return { ok: false, reason: check.reason };
 }
 
 function single(value: string | string[] | undefined): string | undefined {

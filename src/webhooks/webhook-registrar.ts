@@ -123,10 +123,16 @@ export class WebhookRegistrar {
 
 /** The filter subset cannot say "all projects": list them. Keys are quoted for reserved words. */
 export function projectFilter(projectKeys: readonly string[]): string {
-  return `project in (${[...projectKeys]
-    .sort()
-    .map((k) => `"${k.replaceAll('"', '')}"`)
-    .join(', ')})`;
+  return `project in (${[...projectKeys].sort().map(jqlString).join(', ')})`;
+}
+
+/**
+ * A JQL string literal of exactly `value`: backslash and double quote escaped with a backslash. An
+ * unescaped backslash at a key's end would escape the closing quote and let the next key's text
+ * be read as JQL; dropping quotes would name another project.
+ */
+function jqlString(value: string): string {
+  return `"${value.replace(/[\\"]/g, '\\$&')}"`;
 }
 
 async function listProjectKeys(client: JiraClient): Promise<string[]> {

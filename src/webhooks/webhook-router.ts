@@ -5,13 +5,24 @@ import type { RegistrationStore } from './registration-store.ts';
 /** The connection a delivery belongs to; a paused one acknowledges and drops its deliveries. */
 export interface SiteRoute {
   readonly connectionId: string;
+  /** The site's Atlassian cloud id: a dynamic webhook's JWT names it as its issuer. */
+  readonly cloudId: string;
   readonly paused: boolean;
+}
+
+/** A connection named in the URL of an admin webhook, as intake needs it. */
+export interface ConnectionRoute extends SiteRoute {
+  readonly siteHost: string;
+  /** Disconnected: its deliveries are dropped (and counted), whatever their signature. */
+  readonly disconnected: boolean;
 }
 
 /** Finds the connection a delivery belongs to. */
 export interface WebhookRouter {
   /** By the site host of the body's links, else by the webhook ids it matched; none when we hold neither. */
   route(siteHost: string, matchedWebhookIds: readonly number[]): Promise<SiteRoute | undefined>;
+  /** The connection an admin webhook's URL names; undefined when there never was one. */
+  connection(connectionId: string): Promise<ConnectionRoute | undefined>;
 }
 
 interface Cached {
@@ -30,6 +41,7 @@ export class CachedWebhookRouter implements WebhookRouter {
   readonly #ttlMs: number;
   readonly #now: () => number;
   readonly #byHost = new Map<string, Cached>();
+  readonly #byId = new Map<string, { readonly route: ConnectionRoute | undefined; readonly until: number }>();
 
   constructor(opts: {
     connections: ConnectionStore;
@@ -45,6 +57,25 @@ export class CachedWebhookRouter implements WebhookRouter {
 
   async route(siteHost: string, webhookIds: readonly number[]): Promise<SiteRoute | undefined> {
     return (await this.#bySite(siteHost)) ?? (await this.#byWebhookIds(webhookIds));
+  }
+
+  async connection(connectionId: string): Promise<ConnectionRoute | undefined> {
+    const now = this.#now();
+    const cached = this.#byId.get(connectionId);
+    if (cached && cached.until > now) return cached.route;
+    const found = await this.#connections.get(connectionId);
+    const route = found
+      ? {
+          connectionId: found.id,
+          cloudId: found.cloudId,
+          siteHost: found.siteHost,
+          paused: found.status === 'paused',
+          disconnected: found.status === 'disconnected',
+        }
+      : undefined;
+    if (this.#byId.size > 100_000) this.#byId.clear();
+    this.#byId.set(connectionId, { route, until: now + this.#ttlMs });
+    return route;
   }
 
   async #bySite(siteHost: string): Promise<SiteRoute | undefined> {
@@ -75,5 +106,5 @@ export class CachedWebhookRouter implements WebhookRouter {
  */
 function routeTo(connection: Connection | null): SiteRoute | undefined {
   if (!connection || connection.status === 'disconnected') return undefined;
-  return { connectionId: connection.id, paused: connection.status === 'paused' };
+  return { connectionId: connection.id, cloudId: connection.cloudId, paused: connection.status === 'paused' };
 }

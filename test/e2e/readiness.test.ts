@@ -48,7 +48,7 @@ describe('/readyz: Redis and Kafka answer', () => {
     const app = await relayApp({ REDIS_URL: redisUrl(), KAFKA_BROKERS: kafkaBrokers().join(',') });
     expect(await probe(app, '/readyz')).toEqual({
       status: 200,
-      body: { status: 'ready', checks: { redis: 'ok', kafka: 'ok' } },
+      body: { status: 'ready', down: [] },
     });
   });
 
@@ -59,9 +59,7 @@ describe('/readyz: Redis and Kafka answer', () => {
     });
     const { status, body } = await probe(app, '/readyz');
     expect(status).toBe(503);
-    expect(body).toMatchObject({ status: 'not_ready', checks: { kafka: 'ok' } });
-    expect((body.checks as Record<string, string>).redis).toEqual(expect.any(String));
-    expect((body.checks as Record<string, string>).redis).not.toBe('ok');
+    expect(body).toEqual({ status: 'not ready', down: ['redis'] });
     expect(await probe(app, '/healthz')).toEqual({ status: 200, body: { status: 'ok' } });
   });
 
@@ -69,8 +67,6 @@ describe('/readyz: Redis and Kafka answer', () => {
     const app = await relayApp({ REDIS_URL: redisUrl(), KAFKA_BROKERS: await deadAddress() });
     const { status, body } = await probe(app, '/readyz');
     expect(status).toBe(503);
-    expect(body).toMatchObject({ status: 'not_ready', checks: { redis: 'ok' } });
-    expect((body.checks as Record<string, string>).kafka).toEqual(expect.any(String));
-    expect((body.checks as Record<string, string>).kafka).not.toBe('ok');
+    expect(body).toEqual({ status: 'not ready', down: ['kafka'] });
   });
 });

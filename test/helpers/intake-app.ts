@@ -16,13 +16,20 @@ export const knownSite = 'some-instance-test.atlassian.net';
 /** A site the router below holds, paused. */
 export const pausedSite = 'paused.atlassian.net';
 
+/** The cloud id the test JWTs name as their issuer (test/helpers/jira-webhook.ts). */
+export const knownCloudId = '4b6a1c2e-9f0d-4e5a-8b7c-1d2e3f4a5b6c';
+
 /** The routing port answered from a fixed table: which sites the intake tests "hold". */
 const fixedRouter: WebhookRouter = {
   route: async (host, ids) => {
-    if (host === knownSite) return { connectionId: 'cloud-1', paused: false };
-    if (host === pausedSite) return { connectionId: 'cloud-3', paused: true };
-    return ids.includes(77) ? { connectionId: 'cloud-2', paused: false } : undefined;
+    if (host === knownSite) return { connectionId: 'cloud-1', cloudId: knownCloudId, paused: false };
+    if (host === pausedSite) return { connectionId: 'cloud-3', cloudId: knownCloudId, paused: true };
+    return ids.includes(77) ? { connectionId: 'cloud-2', cloudId: knownCloudId, paused: false } : undefined;
   },
+  connection: async (id) =>
+    id === 'cloud-1'
+      ? { connectionId: id, cloudId: knownCloudId, siteHost: knownSite, paused: false, disconnected: false }
+      : undefined,
 };
 
 /**
@@ -36,6 +43,10 @@ export async function buildIntake(
     maxBodyBytes?: number;
     metrics?: ReturnType<typeof createMetrics>;
     router?: WebhookRouter;
+    /** JIRA_WEBHOOK_SECRET_SITES; every site by default, so the shared secret's tests need no list. */
+    sharedSecretSites?: readonly string[];
+    /** Per-connection secrets (the admin-webhook route); none by default. */
+    connectionSecrets?: { secretsFor(connectionId: string): Promise<readonly string[]> };
   },
 ): Promise<FastifyInstance> {
   const config = loadConfig(validEnv({ ATLASSIAN_CLIENT_SECRET: clientSecret }));
@@ -56,6 +67,9 @@ export async function buildIntake(
         dedupeTtlMs: 60_000,
       }),
       metrics: opts.metrics ?? createMetrics(),
+      sharedSecretSites: opts.sharedSecretSites ?? ['*'],
+      maxJsonDepth: 64,
+      connectionSecrets: opts.connectionSecrets ?? { secretsFor: async () => [] },
       maxBodyBytes: opts.maxBodyBytes ?? 64 * 1024,
     },
   });

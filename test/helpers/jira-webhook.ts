@@ -26,7 +26,7 @@ export async function webhookJwt(
   return new SignJWT({})
     .setProtectedHeader({ alg: opts.alg ?? 'HS256', typ: 'JWT' })
     .setIssuedAt(now)
-    .setIssuer('sim-client-id')
+    .setIssuer('jira:4b6a1c2e-9f0d-4e5a-8b7c-1d2e3f4a5b6c')
     .setExpirationTime(now + (opts.expiresInSeconds ?? 900))
     .sign(new TextEncoder().encode(secret));
 }

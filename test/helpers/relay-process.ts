@@ -7,6 +7,9 @@ import path from 'node:path';
 
 const root = path.resolve(import.meta.dirname, '../..');
 
+/** ADMIN_TOKEN of the relays this helper starts, unless `env` sets its own. */
+export const relayAdminToken = 'test-admin-token-0123456789';
+
 export interface RelayProcess {
   readonly url: string;
   readonly port: number;
@@ -55,7 +58,7 @@ export async function startRelay(
     HOST: '127.0.0.1',
     PUBLIC_URL: url,
     TOKEN_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
-    ADMIN_TOKEN: 'test-admin-token-0123456789',
+    ADMIN_TOKEN: relayAdminToken,
     LOG_LEVEL: 'warn',
     ...env,
   };

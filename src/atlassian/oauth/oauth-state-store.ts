@@ -3,7 +3,10 @@ import type { Redis } from 'ioredis';
 
 /** Why a callback's `state` was refused; each gets its own page. */
 export type StateRejection = 'missing' | 'expired' | 'reused' | 'foreign';
-export type StateCheck = { readonly ok: true } | { readonly ok: false; readonly reason: StateRejection };
+/** A live state's promise: `site` is the one site its consent may connect (null: any allowed site). */
+export type StateCheck =
+  | { readonly ok: true; readonly site: string | null }
+  | { readonly ok: false; readonly reason: StateRejection };
 
 export interface OAuthStateStoreOptions {
   readonly redis: Redis;
@@ -40,13 +43,13 @@ export class OAuthStateStore {
     this.#o = opts;
   }
 
-  /** A new state bound to `binding` (the browser's cookie value). */
-  async issue(binding: string): Promise<string> {
+  /** A new state bound to `binding` (the browser's cookie value), for one site or (null) any. */
+  async issue(binding: string, site: string | null = null): Promise<string> {
     const state = randomBytes(32).toString('base64url');
     const id = sha256(state);
     await this.#redis
       .multi()
-      .set(this.#liveKey(id), sha256(binding), 'EX', this.#o.ttlSeconds)
+      .set(this.#liveKey(id), `${sha256(binding)} ${site ?? ''}`, 'EX', this.#o.ttlSeconds)
       .set(this.#memoryKey(id), 'issued', 'EX', this.#o.memorySeconds)
       .exec();
     return state;
@@ -66,9 +69,10 @@ export class OAuthStateStore {
     if (kind === 'used') return { ok: false, reason: 'reused' };
     if (kind === 'issued') return { ok: false, reason: 'expired' };
     if (kind !== 'live') return { ok: false, reason: 'foreign' };
+    const [boundHash = '', site = ''] = bound.split(' ');
     const matches =
-      binding !== undefined && timingSafeEqual(Buffer.from(bound), Buffer.from(sha256(binding)));
-    return matches ? { ok: true } : { ok: false, reason: 'foreign' };
+      binding !== undefined && timingSafeEqual(Buffer.from(boundHash), Buffer.from(sha256(binding)));
+    return matches ? { ok: true, site: site === '' ? null : site } : { ok: false, reason: 'foreign' };
   }
 
   get #redis(): Redis {

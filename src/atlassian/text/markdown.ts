@@ -52,7 +52,13 @@ export function prefixLines(block: string, first: string, rest: string): string 
 
 /** One table cell on one line: line breaks become `<br>` (Markdown) or spaces, pipes are escaped. */
 export function flattenCell(cell: string, mode: TextMode): string {
-  if (mode === 'text') return cell.replace(/\s*\n\s*/g, ' ').trim();
+  // Not `/\s*\n\s*/`: tried from every blank of a long run of them, that regex is quadratic.
+  if (mode === 'text')
+    return cell
+      .split('\n')
+      .map((line) => line.trim())
+      .filter(Boolean)
+      .join(' ');
   return cell
     .replace(/\\?\n/g, '<br>')
     .replace(/(?<!\\)\|/g, '\\|')
@@ -72,9 +78,17 @@ export function renderTable(rows: readonly (readonly string[])[], mode: TextMode
 
 /** Trims trailing spaces per line and surrounding blank lines; empty input stays empty. */
 export function tidy(text: string): string {
-  return text
-    .split('\n')
-    .map((line) => line.replace(/[ \t]+$/, ''))
-    .join('\n')
-    .replace(/^\n+|\n+$/g, '');
+  const lines = text.split('\n').map((line) => trimEndOf(line, ' \t'));
+  return trimEndOf(lines.join('\n'), '\n').replace(/^\n+/, '');
+}
+
+/**
+ * `text` without the trailing characters in `chars`. A loop, not `/[ \t]+$/` or `/\n+$/`: V8 tries
+ * such a regex again from every position of every run that is not at the end, which takes minutes
+ * on a text of a few hundred thousand blanks.
+ */
+function trimEndOf(text: string, chars: string): string {
+  let end = text.length;
+  while (end > 0 && chars.includes(text[end - 1] ?? '')) end--;
+  return end === text.length ? text : text.slice(0, end);
 }

@@ -16,17 +16,29 @@ export function renderWiki(src: string, ctx: InlineContext): string {
   return renderBlockList(parseWikiBlocks(src.replace(/\r\n?/g, '\n')), ctx);
 }
 
+/**
+ * Splits out `{code}`, `{noformat}`, `{quote}` and `{panel}` blocks. Nesting cannot go deep: a
+ * block ends at the first closing tag of its name, so a quote or panel cannot hold another of its
+ * kind. The work stays linear in the text whatever it holds: tags are looked for only up to the
+ * last `}` (past it none can end), and a name found unclosed once is not looked for again.
+ */
 function parseWikiBlocks(src: string): WikiBlock[] {
   const open = /\{(code|noformat|quote|panel)((?::[^}]*)?)\}/g;
+  const searchable = src.slice(0, src.lastIndexOf('}') + 1);
+  const unclosed = new Set<string>();
   const blocks: WikiBlock[] = [];
   let pos = 0;
-  for (let m = open.exec(src); m !== null; m = open.exec(src)) {
+  for (let m = open.exec(searchable); m !== null; m = open.exec(searchable)) {
     const [tag, name = '', params = ''] = m;
     const bodyStart = m.index + tag.length;
     const closeTag = `{${name}}`;
-    const close = src.indexOf(closeTag, bodyStart);
     const verbatim = name === 'code' || name === 'noformat';
-    if (close === -1 && !verbatim) continue; // an unclosed {quote} or {panel} is just text
+    if (unclosed.has(name)) continue;
+    const close = src.indexOf(closeTag, bodyStart);
+    if (close === -1 && !verbatim) {
+      unclosed.add(name); // an unclosed {quote} or {panel} is just text, and so is every later one
+      continue;
+    }
     blocks.push({ kind: 'lines', text: src.slice(pos, m.index) });
     const body = src.slice(bodyStart, close === -1 ? src.length : close);
     if (verbatim) {
@@ -156,13 +168,16 @@ function renderGroup(kind: LineKind, group: readonly string[], ctx: InlineContex
   }
 }
 
+/** Deeper list items are shown at this depth: past it, indentation only grows the text. */
+const maxListDepth = 32;
+
 function renderList(group: readonly string[], ctx: InlineContext): string {
   const counters: number[] = [];
   const kinds: string[] = [];
   return group
     .map((line) => {
       const [, markers = '-', body = ''] = /^\s*([*#]+|-)\s+(.*)$/.exec(line) ?? [];
-      const depth = markers.length;
+      const depth = Math.min(markers.length, maxListDepth);
       const ordered = markers.endsWith('#');
       counters.length = depth;
       kinds.length = depth;

@@ -98,11 +98,11 @@ describe('the operator in a real browser: dashboard and consent', () => {
     await browser.screenshot('05-failed-job-data');
   });
 
-  it('walks /oauth/start through the consent page and lands on the connected sites', {
+  it('walks an operator from /admin/connect (a fresh connect link) through the consent page to the connected sites', {
     timeout: 60_000,
   }, async () => {
     const { page } = browser;
-    await page.goto(`${relay.url}/oauth/start`);
+    await page.goto(`${relay.url}/admin/connect`);
     await page.waitForURL((url) => url.href.startsWith(`${sim.url}/authorize`));
     const accept = page.getByRole('button', { name: 'Accept' });
     await accept.waitFor();

@@ -17,6 +17,7 @@ import { RedisEntityState } from '../../../src/state/entity-state.ts';
 import { syncFields } from '../../../src/sync/sync-scope.ts';
 import { RedisRegistrationStore } from '../../../src/webhooks/registration-store.ts';
 import { WebhookRegistrar } from '../../../src/webhooks/webhook-registrar.ts';
+import { RedisWebhookSecretStore } from '../../../src/webhooks/webhook-secret-store.ts';
 import { startSyncWorker } from '../../../workers/sync-worker.ts';
 import { redisUrl, uniqueName } from '../../helpers/services.ts';
 import { waitUntil } from '../../helpers/wait-until.ts';
@@ -119,6 +120,13 @@ export async function startAdminStack(opts: AdminStackOptions = {}): Promise<Adm
       const job = reconcileJob(id);
       await queues.maintenance.add(job.name, job.data, job.opts);
     },
+    webhookSecrets: new RedisWebhookSecretStore({
+      redis: tokens.redis,
+      keyPrefix: tokens.keyPrefix,
+      cipher: tokens.services.cipher,
+    }),
+    rotationGraceSeconds: 3600,
+    connectLinks: tokens.services.connectLinks,
     now: () => clock.now,
     ...(opts.maxAuthFailures
       ? {

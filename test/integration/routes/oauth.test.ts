@@ -5,7 +5,8 @@ import { consent, pathOf, startConsent, startTokenStack } from '../tokens/token-
 describe('OAuth consent through /oauth/start and /oauth/callback', () => {
   it('redirects to Atlassian with every required parameter and a state bound to an HttpOnly cookie', async () => {
     const stack = await startTokenStack();
-    const start = await stack.app.inject({ method: 'GET', url: '/oauth/start' });
+    const { token } = await stack.services.connectLinks.issue({ site: null }, Date.now());
+    const start = await stack.app.inject({ method: 'GET', url: `/oauth/start?link=${token}` });
 
     expect(start.statusCode).toBe(302);
     const target = new URL(String(start.headers.location));

@@ -1,7 +1,7 @@
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { RawJsonQueue } from '../../../src/queues/bullmq-internals/raw-json-queue.ts';
 import type { DeliveryBatch } from '../../../src/queues/delivery-queue.ts';
-import { buildIntake, clientSecret, hubSecret } from '../../helpers/intake-app.ts';
+import { buildIntake, clientSecret, hubSecret, knownCloudId } from '../../helpers/intake-app.ts';
 import { realWebhookBody, signHubSignature, webhookJwt } from '../../helpers/jira-webhook.ts';
 import { deleteKeysAt } from '../../helpers/redis-keys.ts';
 import { redisUrl, uniqueName } from '../../helpers/services.ts';
@@ -91,7 +91,10 @@ describe('webhook intake fuzz', () => {
     const keyPrefix = uniqueName('relay');
     const app = await buildIntake(queue, {
       statePrefix: keyPrefix,
-      router: { route: async () => ({ connectionId: 'conn-1', paused: false }) },
+      router: {
+        route: async () => ({ connectionId: 'conn-1', cloudId: knownCloudId, paused: false }),
+        connection: async () => undefined,
+      },
     });
     onTestFinished(async () => {
       await app.close();

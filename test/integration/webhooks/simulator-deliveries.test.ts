@@ -2,7 +2,7 @@ import type { Worker } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../config/index.ts';
 import { buildApp } from '../../../src/app.ts';
-import { oauthRouteDeps, webhookRouteDeps } from '../../../src/composition/route-deps.ts';
+import { adminRouteDeps, oauthRouteDeps, webhookRouteDeps } from '../../../src/composition/route-deps.ts';
 import { createServices, type Services } from '../../../src/composition/services.ts';
 import { createLogger } from '../../../src/logger.ts';
 import type { ChangeJob } from '../../../src/queues/change-queue.ts';
@@ -50,6 +50,7 @@ describe('deliveries from the simulator, with retries, duplicates and shuffling'
       log,
       readiness: [],
       webhooks: webhookRouteDeps(services),
+      admin: adminRouteDeps(services),
       oauth: oauthRouteDeps(config, services.tokens, async (connections) => {
         for (const c of connections) await services.registrar.reconcile(c.id);
       }),
@@ -80,7 +81,7 @@ describe('deliveries from the simulator, with retries, duplicates and shuffling'
       await services.shutdown.run();
       await sim.close();
     };
-    expect((await consentThroughSimulator(config.PUBLIC_URL)).status).toBe(200);
+    expect((await consentThroughSimulator(config.PUBLIC_URL, config.ADMIN_TOKEN)).status).toBe(200);
   }, 60_000);
 
   afterAll(async () => {

@@ -1,14 +1,20 @@
 import { createHmac } from 'node:crypto';
+import { SignJWT } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { createWebhookAuthenticator } from '../../../src/webhooks/webhook-auth.ts';
-import { signHubSignature, webhookJwt } from '../../helpers/jira-webhook.ts';
+import { signHubSignature } from '../../helpers/jira-webhook.ts';
 
 const secret = 'client-secret';
+const clientId = 'relay-client-id';
+const cloudId = '4b6a1c2e-9f0d-4e5a-8b7c-1d2e3f4a5b6c';
 const now = Date.UTC(2026, 0, 1);
 const authenticate = createWebhookAuthenticator({
   clientSecret: secret,
   webhookSecret: "It's a Secret to Everybody",
   clockSkewSeconds: 30,
+  clientId,
+  maxAgeSeconds: 600,
+  maxLifetimeSeconds: 3600,
   now: () => now,
 });
 const body = Buffer.from('Hello World!');
@@ -49,27 +55,97 @@ describe('webhook authentication', () => {
     });
   });
 
-  it('accepts a JWT signed by jose (interoperability)', async () => {
+  it('accepts a JWT signed by jose with the claims the simulator sends (interoperability)', async () => {
     const real = createWebhookAuthenticator({
       clientSecret: secret,
       webhookSecret: undefined,
       clockSkewSeconds: 30,
+      clientId,
     });
-    expect(await real(bearer(await webhookJwt(secret)), body)).toEqual({ ok: true, method: 'jwt' });
+    const issuedAt = Math.floor(Date.now() / 1000);
+    const jwt = await new SignJWT({ context: { cloudId } })
+      .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+      .setIssuer(`jira:${cloudId}`)
+      .setAudience(clientId)
+      .setSubject('account-1')
+      .setIssuedAt(issuedAt)
+      .setExpirationTime(issuedAt + 900)
+      .setJti('f00')
+      .sign(new TextEncoder().encode(secret));
+    expect(await real(bearer(jwt), body)).toEqual({ ok: true, method: 'jwt', cloudId });
   });
 
+  const hs256 = { alg: 'HS256' };
   it.each([
-    ['valid, no exp', { alg: 'HS256' }, {}, { ok: true, method: 'jwt' }],
     ['valid, exp ahead', { alg: 'HS256', typ: 'JWT' }, { exp: nowS + 60 }, { ok: true, method: 'jwt' }],
-    ['exp inside the skew', { alg: 'HS256' }, { exp: nowS - 10 }, { ok: true, method: 'jwt' }],
-    ['exp past the skew', { alg: 'HS256' }, { exp: nowS - 31 }, { ok: false, reason: 'jwt_expired' }],
-    ['exp not a number', { alg: 'HS256' }, { exp: 'soon' }, { ok: false, reason: 'jwt_invalid' }],
-    ['nbf in the future', { alg: 'HS256' }, { nbf: nowS + 120 }, { ok: false, reason: 'jwt_invalid' }],
+    ['valid, iat and exp', hs256, { iat: nowS - 5, exp: nowS + 895 }, { ok: true, method: 'jwt' }],
+    ['exp inside the skew', hs256, { exp: nowS - 10 }, { ok: true, method: 'jwt' }],
+    ['exp past the skew', hs256, { exp: nowS - 31 }, { ok: false, reason: 'jwt_expired' }],
+    ['exp not a number', hs256, { exp: 'soon' }, { ok: false, reason: 'jwt_invalid' }],
+    ['nbf in the future', hs256, { nbf: nowS + 120 }, { ok: false, reason: 'jwt_invalid' }],
+    ['iat in the future', hs256, { iat: nowS + 120, exp: nowS + 600 }, { ok: false, reason: 'jwt_invalid' }],
+    ['neither exp nor iat', hs256, {}, { ok: false, reason: 'jwt_lifetime' }],
+    ['no exp, a young iat', hs256, { iat: nowS - 300 }, { ok: true, method: 'jwt' }],
+    ['no exp, an old iat', hs256, { iat: nowS - 631 }, { ok: false, reason: 'jwt_expired' }],
+    [
+      'a lifetime over the maximum',
+      hs256,
+      { iat: nowS - 5, exp: nowS + 3596 },
+      { ok: false, reason: 'jwt_lifetime' },
+    ],
+    ['no iat, exp too far ahead', hs256, { exp: nowS + 3631 }, { ok: false, reason: 'jwt_lifetime' }],
+    ['aud this client', hs256, { exp: nowS + 60, aud: clientId }, { ok: true, method: 'jwt' }],
+    [
+      'aud a list with this client',
+      hs256,
+      { exp: nowS + 60, aud: ['x', clientId] },
+      { ok: true, method: 'jwt' },
+    ],
+    [
+      'aud another client',
+      hs256,
+      { exp: nowS + 60, aud: 'other-app' },
+      { ok: false, reason: 'jwt_audience' },
+    ],
+    ['aud not a string', hs256, { exp: nowS + 60, aud: 7 }, { ok: false, reason: 'jwt_audience' }],
+    [
+      'iss jira:{cloudId}',
+      hs256,
+      { exp: nowS + 60, iss: `jira:${cloudId}` },
+      { ok: true, method: 'jwt', cloudId },
+    ],
+    [
+      'iss of another shape',
+      hs256,
+      { exp: nowS + 60, iss: 'https://evil.example' },
+      { ok: false, reason: 'jwt_issuer' },
+    ],
+    [
+      'iss jira: without a cloud id',
+      hs256,
+      { exp: nowS + 60, iss: 'jira:' },
+      { ok: false, reason: 'jwt_issuer' },
+    ],
     ['HS384', { alg: 'HS384' }, {}, { ok: false, reason: 'jwt_algorithm' }],
     ['alg none', { alg: 'none' }, {}, { ok: false, reason: 'jwt_algorithm' }],
     ['crit header', { alg: 'HS256', crit: ['x'], x: 1 }, {}, { ok: false, reason: 'jwt_algorithm' }],
   ])('JWT %s', async (_name, header, claims, expected) => {
     expect(await authenticate(bearer(token(header, claims)), body)).toEqual(expected);
+  });
+
+  it('refuses any aud when not given the client id, and has default lifetime limits', async () => {
+    const bare = createWebhookAuthenticator({
+      clientSecret: secret,
+      webhookSecret: undefined,
+      clockSkewSeconds: 0,
+      now: () => now,
+    });
+    const withClaims = (extra: object) => bearer(token(hs256, { iat: nowS, exp: nowS + 900, ...extra }));
+    expect(await bare(withClaims({}), body)).toEqual({ ok: true, method: 'jwt' });
+    expect(await bare(withClaims({ aud: clientId }), body)).toEqual({ ok: false, reason: 'jwt_audience' });
+    expect(await bare(withClaims({ exp: nowS + 3601 }), body)).toEqual({ ok: false, reason: 'jwt_lifetime' });
+    const noExp = bearer(token(hs256, { iat: nowS - 901 }));
+    expect(await bare(noExp, body)).toEqual({ ok: false, reason: 'jwt_expired' });
   });
 
   it.each([
