@@ -23,8 +23,8 @@ export interface AfterPublishDeps {
  * What follows a change every connector is through with, whichever path brought it:
  * - a webhook change is recorded as seen by webhook, so a poll that finds it may skip it; never
  *   before, or a change deferred and then failed for good would be skipped by polls too;
- * - the entity becomes known to the polls' dedupe and the deletion reconcile (newer versions only),
- *   and stays known until its deletion is out;
+ * - the entity becomes known to the deletion reconcile (and, when a poll published it, to the polls'
+ *   dedupe, newer versions only), and stays known until its deletion is out;
  * - an issue's deletion is followed by a deletion of each of its known comments (their own webhooks
  *   may be lost, and the reconcile could not find them once the issue is forgotten); the issue is
  *   forgotten when none is left, else a later reconcile finds it gone again and retries the rest.
@@ -42,7 +42,11 @@ async function settleKnown(change: JiraChange, deps: AfterPublishDeps): Promise<
   if (change.entity === 'comment') return settleComment(change, deps);
   if (change.kind === 'deleted') return cascadeIssueDeletion(change, deps);
   const { id, key } = change.issue;
-  await deps.known.rememberIssue(change.site.host, { id, key, version: change.version });
+  // A webhook's issue version must not stand for the polls' (id, updated) dedupe: the poll that
+  // records it also read the issue's comments completely, a webhook did not (a dropped comment
+  // webhook would then never be found). Known by webhook only: version 0, as for comments.
+  const version = change.source === 'webhook' ? 0 : change.version;
+  await deps.known.rememberIssue(change.site.host, { id, key, version });
 }
 
 /** Coverage is bookkeeping: a failure costs a poll a repeat that markers drop, never the change. */

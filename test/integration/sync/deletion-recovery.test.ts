@@ -136,3 +136,20 @@ describe('deletion recovery', () => {
     );
   });
 });
+
+describe('comment changes whose own webhooks were lost', () => {
+  it("are found by the next poll though the issue's update webhook was published", async () => {
+    const { s, site, sim, reader, capture } = await siteStack();
+    const issue = sim.createIssue(site.cloudId, { fields: { summary: 'commented on' } });
+    await poll(s);
+    await reader.waitFor((all) => ids(all, 'crm.ticket.upserted').has(issue.id));
+    const comment = sim.addComment(site.cloudId, issue.key, 'only a poll will see me');
+    // Jira sends comment_created and an issue update; only the issue update reaches the relay.
+    const update = await capture.body(
+      (b) => b.webhookEvent === 'jira:issue_updated' && b.issue?.id === issue.id,
+    );
+    await s.webhook(update);
+    await poll(s);
+    await reader.waitFor((all) => ids(all, 'crm.note.upserted').has(comment.id), 10_000);
+  });
+});
