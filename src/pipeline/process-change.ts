@@ -135,6 +135,7 @@ export async function processChange(change: JiraChange, deps: ProcessChangeDeps)
   }
   const first = busy.sort((a, b) => a.retryInMs - b.retryInMs)[0];
   if (first) throw first;
+  await deps.entities.commit(change);
   await deps.afterPublish?.(change);
   return { outcome: 'processed', connectors: outcomes };
 }

@@ -3,60 +3,68 @@ import type { IssueSnapshot, JiraChange } from '../../connectors/jira-change.ts'
 import { entityRef } from '../../connectors/jira-change.ts';
 
 /**
- * What the change worker decided about a change against the last version processed for its entity:
- * - `advance`: newer than anything seen (or a deletion, which always wins): process it;
- * - `repeat`: the version processed last, again (a retry, or the same change by another path):
- *   process it again, idempotently; connectors' published markers drop what already went out;
- * - `stale`: older than what was processed: drop it, so a connector never goes back.
- * `previous` is the snapshot before this version, for connectors that react to transitions.
+ * What the change worker decided about a change against the last version every connector is through
+ * with (committed after publishing, so a version that was never published is never compared against):
+ * - `advance`: newer than the committed version (or a deletion, which always wins): process it;
+ * - `repeat`: the committed version again (a retry, or the same change by another path): process it
+ *   again, idempotently; connectors' published markers drop what already went out;
+ * - `stale`: older than the committed version: drop it, so a connector never goes back.
+ * `previous` is the committed snapshot before this version, for connectors that react to transitions.
  */
 export type EntityDecision =
   | { readonly kind: 'advance' | 'repeat'; readonly previous: IssueSnapshot | null }
   | { readonly kind: 'stale'; readonly current: number };
 
 // KEYS[1] entity hash; ARGV: version, snapshot JSON ('' for comments), deletion flag.
-// Fields: v (version), s (snapshot of v), pv/ps (the version and snapshot before v).
-const advanceScript = `
+// Fields: v (committed version), s (its snapshot), pv/ps (the version and snapshot before v).
+// Versions only move forward; a deletion always commits.
+const commitScript = `
 local v = tonumber(ARGV[1])
 local cur = tonumber(redis.call('HGET', KEYS[1], 'v') or '-1')
-if v == cur then return {'repeat', redis.call('HGET', KEYS[1], 'ps') or ''} end
-if v < cur and ARGV[3] ~= '1' then return {'stale', tostring(cur)} end
+if v == cur or (v < cur and ARGV[3] ~= '1') then return 0 end
 local old = redis.call('HGET', KEYS[1], 's') or ''
 redis.call('HSET', KEYS[1], 'v', ARGV[1], 's', ARGV[2], 'pv', tostring(cur), 'ps', old)
-return {'advance', old}
+return 1
 `;
 
 interface EntityStateCommands {
-  advanceEntity(key: string, version: string, snapshot: string, deletion: string): Promise<[string, string]>;
+  commitEntity(key: string, version: string, snapshot: string, deletion: string): Promise<number>;
 }
 
 /**
- * The last version processed per entity, and its snapshot, in Redis. One script call per change
- * keeps check and update atomic across every worker process.
+ * The last version every connector is through with, per entity, and its snapshot, in Redis. A
+ * change is decided against it, and committed only after its publish: a worker killed in between,
+ * or a publish that never got out, leaves the committed state as consumers saw it last. Order
+ * between concurrent versions is kept by the published-version claims, not here.
  */
 export class RedisEntityState {
   readonly #redis: Redis & EntityStateCommands;
   readonly #prefix: string;
 
   constructor(redis: Redis, prefix: string) {
-    redis.defineCommand('advanceEntity', { numberOfKeys: 1, lua: advanceScript });
+    redis.defineCommand('commitEntity', { numberOfKeys: 1, lua: commitScript });
     this.#redis = redis as Redis & EntityStateCommands;
     this.#prefix = prefix;
   }
 
   async decide(change: JiraChange): Promise<EntityDecision> {
-    const { kind, id } = entityRef(change);
-    const key = `${this.#prefix}:entity:${change.site.host}:${kind}:${id}`;
+    const [v, snapshot, previous] = await this.#redis.hmget(this.#key(change), 'v', 's', 'ps');
+    const current = v === null || v === undefined ? -1 : Number(v);
+    if (change.version === current) return { kind: 'repeat', previous: parse(previous ?? '') };
+    if (change.version < current && change.kind !== 'deleted') return { kind: 'stale', current };
+    return { kind: 'advance', previous: parse(snapshot ?? '') };
+  }
+
+  /** Records the change as the entity's committed version once every connector is through with it. */
+  async commit(change: JiraChange): Promise<void> {
     const snapshot = change.entity === 'issue' ? JSON.stringify(compact(change.issue)) : '';
     const deletion = change.kind === 'deleted' ? '1' : '0';
-    const [decision, value] = await this.#redis.advanceEntity(
-      key,
-      String(change.version),
-      snapshot,
-      deletion,
-    );
-    if (decision === 'stale') return { kind: 'stale', current: Number(value) };
-    return { kind: decision === 'repeat' ? 'repeat' : 'advance', previous: parse(value) };
+    await this.#redis.commitEntity(this.#key(change), String(change.version), snapshot, deletion);
+  }
+
+  #key(change: JiraChange): string {
+    const { kind, id } = entityRef(change);
+    return `${this.#prefix}:entity:${change.site.host}:${kind}:${id}`;
   }
 
   /** The last snapshot processed for an issue (comments use it for filters and context). */
