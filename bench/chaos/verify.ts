@@ -72,7 +72,9 @@ function satisfied(x: Expectation, events: readonly RelayEventSeen[]): RelayEven
   if (want.kind === 'incident') return incidentShown(want, events);
   const relevant = x.connector === 'monitoring' ? events.filter((e) => !e.deletion) : events;
   const last = relevant.at(-1);
-  if (!last) return undefined;
+  // Deleted before anything of it was published (its webhooks lost, no poll in between): a
+  // consumer has nothing of it, which is its final state; there is no tombstone to owe.
+  if (!last) return want.kind === 'deleted' ? null : undefined;
   if (want.kind === 'deleted') return last.deletion ? last : undefined;
   return !last.deletion && last.version === want.version ? last : undefined;
 }
