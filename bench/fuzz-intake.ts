@@ -9,8 +9,9 @@ import { createHmac } from 'node:crypto';
 import http from 'node:http';
 import { SignJWT } from 'jose';
 import { realWebhookBody } from '../test/helpers/jira-webhook.ts';
+import { prng } from '../test/helpers/prng.ts';
 import { startRelay } from '../test/helpers/relay-process.ts';
-import { type FuzzCase, fuzzCase, prng } from './fuzz/cases.ts';
+import { type FuzzCase, fuzzCase } from './fuzz/cases.ts';
 
 const total = Number(process.env.FUZZ_COUNT ?? 100_000);
 const concurrency = Number(process.env.FUZZ_CONCURRENCY ?? 32);

@@ -1,3 +1,4 @@
+import { prng } from '../../test/helpers/prng.ts';
 import type { IssueNow } from './jira-reader.ts';
 
 export interface SiteInfo {
@@ -28,18 +29,6 @@ export interface TouchedIssue {
 
 export interface TouchedComment extends TouchedIssue {
   readonly issueId: string;
-}
-
-/** A small seeded PRNG (mulberry32): the same CHAOS_SEED gives the same load. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /**

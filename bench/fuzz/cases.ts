@@ -15,18 +15,6 @@ export interface CaseInputs {
   readonly connectionIds: readonly string[];
 }
 
-/** mulberry32: a seeded PRNG, so a run can be replayed from its seed. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const weird: unknown[] = [
   null,
   true,

@@ -3,20 +3,9 @@ import { RawJsonQueue } from '../../../src/queues/bullmq-internals/raw-json-queu
 import type { DeliveryBatch } from '../../../src/queues/delivery-queue.ts';
 import { buildIntake, clientSecret, hubSecret, knownCloudId } from '../../helpers/intake-app.ts';
 import { realWebhookBody, signHubSignature, webhookJwt } from '../../helpers/jira-webhook.ts';
+import { prng } from '../../helpers/prng.ts';
 import { deleteKeysAt } from '../../helpers/redis-keys.ts';
 import { redisUrl, uniqueName } from '../../helpers/services.ts';
-
-/** mulberry32: a seeded PRNG, so a failing case can be replayed from its seed. */
-function prng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const weird: unknown[] = [
   null,
