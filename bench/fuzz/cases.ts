@@ -1,4 +1,5 @@
 import { createHmac } from 'node:crypto';
+import { mutate } from '../../test/helpers/fuzz-mutate.ts';
 
 /** A request the fuzzer sends: method POST, a path, raw header pairs (repeats allowed), a body. */
 export interface FuzzCase {
@@ -13,32 +14,6 @@ export interface CaseInputs {
   readonly hubSecret: string;
   readonly validJwt: string;
   readonly connectionIds: readonly string[];
-}
-
-const weird: unknown[] = [
-  null,
-  true,
-  0,
-  -1,
-  1e308,
-  '',
-  'x'.repeat(300),
-  '\u0000',
-  [],
-  {},
-  [[[]]],
-  '__proto__',
-];
-
-function mutate(value: unknown, rand: () => number, depth = 0): unknown {
-  if (depth > 6 || rand() < 0.05) return weird[Math.floor(rand() * weird.length)];
-  if (Array.isArray(value)) return value.map((v) => mutate(v, rand, depth + 1));
-  if (value && typeof value === 'object') {
-    const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) if (rand() > 0.05) out[k] = mutate(v, rand, depth + 1);
-    return out;
-  }
-  return rand() < 0.1 ? weird[Math.floor(rand() * weird.length)] : value;
 }
 
 const sign = (secret: string, body: Buffer) =>
