@@ -91,7 +91,10 @@ export interface IssueChange extends ChangeBase {
   readonly changelog: readonly ChangelogItem[];
   /** For `moved`: the key before the move. */
   readonly previousKey?: string;
-  /** The last snapshot the relay processed for this issue, added by the change worker; null when none. */
+  /**
+   * For connectors that react to transitions: the issue as this connector last published it, added
+   * by the change worker; null when it published nothing of the issue yet.
+   */
   readonly previous?: IssueSnapshot | null;
 }
 

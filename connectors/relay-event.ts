@@ -39,6 +39,11 @@ export type ConnectorResult =
 export interface Connector<M> {
   readonly name: string;
   readonly map: (change: JiraChange, mapping: M, now: Date) => ConnectorResult;
+  /**
+   * The connector reads `change.previous` (it reacts to transitions): the pipeline then keeps, per
+   * entity, the snapshot this connector last published and hands it over as `previous`.
+   */
+  readonly readsPrevious?: boolean;
 }
 
 export function skip(reason: string): ConnectorResult {

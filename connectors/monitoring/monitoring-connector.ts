@@ -84,4 +84,8 @@ function mapComment(change: CommentChange, mapping: ResolvedMapping): ConnectorR
   return { kind: 'events', events: [event] };
 }
 
-export const monitoringConnector: Connector<ResolvedMapping> = { name: MONITORING, map: mapToMonitoring };
+export const monitoringConnector: Connector<ResolvedMapping> = {
+  name: MONITORING,
+  map: mapToMonitoring,
+  readsPrevious: true,
+};

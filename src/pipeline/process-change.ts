@@ -6,7 +6,7 @@ import { RelayError } from '../errors.ts';
 import type { EventPublisher } from '../kafka/event-publisher.ts';
 import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics/registry.ts';
-import type { RedisEntityState } from '../state/entity-state.ts';
+import { type RedisEntityState, snapshotOf } from '../state/entity-state.ts';
 import type { PublishedRef, PublishedVersions } from '../state/published-versions.ts';
 import { refuseFutureVersion } from './future-version.ts';
 import type { MappingProvider } from './mapping-provider.ts';
@@ -112,7 +112,7 @@ export async function processChange(change: JiraChange, deps: ProcessChangeDeps)
     outcome: decision.kind === 'stale' ? 'stale' : 'processed',
   });
   if (decision.kind === 'stale') return { outcome: 'stale', current: decision.current };
-  const enriched = await withContext(change, decision.previous, deps.entities);
+  const enriched = await withContext(change, deps.entities);
   const mappings = await deps.mappings.mappingsFor(change.site.host);
   const outcomes: ConnectorOutcome[] = [];
   const failures: ConnectorFailure[] = [];
@@ -121,7 +121,7 @@ export async function processChange(change: JiraChange, deps: ProcessChangeDeps)
     const mapping = mappings.get(connector.name);
     if (!mapping) continue;
     try {
-      outcomes.push(await runConnector(connector, mapping, enriched, deps));
+      outcomes.push(await runConnector(connector, mapping, enriched, decision.previous, deps));
     } catch (error) {
       if (error instanceof PublishBusyError) busy.push(error);
       else failures.push({ connector: connector.name, error });
@@ -140,37 +140,21 @@ export async function processChange(change: JiraChange, deps: ProcessChangeDeps)
   return { outcome: 'processed', connectors: outcomes };
 }
 
-async function withContext(
-  change: JiraChange,
-  previous: IssueSnapshot | null,
-  entities: RedisEntityState,
-): Promise<JiraChange> {
-  if (change.entity === 'issue') return { ...change, previous: previous ?? null };
+async function withContext(change: JiraChange, entities: RedisEntityState): Promise<JiraChange> {
+  if (change.entity === 'issue') return change;
   return { ...change, issueSnapshot: await entities.issueSnapshot(change.site.host, change.issue.id) };
 }
 
+/**
+ * One connector's turn: claim the version, map it (pure) against what this connector last published
+ * when it reacts to transitions, publish, and mark it published only after Kafka acked. A mapping
+ * that emits nothing releases the claim.
+ */
 async function runConnector(
   { name, connector }: EnabledConnector,
   mapping: ResolvedMapping,
   change: JiraChange,
-  deps: ProcessChangeDeps,
-): Promise<ConnectorOutcome> {
-  let events: readonly RelayEvent[];
-  try {
-    const result = connector.map(change, mapping, deps.now());
-    if (result.kind === 'skip') return { connector: name, outcome: 'skipped', reason: result.reason };
-    events = result.events;
-  } catch (err) {
-    throw new MappingError(err);
-  }
-  if (events.length === 0) return { connector: name, outcome: 'skipped', reason: 'no events' };
-  return publishOnce(name, change, events, deps);
-}
-
-async function publishOnce(
-  name: string,
-  change: JiraChange,
-  events: readonly RelayEvent[],
+  committedPrevious: IssueSnapshot | null,
   deps: ProcessChangeDeps,
 ): Promise<ConnectorOutcome> {
   const { kind, id } = entityRef(change);
@@ -185,13 +169,34 @@ async function publishOnce(
   if (claim.kind !== 'claimed') {
     return { connector: name, outcome: claim.kind === 'published' ? 'already_published' : 'superseded' };
   }
+  const input = connector.readsPrevious
+    ? withPrevious(change, claim.lastSnapshot, committedPrevious)
+    : change;
+  let events: readonly RelayEvent[];
+  try {
+    const result = connector.map(input, mapping, deps.now());
+    events = result.kind === 'skip' ? [] : result.events;
+    if (events.length === 0) {
+      await deps.published.release(ref, claim.token);
+      return {
+        connector: name,
+        outcome: 'skipped',
+        reason: result.kind === 'skip' ? result.reason : 'no events',
+      };
+    }
+  } catch (err) {
+    await deps.published.release(ref, claim.token).catch(() => undefined);
+    throw new MappingError(err);
+  }
   try {
     await deps.published.holdWhile(ref, claim.token, deps.publisher.publish(events));
   } catch (err) {
     await deps.published.release(ref, claim.token).catch(() => undefined);
     throw err;
   }
-  await deps.published.markPublished(ref, change.version, claim.token, opts);
+  const keep = connector.readsPrevious && change.entity === 'issue';
+  const marked = keep ? { ...opts, snapshot: snapshotOf(change.issue) } : opts;
+  await deps.published.markPublished(ref, change.version, claim.token, marked);
   deps.metrics.eventsPublished.inc({ connector: name }, events.length);
   // Deletions are versioned by the delivery time, not by a Jira edit: no lag to speak of.
   if (change.kind !== 'deleted') {
@@ -201,6 +206,22 @@ async function publishOnce(
     );
   }
   return { connector: name, outcome: 'published', events: events.length };
+}
+
+/**
+ * An issue change with the issue as this connector last published it: transitions are computed
+ * against what its consumers saw, not against a version another connector published or one whose
+ * publish never got out. A marker from before snapshots were kept falls back to the committed one.
+ */
+function withPrevious(
+  change: JiraChange,
+  lastSnapshot: string | null | undefined,
+  committedPrevious: IssueSnapshot | null,
+): JiraChange {
+  if (change.entity !== 'issue') return change;
+  if (lastSnapshot === undefined) return { ...change, previous: null };
+  if (lastSnapshot === null) return { ...change, previous: committedPrevious };
+  return { ...change, previous: JSON.parse(lastSnapshot) as IssueSnapshot };
 }
 
 function messageOf(err: unknown): string {

@@ -57,7 +57,7 @@ export class RedisEntityState {
 
   /** Records the change as the entity's committed version once every connector is through with it. */
   async commit(change: JiraChange): Promise<void> {
-    const snapshot = change.entity === 'issue' ? JSON.stringify(compact(change.issue)) : '';
+    const snapshot = change.entity === 'issue' ? snapshotOf(change.issue) : '';
     const deletion = change.kind === 'deleted' ? '1' : '0';
     await this.#redis.commitEntity(this.#key(change), String(change.version), snapshot, deletion);
   }
@@ -73,9 +73,9 @@ export class RedisEntityState {
   }
 }
 
-/** What a connector may compare against later; the description is dropped to bound memory. */
-function compact(issue: IssueSnapshot): IssueSnapshot {
-  return { ...issue, description: null, descriptionMarkdown: null };
+/** What a connector may compare against later, as stored; the description is dropped to bound memory. */
+export function snapshotOf(issue: IssueSnapshot): string {
+  return JSON.stringify({ ...issue, description: null, descriptionMarkdown: null });
 }
 
 function parse(value: string): IssueSnapshot | null {

@@ -19,13 +19,31 @@ export interface PublishedRef {
  *   (that publish may still fail, so dropping would lose the change).
  */
 export type ClaimOutcome =
-  | { readonly kind: 'claimed'; readonly token: string }
+  | {
+      readonly kind: 'claimed';
+      readonly token: string;
+      /**
+       * What this connector last published of the entity: its snapshot (opaque to this store),
+       * `null` when it published a version without one (markers written before snapshots were
+       * kept), `undefined` when it never published anything of it.
+       */
+      readonly lastSnapshot?: string | null;
+    }
   | { readonly kind: 'published' | 'superseded'; readonly version: number }
   | { readonly kind: 'busy'; readonly version: number; readonly retryInMs: number };
 
 export interface VersionOptions {
   /** Deletions have their own version (the delivery time) and win over every other version. */
   readonly deletion: boolean;
+}
+
+export interface MarkOptions extends VersionOptions {
+  /**
+   * The entity as this connector published it, kept with the marker so the next version is mapped
+   * against what this connector's consumers saw (a transition another connector published, or one
+   * still in flight, does not count). Dropped on deletion.
+   */
+  readonly snapshot?: string;
 }
 
 /**
@@ -35,7 +53,7 @@ export interface VersionOptions {
  */
 export interface PublishedVersions {
   claim(ref: PublishedRef, version: number, opts: VersionOptions): Promise<ClaimOutcome>;
-  markPublished(ref: PublishedRef, version: number, token: string, opts: VersionOptions): Promise<void>;
+  markPublished(ref: PublishedRef, version: number, token: string, opts: MarkOptions): Promise<void>;
   release(ref: PublishedRef, token: string): Promise<void>;
   /**
    * Keeps the claim alive while `work` (the publish) runs, however long: a batch already handed
@@ -46,8 +64,9 @@ export interface PublishedVersions {
   current(ref: PublishedRef): Promise<{ readonly version: number; readonly deleted: boolean } | null>;
 }
 
-// One hash per entity: v/d (published version, deletion flag), cv/cd/ct/cexp (the claim in flight:
-// version, deletion flag, token, expiry in ms of Redis time). One key keeps it Redis Cluster-safe.
+// One hash per entity: v/d (published version, deletion flag), s (the snapshot published with v),
+// cv/cd/ct/cexp (the claim in flight: version, deletion flag, token, expiry in ms of Redis time).
+// One key keeps it Redis Cluster-safe.
 // KEYS[1]; ARGV: version, deletion ('1'/'0'), token, lease ms, ttl ms.
 const claimScript = `
 local t = redis.call('TIME')
@@ -72,17 +91,23 @@ if h[3] and tonumber(h[5]) > now then
 end
 redis.call('HSET', KEYS[1], 'cv', ARGV[1], 'cd', ARGV[2], 'ct', ARGV[3], 'cexp', tostring(now + tonumber(ARGV[4])))
 if redis.call('PTTL', KEYS[1]) < tonumber(ARGV[5]) then redis.call('PEXPIRE', KEYS[1], ARGV[5]) end
-return {'claimed', ARGV[3]}
+if not h[1] then return {'claimed', ARGV[3], 'none'} end
+local s = redis.call('HGET', KEYS[1], 's')
+if not s then return {'claimed', ARGV[3], 'unknown'} end
+return {'claimed', ARGV[3], 'snapshot', s}
 `;
 
-// KEYS[1]; ARGV: version, deletion, token, ttl ms. Versions only move forward; a deletion sticks.
+// KEYS[1]; ARGV: version, deletion, token, ttl ms, snapshot ('' for none). Versions only move
+// forward; a deletion sticks.
 const markScript = `
 local h = redis.call('HMGET', KEYS[1], 'v', 'd', 'ct')
 if h[2] ~= '1' then
   if ARGV[2] == '1' then
     redis.call('HSET', KEYS[1], 'v', ARGV[1], 'd', '1')
+    redis.call('HDEL', KEYS[1], 's')
   elseif not h[1] or tonumber(ARGV[1]) > tonumber(h[1]) then
     redis.call('HSET', KEYS[1], 'v', ARGV[1], 'd', '0')
+    if ARGV[5] == '' then redis.call('HDEL', KEYS[1], 's') else redis.call('HSET', KEYS[1], 's', ARGV[5]) end
   end
 end
 if h[3] == ARGV[3] then redis.call('HDEL', KEYS[1], 'cv', 'cd', 'ct', 'cexp') end
@@ -114,7 +139,14 @@ interface Commands {
     lease: string,
     ttl: string,
   ): Promise<string[]>;
-  pvMark(key: string, version: string, deletion: string, token: string, ttl: string): Promise<number>;
+  pvMark(
+    key: string,
+    version: string,
+    deletion: string,
+    token: string,
+    ttl: string,
+    snapshot: string,
+  ): Promise<number>;
   pvRelease(key: string, token: string): Promise<number>;
   pvExtend(key: string, token: string, lease: string): Promise<number>;
 }
@@ -143,7 +175,7 @@ export class RedisPublishedVersions implements PublishedVersions {
   }
 
   async claim(ref: PublishedRef, version: number, opts: VersionOptions): Promise<ClaimOutcome> {
-    const [kind, value = '', remaining = '0'] = await this.#redis.pvClaim(
+    const [kind, value = '', third = '0', snapshot = ''] = await this.#redis.pvClaim(
       this.#key(ref),
       String(version),
       opts.deletion ? '1' : '0',
@@ -151,23 +183,22 @@ export class RedisPublishedVersions implements PublishedVersions {
       String(this.#opts.claimTtlMs),
       String(this.#ttlMs()),
     );
-    if (kind === 'claimed') return { kind, token: value };
-    if (kind === 'busy') return { kind, version: Number(value), retryInMs: Number(remaining) };
+    if (kind === 'claimed') {
+      if (third === 'none') return { kind, token: value };
+      return { kind, token: value, lastSnapshot: third === 'snapshot' ? snapshot : null };
+    }
+    if (kind === 'busy') return { kind, version: Number(value), retryInMs: Number(third) };
     return { kind: kind === 'published' ? 'published' : 'superseded', version: Number(value) };
   }
 
-  async markPublished(
-    ref: PublishedRef,
-    version: number,
-    token: string,
-    opts: VersionOptions,
-  ): Promise<void> {
+  async markPublished(ref: PublishedRef, version: number, token: string, opts: MarkOptions): Promise<void> {
     await this.#redis.pvMark(
       this.#key(ref),
       String(version),
       opts.deletion ? '1' : '0',
       token,
       String(this.#ttlMs()),
+      opts.deletion ? '' : (opts.snapshot ?? ''),
     );
   }
 
