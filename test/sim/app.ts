@@ -2,6 +2,7 @@ import formbody from '@fastify/formbody';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { SimContext } from './context.ts';
 import type { SimControl } from './control/control.ts';
+import { installAfterWriteFaults } from './routes/after-write.ts';
 import { registerBulkRoutes } from './routes/bulk.ts';
 import { registerCommentRoutes } from './routes/comments.ts';
 import { registerControlRoutes } from './routes/control.ts';
@@ -41,6 +42,7 @@ export async function buildSimApp(
     async (jira) => {
       installJiraGate(jira, ctx, [faultGate(ctx), limitGate(ctx)]);
       installCharging(jira, ctx);
+      installAfterWriteFaults(jira, ctx);
       registerMyselfRoutes(jira, ctx);
       registerSearchRoutes(jira, ctx);
       registerIssueRoutes(jira, ctx);

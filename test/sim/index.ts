@@ -16,7 +16,7 @@ import { WebhookRegistry } from './webhooks/registry.ts';
 /** @public */
 export type { AdminWebhookInput, ControlIssueInput } from './control/control.ts';
 /** @public */
-export type { FaultRule, SimFaults } from './faults.ts';
+export type { AfterWriteRule, FaultRule, RequestMatch, SimFaults } from './faults.ts';
 export type { SimulatorOptions } from './options.ts';
 /** @public */
 export type { SimStats } from './stats.ts';

@@ -9,6 +9,8 @@ export interface SimStats {
   pointsThisWindow: number;
   rateLimited: Record<string, number>;
   webhooks: { deliveries: number; retries: number; failures: number; dropped: number; duplicated: number };
+  /** Scripted faults applied, e.g. "afterWrite drop POST /issue" -> count. */
+  faults: Record<string, number>;
 }
 
 export function createStats(): SimStats {
@@ -20,6 +22,7 @@ export function createStats(): SimStats {
     pointsThisWindow: 0,
     rateLimited: {},
     webhooks: { deliveries: 0, retries: 0, failures: 0, dropped: 0, duplicated: 0 },
+    faults: {},
   };
 }
 

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Simulator, startSimulator } from '../../sim/index.ts';
+import { OpenApiValidator } from '../../sim/openapi/validator.ts';
 import { jiraRequest, type LooseJson, obtainTokens } from '../../sim/test-client.ts';
 
 let sim: Simulator;
@@ -80,6 +81,79 @@ describe('historyMetadata on an issue edit', () => {
 
     const issue = await jira('GET', `/issue/${key}?expand=changelog&fields=summary`);
     const embedded = issue.json.changelog.histories.find((h: { id: string }) => h.id === relayEdit.id);
+    expect(embedded.historyMetadata).toEqual(historyMetadata);
+  });
+});
+
+describe('the jira-relay.origin marker is read back by GET issue and search, not by webhooks', () => {
+  it('returns properties asked for with properties=, and only those', async () => {
+    const marker = { origin: 'jira-relay', eventId: 'evt-1' };
+    const created = await jira('POST', '/issue', {
+      fields: { project: { key: 'OPS' }, issuetype: { name: 'Task' }, summary: 'marked create' },
+      properties: [
+        { key: 'jira-relay.origin', value: marker },
+        { key: 'other.app', value: { x: 1 } },
+      ],
+    });
+    const { key, id } = created.json;
+    const fetched = await jira('GET', `/issue/${key}?fields=summary&properties=jira-relay.origin`);
+    expect(fetched.json.properties).toEqual({ 'jira-relay.origin': marker });
+    expect((await jira('GET', `/issue/${key}?fields=summary`)).json.properties).toBeUndefined();
+
+    const jql = encodeURIComponent(`key = ${key}`);
+    const viaGet = await jira('GET', `/search/jql?jql=${jql}&fields=summary&properties=jira-relay.origin`);
+    expect(viaGet.json.issues[0].properties).toEqual({ 'jira-relay.origin': marker });
+    const viaPost = await jira('POST', '/search/jql', {
+      jql: `key = ${key}`,
+      fields: ['summary'],
+      properties: ['jira-relay.origin'],
+    });
+    expect(viaPost.json.issues[0].properties).toEqual({ 'jira-relay.origin': marker });
+    const bulk = await jira('POST', '/issue/bulkfetch', {
+      issueIdsOrKeys: [id],
+      fields: ['summary'],
+      properties: ['jira-relay.origin'],
+    });
+    expect(bulk.json.issues[0].properties).toEqual({ 'jira-relay.origin': marker });
+  });
+});
+
+describe('historyMetadata on a transition', () => {
+  const validator = new OpenApiValidator();
+
+  it('lands on the changelog entry with the status and resolution items, valid per the OpenAPI', async () => {
+    const { key, id } = sim.createIssue(cloudId, { fields: { summary: 'marked transition' } });
+    const historyMetadata = {
+      type: 'jira-relay:sync',
+      description: 'Closed from the CRM',
+      actor: { id: 'jira-relay', displayName: 'jira-relay', type: 'application' },
+      cause: { id: 'crm-ticket-9', type: 'crm' },
+      extraData: { eventId: 'evt-9' },
+    };
+    const moved = await jira('POST', `/issue/${key}/transitions`, {
+      transition: { id: '41' },
+      properties: [{ key: 'jira-relay.origin', value: { eventId: 'evt-9' } }],
+      historyMetadata,
+    });
+    expect(moved.status).toBe(204);
+    expect((await jira('GET', `/issue/${key}/properties/jira-relay.origin`)).json.value).toEqual({
+      eventId: 'evt-9',
+    });
+
+    const page = await jira('GET', `/issue/${key}/changelog`);
+    expect(validator.check('get', '/rest/api/3/issue/{issueIdOrKey}/changelog', 200, page.json)).toEqual([]);
+    const entry = page.json.values.at(-1);
+    expect(entry.historyMetadata).toEqual(historyMetadata);
+    expect(entry.items.map((i: { field: string }) => i.field)).toEqual(['status', 'resolution']);
+
+    const bulk = await jira('POST', '/changelog/bulkfetch', { issueIdsOrKeys: [id] });
+    expect(validator.check('post', '/rest/api/3/changelog/bulkfetch', 200, bulk.json)).toEqual([]);
+    const histories = bulk.json.issueChangeLogs[0].changeHistories as LooseJson[];
+    expect(histories.find((h) => h.id === entry.id)?.historyMetadata).toEqual(historyMetadata);
+
+    const issue = await jira('GET', `/issue/${key}?expand=changelog&fields=status`);
+    expect(validator.check('get', '/rest/api/3/issue/{issueIdOrKey}', 200, issue.json)).toEqual([]);
+    const embedded = issue.json.changelog.histories.find((h: { id: string }) => h.id === entry.id);
     expect(embedded.historyMetadata).toEqual(historyMetadata);
   });
 });

@@ -3,7 +3,7 @@ import type { SimContext } from '../context.ts';
 import { sleep, takeRule } from '../faults.ts';
 import type { LimitVerdict } from '../rate-limiter.ts';
 import { objectsReturned } from './cost.ts';
-import type { JiraCall } from './jira-gate.ts';
+import { apiRoute, type JiraCall } from './jira-gate.ts';
 
 type Gate = (call: JiraCall, request: FastifyRequest, reply: FastifyReply) => Promise<boolean> | boolean;
 
@@ -20,7 +20,7 @@ export function faultGate(ctx: SimContext): Gate {
     const faults = ctx.faults.current;
     const latency = (faults.latencyMs ?? 0) + ctx.options.latencyMs;
     if (latency > 0) await sleep(latency);
-    const rule = takeRule(faults.failNext, request.method, request.url);
+    const rule = takeRule(faults.failNext, request.method, request.url, apiRoute(request));
     if (rule) {
       if (rule.retryAfterSeconds !== undefined) reply.header('retry-after', String(rule.retryAfterSeconds));
       if (rule.rateLimitReason) reply.header('ratelimit-reason', rule.rateLimitReason);

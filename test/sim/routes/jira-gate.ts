@@ -24,6 +24,12 @@ export function jiraCall(request: FastifyRequest): JiraCall {
   return call;
 }
 
+/** The Jira route template after /rest/api/3 (e.g. `/issue/:issueIdOrKey/comment`), for fault rules. */
+export function apiRoute(request: FastifyRequest): string | undefined {
+  const route = request.routeOptions.url;
+  return route?.startsWith(JIRA_PREFIX) ? route.slice(JIRA_PREFIX.length) : undefined;
+}
+
 /** Jira's error body. */
 export function jiraError(reply: FastifyReply, status: number, ...messages: string[]) {
   return reply.code(status).send({ errorMessages: messages, errors: {} });

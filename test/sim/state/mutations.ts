@@ -41,9 +41,8 @@ export class Mutations {
     if (propErrors) return fail({}, propErrors);
     plan.apply();
     issue.key = store.allocateKey(project.key);
-    for (const p of body.properties ?? []) issue.properties.set(p.key, p.value);
     store.add(issue);
-    this.emit({
+    this.bus.emit({
       name: 'jira:issue_created',
       store,
       issue,
@@ -52,6 +51,8 @@ export class Mutations {
       issueEventTypeName: 'issue_created',
       flow: 'Primary',
     });
+    // Set through the property service as on an edit, so each fires issue_property_set (undocumented).
+    for (const p of body.properties ?? []) this.setIssueProperty(store, issue, actorId, p.key, p.value);
     return { ok: true, value: issue };
   }
 
@@ -153,7 +154,7 @@ export class Mutations {
   deleteIssue(store: SiteStore, issue: SimIssue, actorId: string): void {
     const now = this.clock.now();
     store.remove(issue);
-    this.emit({
+    this.bus.emit({
       name: 'jira:issue_deleted',
       store,
       issue,
@@ -163,7 +164,7 @@ export class Mutations {
       flow: 'Primary',
     });
     for (const comment of issue.comments) {
-      this.emit({ name: 'comment_deleted', store, issue, actorId, at: now, comment, flow: 'Secondary' });
+      this.bus.emit({ name: 'comment_deleted', store, issue, actorId, at: now, comment, flow: 'Secondary' });
     }
   }
 
@@ -171,7 +172,7 @@ export class Mutations {
   setIssueProperty(store: SiteStore, issue: SimIssue, actorId: string, key: string, value: unknown): boolean {
     const created = !issue.properties.has(key);
     issue.properties.set(key, value);
-    this.emit({
+    this.bus.emit({
       name: 'issue_property_set',
       store,
       issue,
@@ -185,7 +186,7 @@ export class Mutations {
 
   deleteIssueProperty(store: SiteStore, issue: SimIssue, actorId: string, key: string): boolean {
     if (!issue.properties.delete(key)) return false;
-    this.emit({
+    this.bus.emit({
       name: 'issue_property_deleted',
       store,
       issue,
@@ -216,7 +217,7 @@ export class Mutations {
     };
     issue.changelog.push(history);
     store.setUpdated(issue, now);
-    this.emit({
+    this.bus.emit({
       name: 'jira:issue_updated',
       store,
       issue,
@@ -237,9 +238,9 @@ export class Mutations {
     actorId: string,
     at: number,
   ): void {
-    this.emit({ name, store, issue, actorId, at, comment, flow: 'Primary' });
+    this.bus.emit({ name, store, issue, actorId, at, comment, flow: 'Primary' });
     // A comment also raises jira:issue_updated carrying the comment (issue_commented and friends).
-    this.emit({
+    this.bus.emit({
       name: 'jira:issue_updated',
       store,
       issue,
@@ -249,9 +250,5 @@ export class Mutations {
       issueEventTypeName: issueEventType,
       flow: 'Primary',
     });
-  }
-
-  private emit(event: SimEvent): void {
-    this.bus.emit(event);
   }
 }

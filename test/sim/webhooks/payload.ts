@@ -1,3 +1,4 @@
+import { findPriority, findStatus } from '../data/catalog.ts';
 import type { HistoryItem, SimComment, SimIssue } from '../model.ts';
 import { fieldDefs, fieldsById } from '../render/fields.ts';
 import { formatJiraDate } from '../render/time-zone.ts';
@@ -111,9 +112,9 @@ function creationItems(world: World, issue: SimIssue): HistoryItem[] {
       toString: toText,
     });
   if (issue.description) add('description', null, adfToWiki(issue.description));
-  add('priority', issue.priorityId, null);
+  add('priority', issue.priorityId, findPriority(issue.priorityId)?.name ?? null);
   add('reporter', issue.reporterId, world.user(issue.reporterId)?.displayName ?? null);
-  add('Status', issue.statusId, null);
+  add('Status', issue.statusId, findStatus(issue.statusId)?.name ?? null);
   add('summary', null, issue.summary);
   return items;
 }
