@@ -30,13 +30,9 @@ import { createKafkaClient } from '../src/kafka/kafka-client.ts';
 import { KafkaEventPublisher } from '../src/kafka/kafka-event-publisher.ts';
 import { createLogger } from '../src/logger.ts';
 import { createMetrics } from '../src/metrics/registry.ts';
+import { PublishBusyError } from '../src/pipeline/connector-turn.ts';
 import { MappingProvider } from '../src/pipeline/mapping-provider.ts';
-import {
-  type ChangeOutcome,
-  type ProcessChangeDeps,
-  PublishBusyError,
-  processChange,
-} from '../src/pipeline/process-change.ts';
+import { type ChangeOutcome, type ProcessChangeDeps, processChange } from '../src/pipeline/process-change.ts';
 import { BullChangeQueue, type ChangeJob, changeJobSchema } from '../src/queues/change-queue.ts';
 import { defaultJobOptions } from '../src/queues/job-options.ts';
 import { queueNames } from '../src/queues/queue-names.ts';

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { commandVars } from './schema/commands.ts';
 import { coreVars } from './schema/core.ts';
 import type { EnvVar } from './schema/env-var.ts';
 import { httpVars } from './schema/http.ts';
@@ -19,6 +20,7 @@ export const envVars = {
   ...syncVars,
   ...pipelineVars,
   ...processingVars,
+  ...commandVars,
 } as const;
 
 type Vars = typeof envVars;

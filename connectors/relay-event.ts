@@ -25,6 +25,11 @@ export interface RelayEvent {
   readonly topic: string;
   /** `{siteHost}:{issueId}`: one partition per issue keeps its order. */
   readonly key: string;
+  /**
+   * The CloudEvents extension `origin` (`ce_origin`): the `ce_source` of the command whose write
+   * caused this change, when it was one (two-way sync). Added by the change pipeline, not by connectors.
+   */
+  readonly origin?: string;
 }
 
 export type ConnectorResult =

@@ -7,6 +7,7 @@ import { startEventsWorker } from '../workers/events-worker.ts';
 import { scheduleMaintenance, startMaintenanceWorker } from '../workers/maintenance-worker.ts';
 import { startSyncWorker } from '../workers/sync-worker.ts';
 import { buildApp, buildMetricsApp } from './app.ts';
+import { startCommandConsumer } from './composition/command-services.ts';
 import { loadConnectorsConfig } from './composition/connectors-file.ts';
 import { adminRouteDeps, oauthRouteDeps, webhookRouteDeps } from './composition/route-deps.ts';
 import { createServices, type Services } from './composition/services.ts';
@@ -54,6 +55,12 @@ async function startWorkers(services: Services, kafka: ReturnType<typeof createK
     worker.on('error', (err) => log.error({ err, queue: worker.name }, 'worker error'));
   }
   services.shutdown.add('workers', () => Promise.all(workers.map((w) => w.close())));
+  if (services.config.COMMANDS_ENABLED) {
+    await startCommandConsumer(services, kafka, {
+      mappingsFor: (host) => deps.mappings.mappingsFor(host),
+      deadLetters: deps.publisher,
+    });
+  }
   await scheduleMaintenance(services.queues.maintenance, deps.maintenanceIntervals);
   await services.sync.scheduler.schedulePlanner();
   log.info(

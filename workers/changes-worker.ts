@@ -2,12 +2,8 @@ import { DelayedError, type Job, UnrecoverableError, Worker } from 'bullmq';
 import type { JiraChange } from '../connectors/jira-change.ts';
 import { isRelayError, type RelayError } from '../src/errors.ts';
 import { PublishRefusedError } from '../src/kafka/publish-refused-error.ts';
-import {
-  type ChangeOutcome,
-  type ProcessChangeDeps,
-  PublishBusyError,
-  processChange,
-} from '../src/pipeline/process-change.ts';
+import { PublishBusyError } from '../src/pipeline/connector-turn.ts';
+import { type ChangeOutcome, type ProcessChangeDeps, processChange } from '../src/pipeline/process-change.ts';
 import { changeJobSchema } from '../src/queues/change-queue.ts';
 import { queueNames } from '../src/queues/queue-names.ts';
 import type { WorkerConnection } from './worker-options.ts';

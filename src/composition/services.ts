@@ -18,6 +18,7 @@ import { RedisPublishedVersions } from '../state/published-versions.ts';
 import { RedisRegistrationStore } from '../webhooks/registration-store.ts';
 import { WebhookRegistrar } from '../webhooks/webhook-registrar.ts';
 import { RedisWebhookSecretStore } from '../webhooks/webhook-secret-store.ts';
+import { createCommandStores } from './command-stores.ts';
 import { createJiraServices } from './jira-services.ts';
 import { Shutdown } from './shutdown.ts';
 import { createSyncServices, type SyncServices } from './sync-services.ts';
@@ -98,6 +99,7 @@ export function createServices(config: Config, log: Logger, now: () => number = 
       markerTtlSeconds: config.PUBLISHED_VERSION_TTL_SECONDS,
     }),
     claims: new RedisDeliveryClaims(redis, prefix, config.WEBHOOK_DEDUPE_TTL_SECONDS * 1000),
+    commands: createCommandStores(config, redis, now),
     changeQueue: new BullChangeQueue(queues.changes),
     async connect(): Promise<void> {
       await redis.connect();

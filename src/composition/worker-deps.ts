@@ -2,6 +2,7 @@ import type { ConnectorsConfig } from '../../connectors/config/connectors-config
 import type { JiraChange } from '../../connectors/jira-change.ts';
 import { connectorTopics, enabledConnectors } from '../../connectors/registry.ts';
 import { fieldListOfSite } from '../atlassian/jira/jira-reads.ts';
+import { pendingWriteEchoes } from '../commands/echo/echo-filter.ts';
 import { RedisDeadLetterOutbox } from '../kafka/dead-letter-outbox.ts';
 import { DurableDeadLetterPublisher } from '../kafka/durable-dead-letter-publisher.ts';
 import type { createKafkaClient } from '../kafka/kafka-client.ts';
@@ -48,10 +49,12 @@ export async function createWorkerDeps(
     retryQueue: services.changeQueue,
     coverage: sync.coverage,
     known: sync.known,
+    echoes: pendingWriteEchoes(services.commands.writes),
   });
   return {
     connectors,
     publisher,
+    mappings,
     connection: {
       connection: { url: config.REDIS_URL, maxRetriesPerRequest: null },
       prefix: config.QUEUE_PREFIX,

@@ -26,6 +26,7 @@ export function toKafkaMessage(event: RelayEvent): OutgoingMessage {
       time: event.time,
       datacontenttype: 'application/json',
       data: event.data,
+      ...(event.origin === undefined ? {} : { origin: event.origin }),
     },
     // Relay events are built by our own code; skipping the schema check saves a validation per event.
     false,

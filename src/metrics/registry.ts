@@ -1,4 +1,5 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import { commandFamilies } from './command-metrics.ts';
 
 const latencyBuckets = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
@@ -39,6 +40,7 @@ export function createMetrics(opts: MetricsOptions = {}) {
   return {
     registry,
     ...syncFamilies(registers, opts.syncState),
+    ...commandFamilies(registers),
     webhooksReceived: new Counter({
       name: 'jira_relay_webhooks_received_total',
       help: 'Webhook deliveries accepted, by event and outcome (queued, duplicate, ignored, unroutable, paused).',

@@ -1,11 +1,7 @@
 import type { JiraChange } from '../../connectors/jira-change.ts';
 import type { ChangeQueue } from '../queues/change-queue.ts';
-import {
-  type ChangeOutcome,
-  type ProcessChangeDeps,
-  PublishBusyError,
-  processChange,
-} from './process-change.ts';
+import { PublishBusyError } from './connector-turn.ts';
+import { type ChangeOutcome, type ProcessChangeDeps, processChange } from './process-change.ts';
 
 export type HandledChange = ChangeOutcome | { readonly outcome: 'deferred'; readonly reason: string };
 

@@ -20,6 +20,7 @@ export interface RequestMatch {
   times?: number;
 }
 
+/** @public */
 export interface FaultRule extends RequestMatch {
   status: number;
   retryAfterSeconds?: number;
