@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -49,7 +49,10 @@ export interface CommandSpec {
  * sites connected by consent, Kafka topics of its own, a producer of commands and a reader of
  * every topic the relay writes. Commands and results go through real Kafka.
  */
-export async function startTwoWayStack(opts: { sim?: SimulatorOptions; env?: Record<string, string> } = {}) {
+export async function startTwoWayStack(
+  opts: { sim?: SimulatorOptions; env?: Record<string, string>; brokers?: string[] } = {},
+) {
+  const brokers = opts.brokers ?? kafkaBrokers();
   const topics = {
     crm: uniqueName('crm'),
     monitoring: uniqueName('monitoring'),
@@ -64,9 +67,12 @@ export async function startTwoWayStack(opts: { sim?: SimulatorOptions; env?: Rec
     webhookRetryDelaysMs: [50, 100, 200, 400, 800],
     ...opts.sim,
   });
-  const reader = await KafkaReader.start(kafkaBrokers(), Object.values(topics));
+  const reader = await KafkaReader.start(brokers, Object.values(topics));
   const env = {
     ...relayServiceEnv(sim),
+    KAFKA_BROKERS: brokers.join(','),
+    // A relay started again must read the grants the first one sealed.
+    TOKEN_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
     QUEUE_PREFIX: uniqueName('relay'),
     CONNECTORS_CONFIG: connectorsFile(topics),
     KAFKA_DLQ_TOPIC: topics.dlq,
@@ -82,7 +88,7 @@ export async function startTwoWayStack(opts: { sim?: SimulatorOptions; env?: Rec
   if (consent.status !== 200) throw new Error(`consent failed: ${consent.status}`);
   const kafka = new Kafka({
     clientId: 'command-sender',
-    brokers: kafkaBrokers(),
+    brokers,
     logLevel: logLevel.NOTHING,
   });
   const producer: Producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
