@@ -9,6 +9,8 @@
 #   KAFKA_HEAP_OPTS (-Xms256m -Xmx512m)  KAFKA_START_TIMEOUT (120 s)
 #   KAFKA_FRESH (1 = wipe the data dir on start; 0 keeps topics across restarts)
 #   KAFKA_LOG_LEVEL (INFO)
+#   For one node of a cluster (test/infra/kafka-cluster.sh sets these): KAFKA_NODE_ID (1),
+#   KAFKA_QUORUM_VOTERS (1@HOST:CONTROLLER_PORT), KAFKA_CLUSTER_ID (random), KAFKA_INTERNAL_RF (1)
 # Several brokers can run side by side: give each its own KAFKA_LOCAL_DIR and ports.
 set -euo pipefail
 
@@ -28,6 +30,9 @@ HEAP="${KAFKA_HEAP_OPTS:--Xms256m -Xmx512m}"
 JVM_OPTS="${KAFKA_JVM_PERFORMANCE_OPTS:--XX:+UseG1GC -XX:MaxGCPauseMillis=20 -XX:InitiatingHeapOccupancyPercent=35 -XX:+ExplicitGCInvokesConcurrent -XX:TieredStopAtLevel=1 -Djava.awt.headless=true}"
 START_TIMEOUT="${KAFKA_START_TIMEOUT:-120}"
 LOG_LEVEL="${KAFKA_LOG_LEVEL:-INFO}"
+NODE_ID="${KAFKA_NODE_ID:-1}"
+VOTERS="${KAFKA_QUORUM_VOTERS:-${NODE_ID}@${HOST}:${CPORT}}"
+INTERNAL_RF="${KAFKA_INTERNAL_RF:-1}"
 
 log() { printf '[kafka-local] %s\n' "$*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
@@ -52,8 +57,8 @@ write_configs() {
   mkdir -p "$CONF" "$DATA" "$LOGS"
   cat > "$CONF/server.properties" <<EOF
 process.roles=broker,controller
-node.id=1
-controller.quorum.voters=1@${HOST}:${CPORT}
+node.id=${NODE_ID}
+controller.quorum.voters=${VOTERS}
 listeners=PLAINTEXT://${HOST}:${PORT},CONTROLLER://${HOST}:${CPORT}
 advertised.listeners=PLAINTEXT://${HOST}:${PORT}
 inter.broker.listener.name=PLAINTEXT
@@ -61,14 +66,14 @@ controller.listener.names=CONTROLLER
 listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT
 log.dirs=${DATA}
 num.partitions=1
-default.replication.factor=1
+default.replication.factor=${INTERNAL_RF}
 min.insync.replicas=1
-offsets.topic.replication.factor=1
+offsets.topic.replication.factor=${INTERNAL_RF}
 offsets.topic.num.partitions=1
-transaction.state.log.replication.factor=1
+transaction.state.log.replication.factor=${INTERNAL_RF}
 transaction.state.log.min.isr=1
 transaction.state.log.num.partitions=1
-share.coordinator.state.topic.replication.factor=1
+share.coordinator.state.topic.replication.factor=${INTERNAL_RF}
 share.coordinator.state.topic.min.isr=1
 group.initial.rebalance.delay.ms=0
 auto.create.topics.enable=true
@@ -106,8 +111,8 @@ storage_tool() {
 
 cmd_format() {
   if [ -f "$DATA/meta.properties" ]; then log "data dir already formatted"; return 0; fi
-  local cid
-  cid="$(storage_tool random-uuid | tail -n1 | tr -d '\r')"
+  local cid="${KAFKA_CLUSTER_ID:-}"
+  [ -n "$cid" ] || cid="$(storage_tool random-uuid | tail -n1 | tr -d '\r')"
   [ -n "$cid" ] || die "could not obtain a cluster id"
   storage_tool format -t "$cid" -c "$CONF/server.properties" --ignore-formatted >&2
 }
