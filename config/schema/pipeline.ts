@@ -21,6 +21,10 @@ export const pipelineVars = {
     integer(1).default(1),
     'Replication factor of topics created at start-up.',
   ),
+  KAFKA_MIN_INSYNC_REPLICAS: envVar(
+    integer(1).optional(),
+    '`min.insync.replicas` of topics created at start-up (with acks=all, how many copies a publish waits for); unset, the broker default.',
+  ),
   KAFKA_LINGER_MS: envVar(integer(0).default(5), 'How long the publisher gathers messages into one batch.'),
   KAFKA_DLQ_TOPIC: envVar(z.string().min(1).default('jira.relay.dlq'), 'Dead-letter topic.'),
   KAFKA_BATCH_MAX_MESSAGES: envVar(

@@ -26,7 +26,13 @@ export async function startCommandConsumer(
   await ensureTopics(
     kafka,
     [config.KAFKA_COMMANDS_TOPIC, config.KAFKA_COMMAND_RESULTS_TOPIC],
-    { partitions: config.KAFKA_TOPIC_PARTITIONS, replicationFactor: config.KAFKA_REPLICATION_FACTOR },
+    {
+      partitions: config.KAFKA_TOPIC_PARTITIONS,
+      replicationFactor: config.KAFKA_REPLICATION_FACTOR,
+      ...(config.KAFKA_MIN_INSYNC_REPLICAS === undefined
+        ? {}
+        : { minInsyncReplicas: config.KAFKA_MIN_INSYNC_REPLICAS }),
+    },
     log,
   );
   const results = new CommandResultProducer({

@@ -105,6 +105,9 @@ async function startPublisher(
   const topicSettings = {
     partitions: config.KAFKA_TOPIC_PARTITIONS,
     replicationFactor: config.KAFKA_REPLICATION_FACTOR,
+    ...(config.KAFKA_MIN_INSYNC_REPLICAS === undefined
+      ? {}
+      : { minInsyncReplicas: config.KAFKA_MIN_INSYNC_REPLICAS }),
   };
   await ensureTopics(kafka, topics, topicSettings, log);
   const kafkaPublisher = new KafkaEventPublisher({

@@ -6,13 +6,16 @@ export interface TopicSettings {
   readonly partitions: number;
   /** KAFKA_REPLICATION_FACTOR */
   readonly replicationFactor: number;
+  /** KAFKA_MIN_INSYNC_REPLICAS: set on topics the relay creates; unset, the broker's default. */
+  readonly minInsyncReplicas?: number;
 }
 
 /**
  * Creates the topics the relay publishes to, at start-up; topics that exist are left as they are
  * (running it again, or from several processes at once, is harmless). A topic with fewer
  * partitions than configured is reported, not changed: adding partitions would move issues to
- * other partitions and break their order.
+ * other partitions and break their order. Partitions with fewer in-sync replicas than replicas
+ * (a broker down or behind) are reported too: acks=all then waits on fewer copies.
  */
 export async function ensureTopics(
   kafka: Kafka,
@@ -47,6 +50,9 @@ async function createIgnoringRaces(admin: Admin, topics: string[], s: TopicSetti
         topic,
         numPartitions: s.partitions,
         replicationFactor: s.replicationFactor,
+        ...(s.minInsyncReplicas === undefined
+          ? {}
+          : { configEntries: [{ name: 'min.insync.replicas', value: String(s.minInsyncReplicas) }] }),
       })),
     });
   } catch (err) {
@@ -65,5 +71,7 @@ async function reportPartitions(admin: Admin, topics: string[], s: TopicSettings
         'topic has fewer partitions than configured',
       );
     }
+    const under = partitions.filter((p) => p.isr.length < p.replicas.length).map((p) => p.partitionId);
+    if (under.length > 0) log.warn({ topic: name, partitions: under }, 'topic is under-replicated');
   }
 }

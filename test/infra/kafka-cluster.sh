@@ -6,7 +6,8 @@
 #
 # Usage: bash test/infra/kafka-cluster.sh {start|stop|status|env|stop-node n|start-node n}
 # Knobs (env): KAFKA_CLUSTER_HOST (127.0.0.1), KAFKA_CLUSTER_PORT (19292: brokers on 19292, 19294,
-#   19296; controllers one above each), KAFKA_CLUSTER_HEAP (-Xms128m -Xmx256m per node)
+#   19296; controllers one above each), KAFKA_CLUSTER_HEAP (-Xms128m -Xmx256m per node),
+#   KAFKA_CLUSTER_NAME (cluster: data in .kafka-local/<name>-<n>; two clusters need two names)
 # Memory: about 3 x 330 MB resident (see README, "Services for tests").
 set -euo pipefail
 
@@ -14,7 +15,8 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 HOST="${KAFKA_CLUSTER_HOST:-127.0.0.1}"
 BASE="${KAFKA_CLUSTER_PORT:-19292}"
 HEAP="${KAFKA_CLUSTER_HEAP:--Xms128m -Xmx256m}"
-IDFILE="$ROOT/.kafka-local/cluster.id"
+NAME="${KAFKA_CLUSTER_NAME:-cluster}"
+IDFILE="$ROOT/.kafka-local/$NAME.id"
 
 log() { printf '[kafka-cluster] %s\n' "$*" >&2; }
 
@@ -26,7 +28,7 @@ brokers() { echo "$HOST:$(port 1),$HOST:$(port 2),$HOST:$(port 3)"; }
 # One node through kafka.sh, with its own dir, ports and id, and the cluster's voters and id.
 node() {
   local n="$1" action="$2"
-  KAFKA_LOCAL_DIR="$ROOT/.kafka-local/cluster-$n" KAFKA_HOST="$HOST" KAFKA_PORT="$(port "$n")" \
+  KAFKA_LOCAL_DIR="$ROOT/.kafka-local/$NAME-$n" KAFKA_HOST="$HOST" KAFKA_PORT="$(port "$n")" \
     KAFKA_CONTROLLER_PORT="$(cport "$n")" KAFKA_NODE_ID="$n" KAFKA_QUORUM_VOTERS="$(voters)" \
     KAFKA_CLUSTER_ID="$(cat "$IDFILE")" KAFKA_INTERNAL_RF=3 KAFKA_HEAP_OPTS="$HEAP" \
     KAFKA_FRESH="${FRESH:-0}" KAFKA_LOG_LEVEL="${KAFKA_LOG_LEVEL:-WARN}" bash "$ROOT/test/infra/kafka.sh" "$action"
@@ -49,7 +51,7 @@ cmd_start() {
 
 cmd_stop() {
   for n in 1 2 3; do node "$n" stop || true; done
-  rm -rf "$ROOT"/.kafka-local/cluster-* "$IDFILE"
+  rm -rf "$ROOT/.kafka-local/$NAME"-[123] "$IDFILE"
   log "stopped (data removed)"
 }
 
