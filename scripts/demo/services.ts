@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
+import { Kafka, logLevel } from 'kafkajs';
 import { answers } from '../tcp-answers.ts';
 
 const root = path.resolve(import.meta.dirname, '../..');
@@ -39,4 +40,21 @@ export async function ensureKafka(brokers: string): Promise<(() => void) | undef
   return () => {
     spawnSync('bash', [script, 'stop'], { cwd: root, stdio: 'inherit' });
   };
+}
+
+/** Deletes topics that belonged to this run alone (the relay created them; it has stopped by now). */
+export async function deleteTopics(brokers: string, topics: string[]): Promise<void> {
+  const admin = new Kafka({
+    clientId: 'jira-relay-demo',
+    brokers: brokers.split(','),
+    logLevel: logLevel.NOTHING,
+  }).admin();
+  await admin.connect();
+  try {
+    const existing = new Set(await admin.listTopics());
+    const ours = topics.filter((topic) => existing.has(topic));
+    if (ours.length > 0) await admin.deleteTopics({ topics: ours });
+  } finally {
+    await admin.disconnect();
+  }
 }

@@ -2,6 +2,7 @@ import fastifyCookie from '@fastify/cookie';
 import fastifyFormbody from '@fastify/formbody';
 import type { Queue } from 'bullmq';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { type CommandRouteDeps, commandRoutes } from './admin-commands.ts';
 import { type ConnectLinkRouteDeps, connectLinkRoutes, connectLinkUrl } from './admin-connect-links.ts';
 import { type ConnectionRouteDeps, connectionRoutes } from './admin-connections.ts';
 import { type AdminCredentials, createAdminCredentials } from './admin-credentials.ts';
@@ -15,7 +16,11 @@ import { DeadLetters } from './dead-letters.ts';
 import { openApiDocument } from './openapi.ts';
 import { fromSameOrigin, needsSameOrigin, originOf } from './same-origin.ts';
 
-export interface AdminRouteDeps extends ConnectionRouteDeps, WebhookSecretRouteDeps, ConnectLinkRouteDeps {
+export interface AdminRouteDeps
+  extends ConnectionRouteDeps,
+    CommandRouteDeps,
+    WebhookSecretRouteDeps,
+    ConnectLinkRouteDeps {
   /** ADMIN_TOKEN. */
   readonly adminToken: string;
   /** PUBLIC_URL: the session cookie is `Secure` when it is https; forms must come from its origin. */
@@ -123,6 +128,7 @@ const openRoutes = new Set(['/admin/login', '/admin/logout']);
 function adminApiRoutes(deps: AdminRouteDeps): AdminRoute[] {
   const routes: AdminRoute[] = [
     ...connectionRoutes(deps),
+    ...commandRoutes(deps),
     ...webhookSecretRoutes(deps),
     ...connectLinkRoutes(deps),
     ...deadLetterRoutes(new DeadLetters(deps.queues)),

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { type CommandResult, commandTypes } from '../commands/command.ts';
 import { connectionStatuses } from '../connections/connection.ts';
 
 /**
@@ -56,6 +57,10 @@ export const deadLetterParams = z.object({
 export const redriveAllBody = z.strictObject({
   queue: z.string().min(1).optional().describe('Only this queue; absent: every queue.'),
   limit: z.number().int().min(1).max(10_000).default(1000).describe('Most jobs re-driven by this call.'),
+});
+
+export const recentCommandsQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(500).default(50).describe('Most commands listed, newest first.'),
 });
 
 const isoTime = z.string().describe('ISO 8601 date-time, UTC.');
@@ -134,6 +139,34 @@ export const redriveAllSchema = z.object({
   redriven: z.number().int(),
   skipped: z.number().int().describe('Jobs no longer failed when reached.'),
   remaining: z.number().int().describe('Failed jobs left (limit reached, or failed again at once).'),
+});
+
+const commandStatuses = [
+  'applied',
+  'duplicate',
+  'conflict',
+  'invalid',
+  'rejected',
+  'failed',
+] as const satisfies readonly CommandResult['status'][];
+
+const recentCommandSchema = z.object({
+  commandId: z.string().describe("The command's `ce_id`."),
+  type: z.enum([...commandTypes, 'unknown']).describe('The command type, without the event type prefix.'),
+  source: z.string().describe("The command's `ce_source`: the sending system."),
+  status: z.enum(commandStatuses),
+  issue: z
+    .object({ id: z.string().optional(), key: z.string().optional() })
+    .nullable()
+    .describe('The issue the command acted on, as far as known; null: none.'),
+  reason: z.string().optional().describe('Why, for invalid, rejected, failed and conflict.'),
+  at: z.number().int().describe('When the result was recorded, epoch ms.'),
+});
+
+export const recentCommandsSchema = z.object({
+  connectionId: z.string(),
+  siteHost: z.string(),
+  commands: z.array(recentCommandSchema).describe('Newest first.'),
 });
 
 export const errorSchema = z.object({

@@ -20,7 +20,7 @@ export function openApiDocument(routes: readonly AdminRoute[], prefix: string, s
       title: 'jira-relay admin API',
       version: '1',
       description:
-        'Connections, sync levers and dead letters. Every route needs ADMIN_TOKEN as a bearer token, or the session cookie `/admin/login` sets.',
+        'Connections, sync levers, recent commands and dead letters. Every route needs ADMIN_TOKEN as a bearer token, or the session cookie `/admin/login` sets.',
     },
     paths,
     components: {

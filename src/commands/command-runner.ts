@@ -5,7 +5,7 @@ import type { DeadLetter } from '../kafka/event-publisher.ts';
 import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics/registry.ts';
 import type { Command, CommandResult } from './command.ts';
-import type { MessageRef, RedisCommandStore } from './command-store.ts';
+import type { MessageRef, RecentCommand, RedisCommandStore } from './command-store.ts';
 import { parseCommandMessage } from './contract/parse-command.ts';
 import { commandResultMessage, resultEventId, resultIssueOf } from './contract/result-message.ts';
 
@@ -104,6 +104,8 @@ export function createCommandRunner(deps: CommandRunnerDeps) {
         reason: parsed.reason,
       };
       deps.log.info({ commandId, field: parsed.field, reason: parsed.reason }, 'invalid command');
+      if (parsed.siteHost)
+        await deps.store.listRecent(parsed.siteHost, recentLine(result, 'unknown', '', now()));
       const key = message.key ?? `unknown:${commandId}`;
       await answer(
         { id: commandId, siteHost: parsed.siteHost ?? '', key, source: '' },
@@ -126,24 +128,37 @@ export function createCommandRunner(deps: CommandRunnerDeps) {
         attempts: 0,
         first: start.result,
       };
+      await deps.store.listRecent(
+        command.siteHost,
+        recentLine(duplicate, command.data.type, command.source, now()),
+      );
       await answer(command, duplicate, resultEventId(command.id, `duplicate:${ref}`), command.data.type);
       return;
     }
     const result = await applyWithRetries(command);
-    const line = {
-      commandId: command.id,
-      type: command.data.type,
-      source: command.source,
-      status: result.status,
-      issue: result.issue,
-      ...(result.reason ? { reason: result.reason } : {}),
-      at: now(),
-    };
+    const line = recentLine(result, command.data.type, command.source, now());
     await deps.store.finish(command.source, command.siteHost, line, result);
     await answer(command, result, resultEventId(command.id, 'first'), command.data.type);
     deps.metrics.commandLatencySeconds.observe(
       { type: command.data.type },
       Math.max(0, now() - (command.time ?? now())) / 1000,
     );
+  };
+}
+
+function recentLine(
+  result: CommandResult,
+  type: RecentCommand['type'],
+  source: string,
+  at: number,
+): RecentCommand {
+  return {
+    commandId: result.commandId,
+    type,
+    source,
+    status: result.status,
+    issue: result.issue,
+    ...(result.reason ? { reason: result.reason } : {}),
+    at,
   };
 }

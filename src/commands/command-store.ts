@@ -100,6 +100,16 @@ export class RedisCommandStore {
     await tx.exec();
   }
 
+  /** Lists an answer that records nothing else (invalid, duplicate) among the site's recent commands. */
+  async listRecent(siteHost: string, line: RecentCommand): Promise<void> {
+    const recent = this.#recentKey(siteHost);
+    await this.#redis
+      .multi()
+      .lpush(recent, JSON.stringify(line))
+      .ltrim(recent, 0, this.#o.recentPerSite - 1)
+      .exec();
+  }
+
   /** A site's most recent commands and their results, newest first. */
   async recent(siteHost: string, limit: number): Promise<RecentCommand[]> {
     const lines = await this.#redis.lrange(this.#recentKey(siteHost), 0, Math.max(0, limit - 1));

@@ -79,6 +79,7 @@ export function adminRouteDeps(services: Services): AdminRouteDeps {
       windowSeconds: config.ADMIN_AUTH_FAILURE_WINDOW_SECONDS,
     }),
     connections: services.tokens.connections,
+    commands: services.commands.store,
     registrations: services.registrations,
     webhooks: services.registrar,
     sync: services.sync.control,

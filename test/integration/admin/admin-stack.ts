@@ -5,6 +5,7 @@ import { onTestFinished } from 'vitest';
 import { type AdminRouteDeps, registerAdminRoutes } from '../../../src/admin/admin-plugin.ts';
 import { RedisAuthThrottle } from '../../../src/admin/auth-throttle.ts';
 import { buildApp } from '../../../src/app.ts';
+import { RedisCommandStore } from '../../../src/commands/command-store.ts';
 import { createJiraServices } from '../../../src/composition/jira-services.ts';
 import { createSyncServices, type SyncServices } from '../../../src/composition/sync-services.ts';
 import type { Connection } from '../../../src/connections/connection.ts';
@@ -35,6 +36,8 @@ export interface AdminStack {
   readonly queuePrefix: string;
   readonly registrar: WebhookRegistrar;
   readonly registrations: RedisRegistrationStore;
+  /** The two-way sync's command store on the stack's Redis prefix: tests record results with `finish`. */
+  readonly commands: RedisCommandStore;
   /** Background sync as main.ts builds it (createServices): the admin API's SyncControl is `sync.control`. */
   readonly sync: SyncServices;
   /** The clock the session cookies are checked against; tests move it. */
@@ -105,6 +108,11 @@ export async function startAdminStack(opts: AdminStackOptions = {}): Promise<Adm
       now: tokens.sim.clock.now,
     },
   );
+  const commands = new RedisCommandStore(tokens.redis, {
+    prefix: tokens.keyPrefix,
+    resultTtlSeconds: 3600,
+    recentPerSite: 500,
+  });
   const clock = { now: Date.now() };
   const deps: AdminRouteDeps = {
     adminToken,
@@ -112,6 +120,7 @@ export async function startAdminStack(opts: AdminStackOptions = {}): Promise<Adm
     sessionSeconds: opts.sessionSeconds ?? 3600,
     queues: Object.values(queues),
     connections: tokens.services.connections,
+    commands,
     registrations,
     webhooks: registrar,
     sync: sync.control,
@@ -152,6 +161,7 @@ export async function startAdminStack(opts: AdminStackOptions = {}): Promise<Adm
     queuePrefix,
     registrar,
     registrations,
+    commands,
     sync,
     clock,
     startSyncWorker() {
