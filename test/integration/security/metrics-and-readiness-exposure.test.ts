@@ -3,7 +3,8 @@ import { Redis } from 'ioredis';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { loadConfig } from '../../../config/index.ts';
 import { buildApp, buildMetricsApp } from '../../../src/app.ts';
-import { createMetrics, type SyncMetricsSnapshot } from '../../../src/metrics/registry.ts';
+import { createMetrics } from '../../../src/metrics/registry.ts';
+import type { SyncMetricsSnapshot } from '../../../src/metrics/sync-families.ts';
 import { captureLog } from '../../helpers/log-capture.ts';
 import { freePort, startRelay } from '../../helpers/relay-process.ts';
 import { kafkaBrokers, redisUrl, uniqueName } from '../../helpers/services.ts';
@@ -16,8 +17,11 @@ const snapshot: SyncMetricsSnapshot = {
   pointsTotal: {},
   pollOnlyShare: {},
   webhookCoverage: {},
+  webhookLatenessSeconds: {},
   pollLagSeconds: {},
   pollIntervalSeconds: {},
+  connectionsByStatus: {},
+  connectionStatusBySite: {},
 };
 
 async function listen(app: FastifyInstance, port = 0): Promise<string> {
