@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { JiraChange } from './jira-change.ts';
 import { entityRef, issueIdOf } from './jira-change.ts';
-import { EVENT_TYPE_PREFIX, type JsonObject, type RelayEvent } from './relay-event.ts';
+import { EVENT_SCHEMA_BASE, EVENT_TYPE_PREFIX, type JsonObject, type RelayEvent } from './relay-event.ts';
 
 /** The parts the CloudEvents id is derived from (DESIGN.md, "Events on Kafka"). */
 export interface EventIdentity {
@@ -37,6 +37,11 @@ export function browseUrl(siteHost: string, issueKey: string): string {
   return `https://${siteHost}/browse/${encodeURIComponent(issueKey)}`;
 }
 
+/** The CloudEvents `dataschema` of a type, by its suffix: the `$id` of its schema in docs/schemas/events/. */
+export function eventDataSchema(typeSuffix: string): string {
+  return `${EVENT_SCHEMA_BASE}${typeSuffix}.json`;
+}
+
 export interface EventSpec {
   readonly connector: string;
   /** The suffix, e.g. `crm.ticket.upserted`. */
@@ -47,7 +52,7 @@ export interface EventSpec {
 
 /**
  * The one place a change becomes an event envelope: id, key, source, subject and time all derive
- * from the change, so every connector agrees on them.
+ * from the change, so every connector agrees on them; the data schema follows from the type.
  */
 export function buildEvent(change: JiraChange, spec: EventSpec): RelayEvent {
   const type = EVENT_TYPE_PREFIX + spec.type;
@@ -64,6 +69,7 @@ export function buildEvent(change: JiraChange, spec: EventSpec): RelayEvent {
     source: eventSource(host),
     subject: change.issue.key,
     time: new Date(change.version).toISOString(),
+    dataschema: eventDataSchema(spec.type),
     data: spec.data,
     topic: spec.topic,
     key: eventKey(host, issueIdOf(change)),

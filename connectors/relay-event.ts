@@ -3,6 +3,12 @@ import type { JiraChange } from './jira-change.ts';
 /** Every CloudEvents `type` the relay emits is a suffix under this one reverse-DNS namespace. */
 export const EVENT_TYPE_PREFIX = 'dev.jirarelay.';
 
+/**
+ * The `$id` of every event type's JSON Schema starts here; the rest is the type's suffix and `.json`.
+ * The files are docs/schemas/events/{suffix}.json (docs/schemas/events/README.md).
+ */
+export const EVENT_SCHEMA_BASE = 'https://jirarelay.dev/schemas/events/';
+
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
 export type JsonObject = { [key: string]: JsonValue };
 
@@ -21,6 +27,8 @@ export interface RelayEvent {
   readonly subject: string;
   /** When the change happened in Jira (ISO 8601, UTC). */
   readonly time: string;
+  /** The `$id` of the JSON Schema of `data` (`ce_dataschema`): one per type, see EVENT_SCHEMA_BASE. */
+  readonly dataschema: string;
   readonly data: JsonObject;
   readonly topic: string;
   /** `{siteHost}:{issueId}`: one partition per issue keeps its order. */

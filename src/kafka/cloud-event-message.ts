@@ -11,7 +11,8 @@ export interface OutgoingMessage {
 
 /**
  * CloudEvents 1.0 binary content mode through the `cloudevents` Kafka binding: attributes as `ce_*`
- * headers, `content-type` from `datacontenttype`, the JSON data as the value, the event key as the
+ * headers (`ce_dataschema`: the `$id` of the type's JSON Schema), `content-type` from
+ * `datacontenttype`, the JSON data as the value, the event key as the
  * message key. The binding also writes `undefined` headers (kafkajs rejects them) and repeats the
  * content type as `ce_datacontenttype`, which the binding spec maps to `content-type` only: both go.
  */
@@ -25,6 +26,7 @@ export function toKafkaMessage(event: RelayEvent): OutgoingMessage {
       subject: event.subject,
       time: event.time,
       datacontenttype: 'application/json',
+      dataschema: event.dataschema,
       data: event.data,
       ...(event.origin === undefined ? {} : { origin: event.origin }),
     },

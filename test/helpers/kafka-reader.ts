@@ -1,4 +1,5 @@
 import { type Consumer, Kafka, logLevel } from 'kafkajs';
+import { SchemaViolations } from './event-schemas.ts';
 import { uniqueName } from './services.ts';
 
 export interface ReadEvent {
@@ -10,11 +11,13 @@ export interface ReadEvent {
 
 /**
  * Reads topics from the beginning into memory, as a downstream consumer would, so tests can wait
- * for events and assert on their CloudEvents headers, key and data.
+ * for events and assert on their CloudEvents headers, key and data. Every message read is checked
+ * against its JSON Schema (docs/schemas/): `waitFor` and `stop` throw once one broke it.
  */
 export class KafkaReader {
   readonly events: ReadEvent[] = [];
   readonly #consumer: Consumer;
+  readonly #violations = new SchemaViolations();
 
   private constructor(consumer: Consumer) {
     this.#consumer = consumer;
@@ -37,6 +40,7 @@ export class KafkaReader {
       eachMessage: async ({ topic, message }) => {
         const headers: Record<string, string> = {};
         for (const [k, v] of Object.entries(message.headers ?? {})) headers[k] = String(v);
+        reader.#violations.check(topic, headers, String(message.value));
         reader.events.push({
           topic,
           key: String(message.key),
@@ -48,13 +52,16 @@ export class KafkaReader {
     return reader;
   }
 
-  /** Waits until `predicate` holds for the events read so far; returns them. */
+  /** Waits until `predicate` holds for the events read so far; returns them. Throws on a schema break. */
   async waitFor(
     predicate: (events: readonly ReadEvent[]) => boolean,
     timeoutMs = 20_000,
   ): Promise<ReadEvent[]> {
     const deadline = Date.now() + timeoutMs;
-    while (!predicate(this.events)) {
+    for (;;) {
+      // Before the predicate: an event it sees was checked when it was read.
+      this.#violations.throwIfAny();
+      if (predicate(this.events)) return [...this.events];
       if (Date.now() > deadline) {
         throw new Error(
           `timed out; read ${this.events.length} events: ${this.events.map((e) => e.headers.ce_type).join(', ')}`,
@@ -62,10 +69,11 @@ export class KafkaReader {
       }
       await new Promise((r) => setTimeout(r, 50));
     }
-    return [...this.events];
   }
 
+  /** Disconnects; then throws if any event read broke its schema, so no test reading one passes. */
   async stop(): Promise<void> {
     await this.#consumer.disconnect();
+    this.#violations.throwIfAny();
   }
 }

@@ -37,6 +37,9 @@ export function resultEventId(commandId: string, kind: 'first' | (string & {})):
     .slice(0, 32);
 }
 
+/** The `$id` of docs/schemas/commands/command.result.json: the results' `ce_dataschema`. */
+const RESULT_SCHEMA = 'https://jirarelay.dev/schemas/commands/command.result.json';
+
 /**
  * A `command.result` CloudEvent as a binary-mode Kafka message: `ce_source` the site
  * (`https://{siteHost}`, else `urn:jira-relay`), `ce_subject` the issue key when the result knows it,
@@ -56,6 +59,7 @@ export function commandResultMessage(input: CommandResultInput): OutgoingMessage
       ...(subject ? { subject } : {}),
       time: input.time.toISOString(),
       datacontenttype: 'application/json',
+      dataschema: RESULT_SCHEMA,
       data: result,
       commandid: commandId,
     },

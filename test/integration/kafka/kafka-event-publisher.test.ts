@@ -77,6 +77,7 @@ describe('KafkaEventPublisher on the real broker', () => {
         ce_source: 'https://acme.atlassian.net',
         ce_subject: 'OPS-7',
         ce_time: event.time,
+        ce_dataschema: event.dataschema,
       });
       expect(JSON.parse(message.value)).toEqual(event.data);
     }

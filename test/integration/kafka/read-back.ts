@@ -1,5 +1,6 @@
 import { type Kafka, Kafka as KafkaClient, logLevel } from 'kafkajs';
 import { onTestFinished } from 'vitest';
+import { SchemaViolations } from '../../helpers/event-schemas.ts';
 import { uniqueName } from '../../helpers/services.ts';
 
 export interface ReadMessage {
@@ -18,6 +19,7 @@ export function testKafka(brokers: string[]): Kafka {
 /**
  * Reads a topic from the beginning with a fresh consumer group until `count` messages arrived (or
  * `quietMs` passed without a new one after that, to catch extras), as a downstream consumer would.
+ * Throws when a message read breaks its JSON Schema (docs/schemas/).
  */
 export async function readBack(
   kafka: Kafka,
@@ -30,6 +32,7 @@ export async function readBack(
   await consumer.connect();
   await consumer.subscribe({ topic, fromBeginning: true });
   const messages: ReadMessage[] = [];
+  const violations = new SchemaViolations();
   const { promise, resolve, reject } = Promise.withResolvers<ReadMessage[]>();
   let quiet: NodeJS.Timeout | undefined;
   const deadline = setTimeout(
@@ -40,6 +43,7 @@ export async function readBack(
     eachMessage: async ({ message, partition }) => {
       const headers: Record<string, string> = {};
       for (const [k, v] of Object.entries(message.headers ?? {})) headers[k] = String(v);
+      violations.check(topic, headers, String(message.value));
       messages.push({
         key: String(message.key),
         value: String(message.value),
@@ -54,7 +58,9 @@ export async function readBack(
     },
   });
   try {
-    return await promise;
+    const read = await promise;
+    violations.throwIfAny();
+    return read;
   } finally {
     clearTimeout(deadline);
     clearTimeout(quiet);

@@ -21,6 +21,7 @@ import { RedisPublishedVersions } from '../../../src/state/published-versions.ts
 import { startChangesWorker } from '../../../workers/changes-worker.ts';
 import { deadLetterOnFinalFailure } from '../../../workers/dead-letter-on-failure.ts';
 import { commentChange, issueChange, issueSnapshot } from '../../helpers/changes.ts';
+import { SchemaViolations } from '../../helpers/event-schemas.ts';
 import { deleteKeysWithPrefix } from '../../helpers/redis-keys.ts';
 import { kafkaBrokers, testRedis, uniqueName } from '../../helpers/services.ts';
 import { waitUntil } from '../../helpers/wait-until.ts';
@@ -37,6 +38,8 @@ const crmTopic = uniqueName('crm');
 const monitoringTopic = uniqueName('monitoring');
 const dlqTopic = uniqueName('dlq');
 const received: Received[] = [];
+/** Every message read is checked against its JSON Schema; `eventsFor` and `afterAll` throw on a break. */
+const violations = new SchemaViolations();
 let publisher: KafkaEventPublisher;
 let reader: ReturnType<Kafka['consumer']>;
 
@@ -67,6 +70,7 @@ function deps(connectors: readonly EnabledConnector[] = connectorsFile(), pub: E
 async function eventsFor(issueId: string, count: number): Promise<Received[]> {
   const deadline = Date.now() + 15_000;
   for (;;) {
+    violations.throwIfAny();
     const mine = received.filter((r) => r.key.endsWith(`:${issueId}`));
     if (mine.length >= count || Date.now() > deadline) return mine;
     await new Promise((r) => setTimeout(r, 50));
@@ -102,6 +106,7 @@ beforeAll(async () => {
     eachMessage: async ({ topic, message }) => {
       const headers: Record<string, string> = {};
       for (const [k, v] of Object.entries(message.headers ?? {})) headers[k] = String(v);
+      violations.check(topic, headers, String(message.value));
       received.push({ topic, key: String(message.key), headers, data: JSON.parse(String(message.value)) });
     },
   });
@@ -110,6 +115,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await reader?.disconnect();
   await publisher?.close();
+  violations.throwIfAny();
 });
 
 describe('change pipeline on real Redis and Kafka', () => {

@@ -57,6 +57,7 @@ describe('the event envelope', () => {
       source: 'https://acme.atlassian.net',
       subject: 'OPS-7',
       time: '2024-03-01T09:30:00.000Z',
+      dataschema: 'https://jirarelay.dev/schemas/events/crm.ticket.upserted.json',
       data: { a: 1 },
       topic: 'jira.crm.events',
       key: 'acme.atlassian.net:10042',
@@ -65,6 +66,7 @@ describe('the event envelope', () => {
 
   it('keys comment events by their issue but identifies them by the comment', () => {
     const event = buildEvent(commentChange(), { ...spec, type: 'crm.note.upserted' });
+    expect(event.dataschema).toBe('https://jirarelay.dev/schemas/events/crm.note.upserted.json');
     expect(event.key).toBe('acme.atlassian.net:10042');
     expect(event.subject).toBe('OPS-7');
     expect(event.id).toBe(

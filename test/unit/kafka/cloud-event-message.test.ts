@@ -9,6 +9,7 @@ const event: RelayEvent = {
   source: 'https://acme.atlassian.net',
   subject: 'OPS-7',
   time: '2024-03-01T09:30:00.000Z',
+  dataschema: 'https://jirarelay.dev/schemas/events/crm.ticket.upserted.json',
   data: { id: '10042', title: 'Checkout returns 502', labels: ['p1'], assignee: null },
   topic: 'jira.crm.events',
   key: 'acme.atlassian.net:10042',
@@ -27,6 +28,7 @@ describe('CloudEvents binary mode on Kafka', () => {
         ce_source: 'https://acme.atlassian.net',
         ce_subject: 'OPS-7',
         ce_time: '2024-03-01T09:30:00.000Z',
+        ce_dataschema: 'https://jirarelay.dev/schemas/events/crm.ticket.upserted.json',
       },
     });
   });
@@ -51,6 +53,7 @@ describe('CloudEvents binary mode on Kafka', () => {
     expect(ce?.source).toBe(event.source);
     expect(ce?.subject).toBe(event.subject);
     expect(ce?.time).toBe(event.time);
+    expect(ce?.dataschema).toBe(event.dataschema);
     expect(ce?.datacontenttype).toBe('application/json');
     expect(ce?.data).toEqual(event.data);
   });

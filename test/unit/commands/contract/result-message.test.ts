@@ -39,6 +39,7 @@ describe('commandResultMessage', () => {
         ce_subject: 'OPS-7',
         ce_time: '2024-03-01T09:30:05.000Z',
         ce_commandid: 'crm-7f3a-0001',
+        ce_dataschema: 'https://jirarelay.dev/schemas/commands/command.result.json',
       },
     });
   });
