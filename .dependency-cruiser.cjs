@@ -50,6 +50,15 @@ module.exports = {
       to: { path: '^workers/' },
     },
     {
+      name: 'examples-stand-alone',
+      comment:
+        'Files under examples/ import only other files under examples/, npm packages and node builtins: ' +
+        'users copy them out, so nothing from src/, workers/, connectors/, config/, test/, bench/ or scripts/.',
+      severity: 'error',
+      from: { path: '^examples/' },
+      to: { path: '^(src|workers|connectors|config|test|bench|scripts)/' },
+    },
+    {
       name: 'no-circular',
       comment: 'No circular imports, type-only ones included (npm run cycles checks the same with madge).',
       severity: 'error',
