@@ -29,7 +29,7 @@ describe('no echo: a command’s own change does not go back to the system that 
     });
     const [result] = await stack.results(id);
     expect(result?.data).toMatchObject({ status: 'applied' });
-    const commentId = (result?.data.jira as { commentId: string }).commentId;
+    const commentId = String((result?.data.jira as { commentId?: string } | undefined)?.commentId);
     const byComment = (e: ReadEvent) => e.key === key && JSON.stringify(e.data).includes(commentId);
 
     const annotations = on(stack.topics.monitoring, 'monitoring.incident.annotated', byComment);
