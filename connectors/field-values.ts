@@ -2,8 +2,12 @@ import type { ResolvedMapping } from './config/resolve-field-names.ts';
 import type { IssueSnapshot, JiraUser } from './jira-change.ts';
 import type { JsonObject, JsonValue } from './relay-event.ts';
 
-/** System fields a mapping may name by id, read from the snapshot's own properties. */
-const systemFields: Readonly<Record<string, (issue: IssueSnapshot) => JsonValue>> = {
+/**
+ * Built-in fields the snapshot keeps as properties, rendered as normalization renders every other
+ * field (src/normalize/field-render.ts): names for statuses and the like, keys for projects,
+ * `{ accountId, displayName }` for users, UTC ISO for datetimes.
+ */
+const snapshotProperties: Readonly<Record<string, (issue: IssueSnapshot) => JsonValue>> = {
   summary: (i) => i.summary,
   description: (i) => i.description,
   status: (i) => i.status.name,
@@ -14,8 +18,9 @@ const systemFields: Readonly<Record<string, (issue: IssueSnapshot) => JsonValue>
   components: (i) => [...i.components],
   issuetype: (i) => i.issueType.name,
   project: (i) => i.project.key,
-  created: (i) => i.created,
-  updated: (i) => i.updated,
+  issuekey: (i) => i.key,
+  created: (i) => (i.created === '' ? null : isoTime(i.created)),
+  updated: (i) => (i.updated === '' ? null : isoTime(i.updated)),
 };
 
 export function userJson(user: JiraUser | null): JsonValue {
@@ -23,10 +28,17 @@ export function userJson(user: JiraUser | null): JsonValue {
   return { accountId: user.accountId, displayName: user.displayName ?? null };
 }
 
-/** The value of a Jira field on the snapshot (custom fields first), JSON-safe; null when absent. */
+/**
+ * The value of any Jira field on the snapshot, built-in or custom, JSON-safe; null when the issue
+ * has none. Custom fields come first, then the snapshot's own properties, then the other built-in
+ * fields normalization kept (`duedate`, `fixVersions`, `parent`, `timetracking`, ...).
+ */
 export function fieldValue(issue: IssueSnapshot, fieldId: string): JsonValue {
   if (Object.hasOwn(issue.customFields, fieldId)) return toJson(issue.customFields[fieldId]);
-  return systemFields[fieldId]?.(issue) ?? null;
+  const property = snapshotProperties[fieldId];
+  if (property) return property(issue);
+  const others = issue.systemFields;
+  return others && Object.hasOwn(others, fieldId) ? toJson(others[fieldId]) : null;
 }
 
 /** Every mapped target with its value, except the ones listed in `skip` (used at top level). */
@@ -42,7 +54,7 @@ export function mappedFields(
   return out;
 }
 
-/** Normalized custom field values are plain data already; this drops what JSON cannot carry. */
+/** Normalized field values are plain data already; this drops what JSON cannot carry. */
 export function toJson(value: unknown, depth = 0): JsonValue {
   if (value === null || value === undefined || depth > 8) return null;
   if (typeof value === 'string' || typeof value === 'boolean') return value;

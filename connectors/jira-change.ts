@@ -37,10 +37,19 @@ export interface IssueSnapshot {
   readonly labels: readonly string[];
   readonly components: readonly string[];
   /**
-   * Custom fields by id (`customfield_10050`), values made plain: rich text becomes text, options
-   * become their `value`, users become `JiraUser`. Unknown shapes pass through as JSON.
+   * Custom fields by id (`customfield_10050`), values rendered for events (src/normalize/
+   * field-render.ts): rich text becomes text, options their `value`, users `{ accountId,
+   * displayName }`, datetimes UTC ISO; other shapes pass through as JSON without links. Fields
+   * without a value are left out.
    */
   readonly customFields: Readonly<Record<string, unknown>>;
+  /**
+   * Every other built-in field the payload carried (`duedate`, `resolution`, `fixVersions`,
+   * `parent`, `issuelinks`, `timetracking`, `environment`, `creator`, ...), rendered the same way
+   * and JSON-safe: equal whether the issue came by webhook or by an API read. Fields without a
+   * value are left out; absent in snapshots stored before it existed.
+   */
+  readonly systemFields?: Readonly<Record<string, unknown>>;
   /** ISO 8601 timestamps as Jira gives them. */
   readonly created: string;
   readonly updated: string;
@@ -81,6 +90,17 @@ interface ChangeBase {
   readonly source: ChangeSource;
   /** Epoch ms when the relay first saw this change (webhook receipt or poll time). */
   readonly observedAt: number;
+  /** Set only on an operator's replay (src/sync/replay.ts): see `ReplayMarker`. */
+  readonly replay?: ReplayMarker;
+}
+
+/**
+ * A change read again to be re-emitted, not a new one: the pipeline publishes its events again,
+ * under the ids they had, to the connectors named (null: every enabled one), past the stale and
+ * already-published checks, and writes no state (src/pipeline/connector-turn.ts, `replayConnector`).
+ */
+export interface ReplayMarker {
+  readonly connectors: readonly string[] | null;
 }
 
 export interface IssueChange extends ChangeBase {

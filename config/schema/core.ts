@@ -61,8 +61,8 @@ export const coreVars = {
     secret: true,
   }),
   CONNECTORS_CONFIG: envVar(
-    nonEmpty().default('config/connectors.yaml'),
-    'Path of the connectors YAML file.',
+    nonEmpty().optional(),
+    'Path of the connectors YAML file (commented example: `config/connectors.example.yaml`). Unset: every change goes to both connectors, default topics, no filters, the standard fields.',
   ),
   JIRA_POINTS_PER_HOUR: envVar(
     integer(1).default(65000),

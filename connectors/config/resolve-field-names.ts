@@ -1,3 +1,4 @@
+import { builtInFieldIds, unmappableFields } from './built-in-fields.ts';
 import type { ConnectorSettings, FieldRef, Severity } from './connectors-config-schema.ts';
 
 /** An entry of Jira's field list (`GET /rest/api/3/field`): ids are per site, names are not unique. */
@@ -37,9 +38,11 @@ export interface Resolution {
 
 /**
  * Resolves field names through the site's field list (fetched and cached by the caller). A bare
- * string is taken as an id when the site has a field with that id or it looks like a custom field
- * id, otherwise as a name. A name matches exactly, else ignoring case; a name that several fields
- * share is a problem, to be fixed with `{ id }`, rather than a guess.
+ * string is taken as an id when the site has a field with that id, it is a Jira built-in field id
+ * (`duedate`, `fixVersions`) or it looks like a custom field id, otherwise as a name. A name
+ * matches exactly, else ignoring case; a name that several fields share is a problem, to be fixed
+ * with `{ id }`, rather than a guess. Fields that carry no value for an event (`comment`) are
+ * problems too, so a mapping never yields a silent null.
  */
 export function resolveFieldNames(settings: ConnectorSettings, fields: readonly JiraFieldInfo[]): Resolution {
   const problems: string[] = [];
@@ -47,8 +50,13 @@ export function resolveFieldNames(settings: ConnectorSettings, fields: readonly 
   const ids = new Set(fields.map((f) => f.id));
   for (const [target, ref] of Object.entries(settings.fields)) {
     const outcome = resolveRef(ref, fields, ids);
-    if (typeof outcome === 'string') resolved[target] = outcome;
-    else problems.push(`fields.${target}: ${outcome.problem}`);
+    const unmappable =
+      typeof outcome === 'string' && Object.hasOwn(unmappableFields, outcome)
+        ? unmappableFields[outcome]
+        : undefined;
+    if (typeof outcome !== 'string') problems.push(`fields.${target}: ${outcome.problem}`);
+    else if (unmappable !== undefined) problems.push(`fields.${target}: ${outcome}: ${unmappable}`);
+    else resolved[target] = outcome;
   }
   return {
     mapping: {
@@ -74,7 +82,8 @@ function resolveRef(
 ): string | { problem: string } {
   if (typeof ref === 'object' && 'id' in ref) return ref.id;
   const name = typeof ref === 'object' ? ref.name : ref;
-  if (typeof ref === 'string' && (ids.has(ref) || /^customfield_\d+$/.test(ref))) return ref;
+  if (typeof ref === 'string' && (ids.has(ref) || builtInFieldIds.has(ref) || /^customfield_\d+$/.test(ref)))
+    return ref;
   let matches = fields.filter((f) => f.name === name);
   if (matches.length === 0) matches = fields.filter((f) => f.name.toLowerCase() === name.toLowerCase());
   const [only, ...others] = matches;

@@ -1,8 +1,9 @@
 import type { IssueSnapshot } from '../../connectors/jira-change.ts';
+import { renderFieldValue, timeTrackingFrom } from './field-render.ts';
 import {
-  customFieldValue,
   entityId,
   issueKey,
+  type Json,
   markdownText,
   namedFrom,
   plainText,
@@ -48,17 +49,50 @@ export function issueSnapshotFrom(value: unknown, opts: RichTextOptions): IssueS
     labels: stringList(fields.labels),
     components: stringList(fields.components, (c) => text(record(c)?.name)),
     customFields: customFieldsFrom(fields, opts),
+    systemFields: systemFieldsFrom(fields, opts),
     created: text(fields.created) ?? '',
     updated: text(fields.updated) ?? text(fields.created) ?? '',
   };
 }
 
-function customFieldsFrom(fields: Readonly<Record<string, unknown>>, opts: RichTextOptions) {
+/** Fields the snapshot has properties for, and what is not a field value (see systemFieldsFrom). */
+const notSystemFields: ReadonlySet<string> = new Set([
+  'summary',
+  'description',
+  'status',
+  'priority',
+  'issuetype',
+  'project',
+  'assignee',
+  'reporter',
+  'labels',
+  'components',
+  'created',
+  'updated',
+  // Comments and work logs are entities of their own (comments become notes and annotations).
+  'comment',
+  'worklog',
+  // Each reader's own: the webhook's actor and the polling account see different values.
+  'lastViewed',
+]);
+
+function customFieldsFrom(fields: Json, opts: RichTextOptions): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [id, value] of Object.entries(fields)) {
-    if (id.startsWith('customfield_') && value !== null && value !== undefined) {
-      out[id] = customFieldValue(value, opts);
-    }
+    if (!id.startsWith('customfield_')) continue;
+    const rendered = renderFieldValue(id, value, opts);
+    if (rendered !== null) out[id] = rendered;
+  }
+  return out;
+}
+
+/** Every other built-in field the body carries, rendered; fields without a value are left out. */
+function systemFieldsFrom(fields: Json, opts: RichTextOptions): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [id, value] of Object.entries(fields)) {
+    if (id.startsWith('customfield_') || notSystemFields.has(id)) continue;
+    const rendered = id === 'timetracking' ? timeTrackingFrom(fields) : renderFieldValue(id, value, opts);
+    if (rendered !== null) out[id] = rendered;
   }
   return out;
 }

@@ -91,26 +91,6 @@ export function markdownText(value: unknown, opts: RichTextOptions): string | nu
 }
 
 /**
- * A custom field's value made plain: rich text becomes text, options their value, users a JiraUser,
- * lists element-wise. Other shapes pass through as JSON.
- */
-export function customFieldValue(value: unknown, opts: RichTextOptions): unknown {
-  if (value === null || value === undefined) return null;
-  if (typeof value === 'string') return plainText(value, opts);
-  if (Array.isArray(value)) return value.map((item) => customFieldValue(item, opts));
-  const raw = record(value);
-  if (!raw) return value;
-  if (raw.type === 'doc') return plainText(raw, opts);
-  if (raw.accountId !== undefined) return userFrom(raw);
-  if (raw.value !== undefined) {
-    const child = record(raw.child);
-    return child?.value === undefined ? raw.value : `${String(raw.value)} / ${String(child.value)}`;
-  }
-  if (raw.name !== undefined) return raw.name;
-  return raw;
-}
-
-/**
  * A Jira entity id (issue, comment): digits only. Ids from bodies become parts of Redis keys, so
  * anything else is treated as missing rather than trusted.
  */

@@ -1,8 +1,10 @@
 import type { ResolvedMapping } from '../../connectors/config/resolve-field-names.ts';
+import { filterExclusion } from '../../connectors/filter.ts';
 import { entityRef, type IssueSnapshot, type JiraChange } from '../../connectors/jira-change.ts';
 import type { EnabledConnector } from '../../connectors/registry.ts';
 import type { RelayEvent } from '../../connectors/relay-event.ts';
 import type { EventPublisher } from '../kafka/event-publisher.ts';
+import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics/registry.ts';
 import { snapshotOf } from '../state/entity-state.ts';
 import type { PublishedRef, PublishedVersions } from '../state/published-versions.ts';
@@ -15,11 +17,13 @@ export interface ConnectorTurnDeps {
   readonly now: () => Date;
   /** PUBLISH_BUSY_RETRY_MS: at most what is left of the older version's claim. Default 250. */
   readonly busyRetryMs?: number;
+  /** Says at debug level which changes a connector's filter dropped, and why. */
+  readonly log?: Pick<Logger, 'debug'>;
 }
 
 /** What happened to a change for one connector. */
 export type ConnectorOutcome =
-  | { readonly connector: string; readonly outcome: 'published'; readonly events: number }
+  | { readonly connector: string; readonly outcome: 'published' | 'replayed'; readonly events: number }
   | {
       readonly connector: string;
       readonly outcome: 'skipped' | 'already_published' | 'superseded' | 'echo';
@@ -109,11 +113,9 @@ export async function runConnector(
     events = result.kind === 'skip' ? [] : withOrigin(result.events, origin);
     if (events.length === 0) {
       await deps.published.release(ref, claim.token);
-      return {
-        connector: name,
-        outcome: 'skipped',
-        reason: result.kind === 'skip' ? result.reason : 'no events',
-      };
+      const reason = result.kind === 'skip' ? result.reason : 'no events';
+      countFiltered(name, input, mapping, reason, deps);
+      return { connector: name, outcome: 'skipped', reason };
     }
   } catch (err) {
     await deps.published.release(ref, claim.token).catch(() => undefined);
@@ -135,6 +137,64 @@ export async function runConnector(
     );
   }
   return { connector: name, outcome: 'published', events: events.length };
+}
+
+/**
+ * One connector's turn for a replayed change (`change.replay`): the events this version maps to,
+ * published again without a claim, and no marker, entity or echo state touched, so the live path
+ * goes on exactly as before. A connector's events carry the same ids as when the version first went
+ * out: ids derive from (connector, type, site, entity, version) and the mapping is pure. A connector
+ * that reacts to transitions (monitoring) is given what a consumer starting from nothing needs: the
+ * incident opened in its current state (`previous: null`), dated at the version this connector last
+ * published (the marker), so its latest lifecycle event keeps the id it had (docs/operations.md,
+ * "Replay"). Entities whose deletion is out are not replayed.
+ */
+export async function replayConnector(
+  { name, connector }: EnabledConnector,
+  mapping: ResolvedMapping,
+  change: JiraChange,
+  deps: ConnectorTurnDeps,
+): Promise<ConnectorOutcome> {
+  const { kind, id } = entityRef(change);
+  const ref: PublishedRef = { connector: name, siteHost: change.site.host, entity: kind, entityId: id };
+  const marker = await deps.published.current(ref);
+  if (marker?.deleted) return { connector: name, outcome: 'skipped', reason: 'deleted' };
+  const input =
+    connector.readsPrevious && change.entity === 'issue'
+      ? { ...change, previous: null, version: Math.min(marker?.version ?? change.version, change.version) }
+      : change;
+  let events: readonly RelayEvent[];
+  try {
+    const result = connector.map(input, mapping, deps.now());
+    if (result.kind === 'skip') return { connector: name, outcome: 'skipped', reason: result.reason };
+    events = result.events;
+  } catch (err) {
+    throw new MappingError(err);
+  }
+  if (events.length === 0) return { connector: name, outcome: 'skipped', reason: 'no events' };
+  await deps.publisher.publish(events);
+  deps.metrics.eventsPublished.inc({ connector: name }, events.length);
+  return { connector: name, outcome: 'replayed', events: events.length };
+}
+
+/**
+ * A skip the connector's filter caused (its reason is the filter's): counted by connector and
+ * criterion, and logged at debug level with the issue, so "nothing was published" has an answer.
+ */
+function countFiltered(
+  connector: string,
+  change: JiraChange,
+  mapping: ResolvedMapping,
+  reason: string,
+  deps: ConnectorTurnDeps,
+): void {
+  const exclusion = filterExclusion(change, mapping.filter);
+  if (exclusion === undefined || exclusion.reason !== reason) return;
+  deps.metrics.changesFiltered.inc({ connector, reason: exclusion.criterion });
+  deps.log?.debug(
+    { connector, issue: change.issue.key, reason: exclusion.criterion, detail: reason },
+    'change filtered out',
+  );
 }
 
 /**

@@ -1,4 +1,4 @@
-import type { JiraChange } from '../../connectors/jira-change.ts';
+import type { JiraChange, ReplayMarker } from '../../connectors/jira-change.ts';
 import { RelayError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import type { RedisEntityState } from '../state/entity-state.ts';
@@ -8,6 +8,7 @@ import {
   type EchoFilter,
   MappingError,
   PublishBusyError,
+  replayConnector,
   runConnector,
 } from './connector-turn.ts';
 import { refuseFutureVersion } from './future-version.ts';
@@ -72,6 +73,7 @@ export interface ProcessChangeDeps extends ConnectorTurnDeps {
  */
 export async function processChange(change: JiraChange, deps: ProcessChangeDeps): Promise<ChangeOutcome> {
   refuseFutureVersion(change, deps.now().getTime(), deps.futureVersionSkewMs);
+  if (change.replay) return replayChange(change, change.replay, deps);
   const decision = await deps.entities.decide(change);
   deps.metrics.changesProcessed.inc({
     source: change.source,
@@ -105,6 +107,34 @@ export async function processChange(change: JiraChange, deps: ProcessChangeDeps)
   if (first) throw first;
   await deps.entities.commit(change);
   await deps.afterPublish?.(change);
+  return { outcome: 'processed', connectors: outcomes };
+}
+
+/**
+ * A replayed change (src/sync/replay.ts): no stale check, no claims, no commit, no after-publish;
+ * each connector asked for re-emits the version's events (connector-turn.ts, `replayConnector`).
+ * Failures are thrown like a live change's, so the job retries; repeats carry the same ids.
+ */
+async function replayChange(
+  change: JiraChange,
+  replay: ReplayMarker,
+  deps: ProcessChangeDeps,
+): Promise<ChangeOutcome> {
+  deps.metrics.changesProcessed.inc({ source: 'replay', outcome: 'processed' });
+  const enriched = await withContext(change, deps.entities);
+  const mappings = await deps.mappings.mappingsFor(change.site.host);
+  const outcomes: ConnectorOutcome[] = [];
+  const failures: ConnectorFailure[] = [];
+  for (const connector of deps.mappings.connectors) {
+    const mapping = mappings.get(connector.name);
+    if (!mapping || (replay.connectors && !replay.connectors.includes(connector.name))) continue;
+    try {
+      outcomes.push(await replayConnector(connector, mapping, enriched, deps));
+    } catch (error) {
+      failures.push({ connector: connector.name, error });
+    }
+  }
+  if (failures.length > 0) throw new ConnectorsFailedError(failures);
   return { outcome: 'processed', connectors: outcomes };
 }
 

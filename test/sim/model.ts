@@ -49,6 +49,23 @@ export interface AdfDoc {
   content: unknown[];
 }
 
+/** A link between two issues as one side lists it; the other side lists the same id the other way. */
+export interface SimIssueLink {
+  readonly id: string;
+  /** An id of catalog.ts `linkTypes`. */
+  readonly typeId: string;
+  /** `outward`: this issue is the link's source (`blocks`); `inward`: its target (`is blocked by`). */
+  readonly direction: 'outward' | 'inward';
+  readonly otherIssueId: string;
+}
+
+/** Time tracking in seconds; null where nothing was estimated or logged. */
+export interface SimTimeTracking {
+  originalSeconds: number | null;
+  remainingSeconds: number | null;
+  spentSeconds: number | null;
+}
+
 export interface SimIssue {
   readonly id: string;
   key: string;
@@ -68,6 +85,18 @@ export interface SimIssue {
   resolutionDate: number | null;
   /** Custom field values by field id (customfield_NNNNN). */
   custom: Record<string, unknown>;
+  // Built-in fields beyond the core ones (render/work-fields.ts); absent means empty.
+  /** `yyyy-MM-dd`, a date without a time zone. */
+  dueDate?: string | null;
+  environment?: AdfDoc | null;
+  fixVersionIds?: string[];
+  affectsVersionIds?: string[];
+  parentId?: string | null;
+  links?: SimIssueLink[];
+  timeTracking?: SimTimeTracking;
+  securityLevelId?: string | null;
+  watcherIds?: string[];
+  votes?: number;
   comments: SimComment[];
   changelog: SimHistory[];
   properties: Map<string, unknown>;

@@ -108,3 +108,57 @@ export function findPriority(id: string): Priority | undefined {
 export function findIssueType(id: string): IssueType | undefined {
   return issueTypes.find((t) => t.id === id);
 }
+
+/** Versions of each project (the generated projects are 10000, 10001, 10002 on every site). */
+export interface Version {
+  readonly id: string;
+  readonly name: string;
+  readonly projectId: string;
+  readonly released: boolean;
+  readonly releaseDate: string;
+}
+
+export const versions: readonly Version[] = ['10000', '10001', '10002'].flatMap((projectId, p) =>
+  [
+    { name: '1.0', released: true, releaseDate: '2024-01-15' },
+    { name: '1.1', released: true, releaseDate: '2024-04-02' },
+    { name: '2.0', released: false, releaseDate: '2024-09-30' },
+  ].map((v, i) => ({ id: String(10300 + p * 10 + i), projectId, ...v })),
+);
+
+/** Jira's default issue link types. */
+export interface LinkType {
+  readonly id: string;
+  readonly name: string;
+  readonly inward: string;
+  readonly outward: string;
+}
+
+export const linkTypes: readonly LinkType[] = [
+  { id: '10000', name: 'Blocks', inward: 'is blocked by', outward: 'blocks' },
+  { id: '10001', name: 'Cloners', inward: 'is cloned by', outward: 'clones' },
+  { id: '10002', name: 'Duplicate', inward: 'is duplicated by', outward: 'duplicates' },
+  { id: '10003', name: 'Relates', inward: 'relates to', outward: 'relates to' },
+];
+
+export interface SecurityLevel {
+  readonly id: string;
+  readonly name: string;
+  readonly description: string;
+}
+
+export const securityLevels: readonly SecurityLevel[] = [
+  { id: '10000', name: 'Staff only', description: 'Only staff can see the issue.' },
+  { id: '10001', name: 'Customers and staff', description: 'The reporter’s organization and staff.' },
+];
+
+/** The resolution a transition into a done status sets. */
+export const doneResolution = { id: '10000', name: 'Done', description: 'Work has been completed.' } as const;
+
+/** Environments an issue may name (rich text; wiki-safe, so webhook and API text agree). */
+export const environments: readonly string[] = [
+  'Production, EU region',
+  'Staging cluster after the last deploy',
+  'Chrome 126 on macOS 14',
+  'Android app 5.2 on a Pixel 8',
+];

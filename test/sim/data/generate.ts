@@ -13,6 +13,7 @@ import {
   statuses,
 } from './catalog.ts';
 import { adfParagraphs, randomDescription, randomRemark, randomSummary } from './text.ts';
+import { addWorkFields } from './work-fields.ts';
 
 const companies = ['acme', 'globex', 'initech', 'umbrella', 'hooli', 'stark', 'wayne', 'wonka'];
 const firstNames = [
@@ -53,6 +54,8 @@ export interface GeneratedWorld {
 export function generateWorld(options: ResolvedOptions, now: number): GeneratedWorld {
   const random = createRandom(options.seed);
   const users = Array.from({ length: Math.max(1, options.users) }, (_, i) => generateUser(random, i));
+  // A stream of its own: the fields added later leave the core data of every seed unchanged.
+  const workRandom = createRandom((options.seed ^ 0x5bd1e995) >>> 0);
   const stores: SiteStore[] = [];
   for (let s = 0; s < options.sites; s++) {
     const name = `${companies[s % companies.length]}-${s + 1}`;
@@ -75,6 +78,7 @@ export function generateWorld(options: ResolvedOptions, now: number): GeneratedW
     for (let n = 0; n < options.issuesPerSite; n++) {
       issues.push(generateIssue(random, store, users, now, n === 0 ? 25 : random.int(3)));
     }
+    addWorkFields(workRandom, issues);
     store.addGenerated(issues);
     stores.push(store);
   }

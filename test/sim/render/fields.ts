@@ -1,49 +1,13 @@
-import {
-  CUSTOMER_FIELD,
-  components,
-  customerOptions,
-  findIssueType,
-  findPriority,
-  findStatus,
-  STORY_POINTS_FIELD,
-} from '../data/catalog.ts';
+import { CUSTOMER_FIELD, components, customerOptions, STORY_POINTS_FIELD } from '../data/catalog.ts';
 import type { SimIssue } from '../model.ts';
 import { renderComment } from './comment.ts';
+import { type FieldDef, type FieldRenderOptions, system } from './field-def.ts';
+import { renderIssueType, renderPriority, renderStatus } from './named-values.ts';
 import { formatJiraDate } from './time-zone.ts';
 import { type RenderView, renderUserById } from './view.ts';
+import { workFieldDefs } from './work-fields.ts';
 
-interface FieldRenderOptions {
-  /** Search embeds at most 20 comments per issue; GET issue embeds them all. */
-  readonly commentCap: number;
-}
-
-export interface FieldDef {
-  readonly id: string;
-  readonly name: string;
-  readonly custom: boolean;
-  readonly navigable: boolean;
-  readonly schema: Record<string, unknown>;
-  readonly clauseNames: string[];
-  render(issue: SimIssue, view: RenderView, opts: FieldRenderOptions): unknown;
-}
-
-const system = (
-  id: string,
-  name: string,
-  type: string,
-  render: FieldDef['render'],
-  extra: Partial<FieldDef> = {},
-): FieldDef => ({
-  id,
-  name,
-  custom: false,
-  navigable: true,
-  schema: type === 'array' ? { type, items: 'string', system: id } : { type, system: id },
-  clauseNames: [id],
-  render,
-  ...extra,
-});
-
+/** The site's field list: the core built-in fields, the work fields, then the custom fields. */
 export const fieldDefs: readonly FieldDef[] = [
   system('summary', 'Summary', 'string', (i) => i.summary),
   system('description', 'Description', 'string', (i) => i.description),
@@ -62,19 +26,7 @@ export const fieldDefs: readonly FieldDef[] = [
   system('creator', 'Creator', 'user', (i, v) => renderUserById(v, i.creatorId)),
   system('created', 'Created', 'datetime', (i, v) => formatJiraDate(i.created, v.timeZone)),
   system('updated', 'Updated', 'datetime', (i, v) => formatJiraDate(i.updated, v.timeZone)),
-  system('resolutiondate', 'Resolved', 'datetime', (i, v) =>
-    i.resolutionDate === null ? null : formatJiraDate(i.resolutionDate, v.timeZone),
-  ),
-  system('resolution', 'Resolution', 'resolution', (i, v) =>
-    i.resolutionDate === null
-      ? null
-      : {
-          self: `${v.base}/resolution/10000`,
-          id: '10000',
-          name: 'Done',
-          description: 'Work has been completed.',
-        },
-  ),
+  ...workFieldDefs,
   system('comment', 'Comment', 'comments-page', renderCommentPage, { navigable: false }),
   {
     id: CUSTOMER_FIELD,
@@ -101,48 +53,6 @@ export const fieldDefs: readonly FieldDef[] = [
 ];
 
 export const fieldsById: ReadonlyMap<string, FieldDef> = new Map(fieldDefs.map((f) => [f.id, f]));
-
-export function renderStatus(statusId: string, view: RenderView): Record<string, unknown> | null {
-  const status = findStatus(statusId);
-  if (!status) return null;
-  const c = status.category;
-  return {
-    self: `${view.base}/status/${status.id}`,
-    description: status.description,
-    iconUrl: `${view.store.site.url}/images/icons/statuses/generic.png`,
-    name: status.name,
-    id: status.id,
-    statusCategory: {
-      self: `${view.base}/statuscategory/${c.id}`,
-      id: c.id,
-      key: c.key,
-      colorName: c.colorName,
-      name: c.name,
-    },
-  };
-}
-
-function renderPriority(priorityId: string, view: RenderView): Record<string, unknown> | null {
-  const p = findPriority(priorityId);
-  if (!p) return null;
-  const iconUrl = `${view.store.site.url}/images/icons/priorities/${p.name.toLowerCase()}.svg`;
-  return { self: `${view.base}/priority/${p.id}`, iconUrl, name: p.name, id: p.id };
-}
-
-function renderIssueType(typeId: string, view: RenderView): Record<string, unknown> | null {
-  const t = findIssueType(typeId);
-  if (!t) return null;
-  return {
-    self: `${view.base}/issuetype/${t.id}`,
-    id: t.id,
-    description: t.description,
-    iconUrl: `${view.store.site.url}/rest/api/2/universal_avatar/view/type/issuetype/avatar/10318?size=medium`,
-    name: t.name,
-    subtask: false,
-    avatarId: 10318,
-    hierarchyLevel: 0,
-  };
-}
 
 export function renderProject(projectId: string, view: RenderView): Record<string, unknown> | null {
   const p = view.store.site.projects.find((x) => x.id === projectId);

@@ -1,7 +1,9 @@
 import { transitions } from '../data/catalog.ts';
 import type { SimHistory, SimIssue } from '../model.ts';
 import { adfToHtml } from './comment.ts';
-import { type FieldDef, fieldDefs, fieldsById, renderStatus } from './fields.ts';
+import type { FieldDef } from './field-def.ts';
+import { fieldDefs, fieldsById } from './fields.ts';
+import { renderStatus } from './named-values.ts';
 import { formatJiraDate } from './time-zone.ts';
 import { type RenderView, renderUserById } from './view.ts';
 

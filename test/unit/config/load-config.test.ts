@@ -26,12 +26,13 @@ describe('loadConfig', () => {
       JIRA_RATE_POOL: 'app',
       ROLE: 'all',
       LOG_LEVEL: 'info',
-      CONNECTORS_CONFIG: 'config/connectors.yaml',
       WEBHOOK_MAX_BODY_BYTES: 1_048_576,
       TOKEN_REUSE_WINDOW_SECONDS: 600,
     });
     expect(config.ATLASSIAN_SCOPES).toContain('offline_access');
     expect(config.JIRA_WEBHOOK_SECRET).toBeUndefined();
+    // No connectors file by default: the built-in default (connectors/config/default-connectors-config.ts).
+    expect(config.CONNECTORS_CONFIG).toBeUndefined();
   });
 
   it('returns a frozen object', () => {

@@ -1,13 +1,30 @@
 import { describe, expect, it } from 'vitest';
-import { fieldValue, isoTime, toJson } from '../../../connectors/field-values.ts';
-import { issue } from '../../helpers/connector-fixtures.ts';
+import { fieldValue, isoTime, mappedFields, toJson } from '../../../connectors/field-values.ts';
+import { issue, mapping } from '../../helpers/connector-fixtures.ts';
 
 describe('field values for mappings', () => {
   const snapshot = issue({
-    customFields: { customfield_1: { value: 'Gold', child: { value: 'EU' } }, summary: 'custom wins' },
+    customFields: { customfield_1: 'Gold / EU' },
+    systemFields: {
+      duedate: '2024-03-15',
+      resolution: 'Done',
+      resolutiondate: '2024-03-02T08:00:00.000Z',
+      creator: { accountId: 'acc-bob', displayName: 'Bob Support' },
+      fixVersions: ['2.0'],
+      versions: ['1.1'],
+      parent: 'OPS-1',
+      issuelinks: [{ type: 'Blocks', relation: 'blocks', key: 'OPS-9' }],
+      timetracking: { originalEstimateSeconds: 7200, remainingEstimateSeconds: 3600, timeSpentSeconds: 3600 },
+      environment: 'Production, EU region',
+      security: 'Staff only',
+      watches: 2,
+      votes: 1,
+    },
   });
 
   it.each([
+    // The snapshot's own properties, rendered as normalization renders every other field.
+    ['summary', 'Checkout returns 502'],
     ['description', 'Customers see a 502 on checkout.'],
     ['status', 'To Do'],
     ['priority', 'High'],
@@ -17,24 +34,51 @@ describe('field values for mappings', () => {
     ['components', ['payments', 'web']],
     ['issuetype', 'Incident'],
     ['project', 'OPS'],
-    ['created', '2024-03-01T09:00:00.000+0000'],
-    ['updated', '2024-03-01T10:30:00.000+0100'],
-    ['customfield_1', { value: 'Gold', child: { value: 'EU' } }],
+    ['issuekey', 'OPS-7'],
+    ['created', '2024-03-01T09:00:00.000Z'],
+    ['updated', '2024-03-01T09:30:00.000Z'],
+    // Every other built-in field, as normalization kept it.
+    ['duedate', '2024-03-15'],
+    ['resolution', 'Done'],
+    ['resolutiondate', '2024-03-02T08:00:00.000Z'],
+    ['creator', { accountId: 'acc-bob', displayName: 'Bob Support' }],
+    ['fixVersions', ['2.0']],
+    ['versions', ['1.1']],
+    ['parent', 'OPS-1'],
+    ['issuelinks', [{ type: 'Blocks', relation: 'blocks', key: 'OPS-9' }]],
+    [
+      'timetracking',
+      { originalEstimateSeconds: 7200, remainingEstimateSeconds: 3600, timeSpentSeconds: 3600 },
+    ],
+    ['environment', 'Production, EU region'],
+    ['security', 'Staff only'],
+    ['watches', 2],
+    ['votes', 1],
+    // Custom fields; fields the issue has no value for.
+    ['customfield_1', 'Gold / EU'],
     ['customfield_404', null],
-    ['timetracking', null],
+    ['subtasks', null],
   ])('reads %s', (fieldId, expected) => {
     expect(fieldValue(snapshot, fieldId)).toEqual(expected);
   });
 
-  it('prefers a custom field entry over a system field of the same id', () => {
-    expect(fieldValue(snapshot, 'summary')).toBe('custom wins');
+  it('prefers a custom field entry over a built-in field of the same id', () => {
+    const odd = issue({ customFields: { summary: 'custom wins' } });
+    expect(fieldValue(odd, 'summary')).toBe('custom wins');
   });
 
-  it('reads a missing priority and user as null', () => {
-    const bare = issue({ priority: null, reporter: null, assignee: { accountId: 'acc-z' } });
+  it('reads a missing priority, user and time as null, and snapshots from before systemFields', () => {
+    const bare = issue({ priority: null, reporter: null, assignee: { accountId: 'acc-z' }, created: '' });
     expect(fieldValue(bare, 'priority')).toBeNull();
     expect(fieldValue(bare, 'reporter')).toBeNull();
+    expect(fieldValue(bare, 'created')).toBeNull();
     expect(fieldValue(bare, 'assignee')).toEqual({ accountId: 'acc-z', displayName: null });
+    expect(fieldValue(bare, 'duedate')).toBeNull();
+  });
+
+  it('maps every target, leaving out the ones given', () => {
+    const m = mapping({ fields: { due: 'duedate', epic: 'parent', customer: 'customfield_1' } });
+    expect(mappedFields(snapshot, m, ['customer'])).toEqual({ due: '2024-03-15', epic: 'OPS-1' });
   });
 
   it('keeps only what JSON can carry', () => {

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { formatPath, parseConnectorsConfig } from '../../../../connectors/config/parse-connectors-config.ts';
 import { loadConnectorsConfig } from '../../../../src/composition/connectors-file.ts';
 
-const example = path.resolve(import.meta.dirname, '../../../../config/connectors.yaml');
+const example = path.resolve(import.meta.dirname, '../../../../config/connectors.example.yaml');
 
 function problems(yaml: string): readonly string[] {
   const result = parseConnectorsConfig(yaml);
@@ -23,6 +23,7 @@ describe('the example connectors file', () => {
     expect(crm?.filter.projects).toEqual(['SUP', 'OPS']);
     expect(crm?.fields.customer).toBe('Customer');
     expect(crm?.fields.organization).toEqual({ id: 'customfield_10002' });
+    expect(crm?.fields.environment).toEqual({ name: 'Environment' });
     expect(crm?.statuses.closed).toContain("Won't Do");
     expect(monitoring?.statuses).toEqual({ acknowledged: ['Monitoring fix'], resolved: ['Cancelled'] });
     expect(monitoring?.filter.labels).toEqual([]);
@@ -151,7 +152,9 @@ describe('loading the file', () => {
     const result = await loadConnectorsConfig('/nonexistent/connectors.yaml');
     expect(result).toEqual({
       ok: false,
-      problems: ['/nonexistent/connectors.yaml: cannot be read (ENOENT); set CONNECTORS_CONFIG'],
+      problems: [
+        '/nonexistent/connectors.yaml: cannot be read (ENOENT); fix CONNECTORS_CONFIG, or unset it for the built-in default',
+      ],
     });
   });
 });

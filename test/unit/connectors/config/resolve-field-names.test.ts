@@ -55,6 +55,38 @@ describe('resolving field names per site', () => {
     expect(mapping.fields).toEqual({ ok: 'summary' });
   });
 
+  it('takes Jira built-in field ids as ids without the site’s field list, and built-in names through it', () => {
+    const settings = crmSettings(
+      [
+        '    fields:',
+        '      due: duedate',
+        '      versions: fixVersions',
+        '      epic: parent',
+        '      estimate: timetracking',
+        '      dueByName: Due date',
+      ].join('\n'),
+    );
+    const offline = resolveFieldNames(settings, []);
+    expect(offline.mapping.fields).toEqual({
+      due: 'duedate',
+      versions: 'fixVersions',
+      epic: 'parent',
+      estimate: 'timetracking',
+    });
+    expect(offline.problems).toEqual(['fields.dueByName: no field named "Due date" on this site']);
+    expect(resolveFieldNames(settings, siteFields).mapping.fields.dueByName).toBe('duedate');
+  });
+
+  it('refuses fields that carry no value for an event, saying why', () => {
+    const settings = crmSettings('    fields:\n      notes: comment\n      seen: { id: lastViewed }\n');
+    const { mapping, problems } = resolveFieldNames(settings, siteFields);
+    expect(mapping.fields).toEqual({});
+    expect(problems).toEqual([
+      'fields.notes: comment: comments are published as events of their own (notes, annotations), not as a field',
+      'fields.seen: lastViewed: each reader sees its own value, so webhooks and polls would disagree',
+    ]);
+  });
+
   it('turns filter, status and severity lists into case-insensitive lookups', () => {
     const settings = crmSettings(
       [

@@ -18,6 +18,8 @@ const crmMapping = mapping({
     customer: 'customfield_10050',
     region: 'customfield_10051',
     due: 'duedate',
+    versions: 'fixVersions',
+    parent: 'parent',
     empty: 'customfield_10052',
   },
   statuses: new Map([
@@ -28,8 +30,9 @@ const crmMapping = mapping({
 });
 
 describe('CRM tickets from issues', () => {
-  it('maps every ticket field of an issue', () => {
-    const event = only(mapToCrm(issueChange({ kind: 'created' }), crmMapping, now));
+  it('maps every ticket field of an issue, built-in fields beyond the ticket ones under `fields`', () => {
+    const withDates = issue({ systemFields: { duedate: '2024-03-15', fixVersions: ['2.0', '2.1'] } });
+    const event = only(mapToCrm(issueChange({ kind: 'created', issue: withDates }), crmMapping, now));
     expect(event.type).toBe('dev.jirarelay.crm.ticket.upserted');
     expect(event.topic).toBe('jira.crm.events');
     expect(event.data).toEqual({
@@ -51,7 +54,14 @@ describe('CRM tickets from issues', () => {
       components: ['payments', 'web'],
       customer: 'Globex Corp',
       organization: null,
-      fields: { region: { value: 'EMEA' }, due: null, empty: null },
+      // No parent on this issue: null, as for the custom field without a value.
+      fields: {
+        region: { value: 'EMEA' },
+        due: '2024-03-15',
+        versions: ['2.0', '2.1'],
+        parent: null,
+        empty: null,
+      },
       created: '2024-03-01T09:00:00.000Z',
       updated: '2024-03-01T09:30:00.000Z',
     });
