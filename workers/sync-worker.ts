@@ -11,6 +11,7 @@ import type { RedisSyncCursors } from '../src/state/cursors.ts';
 import { backfillSlice } from '../src/sync/backfill.ts';
 import { pollSite } from '../src/sync/incremental-poll.ts';
 import { reconcileSite } from '../src/sync/reconcile.ts';
+import { replaySlice } from '../src/sync/replay.ts';
 import type { RedisSiteLease } from '../src/sync/site-lease.ts';
 import type { SyncPassDeps } from '../src/sync/sync-deps.ts';
 import { type ConnectionJob, connectionJobSchema, syncJobs } from '../src/sync/sync-jobs.ts';
@@ -29,23 +30,31 @@ export interface SyncWorkerDeps {
   readonly queue: Queue;
   /** SYNC_SITE_BUSY_RETRY_MS. */
   readonly busyRetryMs: number;
+  /** How often a paused connection's backfill or replay looks again whether it was resumed; default 30 s. */
+  readonly pausedRetryMs?: number;
   readonly log: Logger;
 }
 
 type Step = { readonly result: unknown; readonly again: boolean };
 
+/** Jobs that carry on from a checkpoint, slice by slice, until their scan is done. */
+const resumable: ReadonlySet<string> = new Set([syncJobs.backfill, syncJobs.replay]);
+const defaultPausedRetryMs = 30_000;
+
 const priorities: Readonly<Record<string, BudgetPriority>> = {
   [syncJobs.poll]: 'poll',
   [syncJobs.backfill]: 'backfill',
+  // A replay reads what a backfill reads, and is budgeted the same way.
+  [syncJobs.replay]: 'backfill',
   [syncJobs.reconcile]: 'reconcile',
 };
 
 /**
- * One sync job: the planner, or a poll, backfill slice or reconcile of one connection. Only active
- * connections are synced. The site's lease keeps one job per site in flight; a job that finds it
+ * One sync job: the planner, or a poll, backfill slice, replay slice or reconcile of one connection.
+ * Only active connections are synced; a paused one's backfill or replay waits for its resume. The site's lease keeps one job per site in flight; a job that finds it
  * taken steps aside (delayed). A budget refusal or a 429 delays the job by what was asked; a quota
  * pause of the app's pool rate-limits the whole queue instead (no job would get a call through).
- * A backfill slice that has more to read re-queues itself at once, after its lease is released (or
+ * A backfill or replay slice that has more to read re-queues itself at once, after its lease is released (or
  * just after a poll of the same site that asked to go first).
  */
 async function processSyncJob(job: Job, token: string | undefined, deps: SyncWorkerDeps): Promise<unknown> {
@@ -54,6 +63,11 @@ async function processSyncJob(job: Job, token: string | undefined, deps: SyncWor
   const parsed = connectionJobSchema.safeParse(job.data);
   if (!priority || !parsed.success) throw new UnrecoverableError(`invalid sync job ${job.name}`);
   const connection = await deps.connections.get(parsed.data.connectionId);
+  // A paused connection's backfill or replay waits for the resume (its checkpoint stays put); polls
+  // and reconciles come back on their schedules anyway.
+  if (connection?.status === 'paused' && resumable.has(job.name)) {
+    return delay(job, token, deps.pausedRetryMs ?? defaultPausedRetryMs);
+  }
   if (connection?.status !== 'active') {
     return { skipped: connection ? connection.status : 'no such connection' };
   }
@@ -109,6 +123,10 @@ async function runStep(
         await job.updateData({ connectionId: id });
       }
       const outcome = await backfillSlice(client, deps.pass, onPage, () => deps.leases.yieldWanted(id));
+      return { result: outcome, again: outcome.state === 'more' };
+    }
+    case syncJobs.replay: {
+      const outcome = await replaySlice(client, deps.pass, onPage, () => deps.leases.yieldWanted(id));
       return { result: outcome, again: outcome.state === 'more' };
     }
     default:

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { connectorRegistry } from '../../connectors/registry.ts';
 import { type CommandResult, commandTypes } from '../commands/command.ts';
 import { connectionStatuses } from '../connections/connection.ts';
 
@@ -59,11 +60,54 @@ export const redriveAllBody = z.strictObject({
   limit: z.number().int().min(1).max(10_000).default(1000).describe('Most jobs re-driven by this call.'),
 });
 
+const instant = z
+  .union([z.iso.date(), z.iso.datetime({ offset: true })])
+  .transform((value) => new Date(value));
+
+export const replayBody = z
+  .strictObject({
+    from: pastInstant.describe('Replay issues and comments whose current `updated` is at or after this.'),
+    to: instant.optional().describe('...and at or before this; absent: now.'),
+    connectors: z
+      .array(z.enum(Object.keys(connectorRegistry) as [keyof typeof connectorRegistry]))
+      .min(1)
+      .refine((names) => new Set(names).size === names.length, 'must not repeat a connector')
+      .optional()
+      .describe('The connectors to re-emit for; absent: every enabled one.'),
+  })
+  .refine((body) => body.to === undefined || body.to.getTime() > body.from.getTime(), {
+    message: 'must be after `from`',
+    path: ['to'],
+  });
+
 export const recentCommandsQuery = z.object({
   limit: z.coerce.number().int().min(1).max(500).default(50).describe('Most commands listed, newest first.'),
 });
 
 const isoTime = z.string().describe('ISO 8601 date-time, UTC.');
+
+const progressSchema = z
+  .object({
+    state: z.enum(['running', 'done']),
+    done: z.number().int().describe('Issues read so far.'),
+    total: z
+      .number()
+      .int()
+      .nullable()
+      .describe("Issues expected (Jira's approximate count); at the end, `done`."),
+    ratePerSecond: z.number().nullable().describe('Issues per second over the run so far.'),
+    etaSeconds: z.number().int().nullable().describe('Seconds left at that rate; null without a total.'),
+    startedAt: isoTime,
+    updatedAt: isoTime,
+    finishedAt: isoTime.nullable(),
+  })
+  .nullable();
+
+const syncProgressSchema = z
+  .object({ backfill: progressSchema, reconcile: progressSchema, replay: progressSchema })
+  .describe('The last (or running) backfill, reconcile and replay of the connection; null: none ran yet.');
+
+export const connectionProgressSchema = z.object({ connectionId: z.string(), progress: syncProgressSchema });
 
 export const connectionViewSchema = z.object({
   id: z.string(),
@@ -90,6 +134,7 @@ export const connectionViewSchema = z.object({
       budgetPointsUsed: z.number().nullable().describe('Jira points spent in the current budget window.'),
       webhookCoverage: z.number().nullable().describe('Share (0-1) of changes webhooks delivered first.'),
       reconcileIntervalSeconds: z.number().nullable(),
+      progress: syncProgressSchema.nullable(),
     })
     .describe('Background sync state; a field is null while the sync side does not provide it.'),
 });
@@ -103,7 +148,7 @@ export const connectionListSchema = z.object({
 
 export const syncAcceptedSchema = z.object({
   connectionId: z.string(),
-  action: z.enum(['resync', 'backfill', 'rewind']),
+  action: z.enum(['resync', 'backfill', 'rewind', 'replay']),
   jobId: z.string().nullable().describe('The queued job, when the sync side used one.'),
 });
 

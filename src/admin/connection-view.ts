@@ -1,5 +1,6 @@
 import type { Connection } from '../connections/connection.ts';
-import type { SyncStatus } from '../sync/sync-control.ts';
+import type { ProgressFigures } from '../sync/progress-figures.ts';
+import type { SyncProgress, SyncStatus } from '../sync/sync-control.ts';
 import type { WebhookRegistration } from '../webhooks/registration-store.ts';
 
 /** A connection as the admin API shows it (schema: `connectionViewSchema` in admin-schemas.ts). */
@@ -29,8 +30,12 @@ export interface ConnectionView {
     readonly budgetPointsUsed: number | null;
     readonly webhookCoverage: number | null;
     readonly reconcileIntervalSeconds: number | null;
+    readonly progress: ProgressView | null;
   };
 }
+
+/** Progress figures with ISO times, per pass (schema: `syncProgressSchema`). */
+type ProgressView = Readonly<Record<keyof SyncProgress, ReturnType<typeof figuresView>>>;
 
 export function connectionView(
   connection: Connection,
@@ -63,8 +68,28 @@ export function connectionView(
       budgetPointsUsed: sync?.budgetPointsUsed ?? null,
       webhookCoverage: sync?.webhookCoverage ?? null,
       reconcileIntervalSeconds: sync?.reconcileIntervalSeconds ?? null,
+      progress: sync ? progressView(sync.progress) : null,
     },
   };
+}
+
+export function progressView(progress: SyncProgress): ProgressView {
+  return {
+    backfill: figuresView(progress.backfill),
+    reconcile: figuresView(progress.reconcile),
+    replay: figuresView(progress.replay),
+  };
+}
+
+function figuresView(figures: ProgressFigures | null) {
+  return (
+    figures && {
+      ...figures,
+      startedAt: iso(figures.startedAt),
+      updatedAt: iso(figures.updatedAt),
+      finishedAt: figures.finishedAt === null ? null : iso(figures.finishedAt),
+    }
+  );
 }
 
 function iso(epochMs: number): string {

@@ -1,4 +1,5 @@
-import type { SyncStatus } from '../sync/sync-control.ts';
+import type { ReplayRequest } from '../state/replay-checkpoints.ts';
+import type { SyncProgress, SyncStatus } from '../sync/sync-control.ts';
 
 /** An accepted request; `jobId` names the queued job when the sync side used one. */
 export interface SyncRequest {
@@ -15,4 +16,10 @@ export interface SyncControl {
   backfill(connectionId: string, from: Date | null): Promise<SyncRequest>;
   /** Move the poll cursor back to `to`, so changes since then are read again. */
   rewindCursor(connectionId: string, to: Date): Promise<SyncRequest>;
+  /** Re-emit, under their original ce_ids, the issues and comments changed in the window. */
+  replay(connectionId: string, request: ReplayRequest): Promise<SyncRequest>;
+  /** Stop a running replay at its next page; false when none runs. */
+  cancelReplay(connectionId: string): Promise<boolean>;
+  /** Backfill, reconcile and replay progress; null when there is no such connection. */
+  progress(connectionId: string): Promise<SyncProgress | null>;
 }

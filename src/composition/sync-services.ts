@@ -12,6 +12,8 @@ import { RedisWebhookCoverage } from '../state/coverage.ts';
 import { RedisSyncCursors } from '../state/cursors.ts';
 import type { RedisEntityState } from '../state/entity-state.ts';
 import { RedisKnownEntities } from '../state/known-entities.ts';
+import { RedisReplayCheckpoints } from '../state/replay-checkpoints.ts';
+import { RedisSyncProgress } from '../state/sync-progress.ts';
 import { RedisSiteLease } from '../sync/site-lease.ts';
 import { RedisSyncControl } from '../sync/sync-control.ts';
 import type { SyncPassDeps } from '../sync/sync-deps.ts';
@@ -69,6 +71,8 @@ export function createSyncServices(config: SyncConfig, deps: SyncServicesDeps) {
   const prefix = config.QUEUE_PREFIX;
   const cursors = new RedisSyncCursors(redis, prefix);
   const known = new RedisKnownEntities(redis, prefix);
+  const replays = new RedisReplayCheckpoints(redis, prefix);
+  const progress = new RedisSyncProgress(redis, prefix);
   const coverage = new RedisWebhookCoverage(redis, {
     prefix,
     ttlSeconds: config.SYNC_COVERAGE_TTL_SECONDS,
@@ -100,6 +104,8 @@ export function createSyncServices(config: SyncConfig, deps: SyncServicesDeps) {
     control: new RedisSyncControl({
       connections: deps.connections,
       cursors,
+      replays,
+      progress,
       coverage,
       budget,
       scheduler,
@@ -117,7 +123,7 @@ export function createSyncServices(config: SyncConfig, deps: SyncServicesDeps) {
       }),
     /** What the sync passes need, given the change queue and the fields the connectors read. */
     passDeps: (pass: PassInputs): SyncPassDeps =>
-      syncPassDeps(config, { ...deps, cursors, known, coverage, sizes }, pass),
+      syncPassDeps(config, { ...deps, cursors, replays, progress, known, coverage, sizes }, pass),
   };
 }
 
@@ -160,12 +166,14 @@ interface PassInputs {
 
 type PassStores = SyncServicesDeps & {
   readonly cursors: RedisSyncCursors;
+  readonly replays: RedisReplayCheckpoints;
+  readonly progress: RedisSyncProgress;
   readonly known: RedisKnownEntities;
   readonly coverage: RedisWebhookCoverage;
   readonly sizes: PageSizes;
 };
 
-/** What the poll, the backfill and the reconcile need, from configuration and the stores. */
+/** What the poll, the backfill, the reconcile and the replay need, from configuration and the stores. */
 function syncPassDeps(config: SyncConfig, stores: PassStores, pass: PassInputs): SyncPassDeps {
   const { redis, budget, sizes } = stores;
   const inline = pass.handle && config.SYNC_INLINE_CHANGES > 0;
@@ -180,6 +188,8 @@ function syncPassDeps(config: SyncConfig, stores: PassStores, pass: PassInputs):
     coverage: stores.coverage,
     budget,
     cursors: stores.cursors,
+    replays: stores.replays,
+    progress: stores.progress,
     sizes,
     commentConcurrency: config.SYNC_COMMENT_FETCH_CONCURRENCY,
     scope: {

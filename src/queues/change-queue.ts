@@ -52,6 +52,8 @@ export class BullChangeQueue implements ChangeQueue {
 /** A hash keeps the id short and free of `:`. */
 function changeDedupeId(change: JiraChange): string {
   const { kind, id } = entityRef(change);
-  const name = `${change.site.host}|${kind}|${id}|${change.version}`;
+  // A replay is its own job: it must neither swallow nor be swallowed by the live change it repeats.
+  const replay = change.replay ? `|replay:${[...(change.replay.connectors ?? ['*'])].sort().join(',')}` : '';
+  const name = `${change.site.host}|${kind}|${id}|${change.version}${replay}`;
   return `c-${createHash('sha256').update(name).digest('hex').slice(0, 32)}`;
 }

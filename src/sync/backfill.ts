@@ -1,9 +1,11 @@
 import type { JiraClient } from '../atlassian/jira/jira-client.ts';
 import type { SyncStamp } from '../normalize/polled-changes.ts';
 import type { BackfillCheckpoint } from '../state/cursors.ts';
+import { approximateIssueCount } from './issue-count.ts';
 import { syncIssuePage } from './page-sync.ts';
 import { settledSearch } from './settled-search.ts';
 import { type PageHook, type SyncPassDeps, siteOf } from './sync-deps.ts';
+import { readBefore } from './sync-order.ts';
 import { projectScope, syncJql } from './sync-scope.ts';
 
 /**
@@ -41,13 +43,19 @@ export async function backfillSlice(
     observedAt: deps.now(),
     markdown: deps.markdown,
   };
+  const run = String(checkpoint.generation);
+  await deps.progress.begin(connection.id, 'backfill', run, checkpoint.startedAt, () =>
+    approximateIssueCount(client, syncJql(projects, checkpoint.from), deps.log),
+  );
   const since = checkpoint.after?.updated ?? checkpoint.from;
   const query = { jql: syncJql(projects, since), fields: await deps.fieldsFor(stamp.site.host) };
   const opts = { pageSize: deps.searchPageSize, maxPages: deps.scope.sizes.maxPages, log: deps.log };
   let progress = { after: checkpoint.after, issues: checkpoint.issues, changes: checkpoint.changes };
   let pages = 0;
   for await (const page of settledSearch(client, deps.budget, query, opts)) {
-    const result = await syncIssuePage(client, page.issues, stamp, deps);
+    // Issues at the checkpoint's own `updated` come again (the bound is inclusive): counted once.
+    const fresh = page.issues.filter((issue) => !readBefore(issue, progress.after));
+    const result = await syncIssuePage(client, fresh, stamp, deps);
     progress = {
       after: result.last ?? progress.after,
       issues: progress.issues + result.issues,
@@ -57,6 +65,7 @@ export async function backfillSlice(
       // An operator started a new backfill meanwhile: the next slice follows that one.
       return { state: 'more', issues: progress.issues, changes: progress.changes };
     }
+    await deps.progress.advance(connection.id, 'backfill', run, progress.issues, deps.now());
     await onPage?.({ ...progress, startedAt: checkpoint.startedAt });
     // A poll of the same site waits: let it go first (polls come before backfills).
     if ((++pages >= deps.slicePages || (await yieldWanted())) && page.nextPageToken !== null) {
@@ -72,13 +81,15 @@ async function finish(
   checkpoint: BackfillCheckpoint,
 ): Promise<BackfillOutcome> {
   const { after, issues, changes } = checkpoint;
+  const finishedAt = deps.now();
   await deps.cursors.saveBackfill(connectionId, checkpoint.generation, {
     after,
     issues,
     changes,
     status: 'done',
-    finishedAt: deps.now(),
+    finishedAt,
   });
+  await deps.progress.finish(connectionId, 'backfill', String(checkpoint.generation), issues, finishedAt);
   deps.log.info({ connection: connectionId, issues: checkpoint.issues }, 'backfill finished');
   return { state: 'done', issues: checkpoint.issues, changes: checkpoint.changes };
 }

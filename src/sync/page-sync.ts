@@ -98,7 +98,7 @@ async function commentChanges(
 }
 
 /** Every comment of an issue (`total` as the search said), page by page; undefined when the issue went away. */
-async function allComments(
+export async function allComments(
   client: JiraClient,
   issueId: string,
   total: number,

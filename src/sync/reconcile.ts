@@ -51,7 +51,15 @@ export async function reconcileSite(
   };
   const projects = await projectScope(client, deps.scope);
   if (known === 0 || projects.length === 0) return { known, deletedIssues: 0, deletedComments: 0 };
-  const present = await presentIssues(client, deps, projects, known, onPage);
+  // A reconcile starts over each time: its run is its start; the estimate is the issues sync knows.
+  const run = String(stamp.observedAt);
+  await deps.progress.begin(client.connection.id, 'reconcile', run, stamp.observedAt, async () => known);
+  const report: PageHook = async (scanned) => {
+    await deps.progress.advance(client.connection.id, 'reconcile', run, Number(scanned.scanned), deps.now());
+    await onPage?.(scanned);
+  };
+  const present = await presentIssues(client, deps, projects, known, report);
+  await deps.progress.finish(client.connection.id, 'reconcile', run, present.size, deps.now());
   const gone = await confirmGone(client, deps, await missingIssues(deps, site, present));
   const issueDeletions = await deletionsOf(gone, stamp, deps);
   // Counted before they go: the pipeline forgets them once their deletions are out.

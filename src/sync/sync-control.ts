@@ -2,6 +2,9 @@ import type { RedisJiraBudget } from '../atlassian/budget/redis-jira-budget.ts';
 import type { ConnectionStore } from '../connections/connection-store.ts';
 import type { RedisWebhookCoverage } from '../state/coverage.ts';
 import type { RedisSyncCursors } from '../state/cursors.ts';
+import type { RedisReplayCheckpoints, ReplayRequest } from '../state/replay-checkpoints.ts';
+import { type ProgressKind, progressKinds, type RedisSyncProgress } from '../state/sync-progress.ts';
+import { type ProgressFigures, progressFigures } from './progress-figures.ts';
 import type { SyncScheduler } from './sync-scheduler.ts';
 
 /**
@@ -22,15 +25,22 @@ export interface SyncStatus {
   readonly webhookCoverage: number | null;
   /** The reconcile poll interval the budget currently allows this connection, in seconds. */
   readonly reconcileIntervalSeconds: number | null;
+  /** The last (or current) backfill, reconcile and replay: null where none ran yet. */
+  readonly progress: SyncProgress;
 }
+
+export type SyncProgress = Readonly<Record<ProgressKind, ProgressFigures | null>>;
 
 /**
  * The operator's levers on sync and what it reports, for the admin API: status from the cursors,
- * the budget and the coverage records; resync, backfill and rewind become jobs on `jira-sync`.
+ * the budget, the coverage and the progress records; resync, backfill, rewind and replay become
+ * jobs on `jira-sync`.
  */
 export class RedisSyncControl {
   readonly #connections: Pick<ConnectionStore, 'get'>;
   readonly #cursors: RedisSyncCursors;
+  readonly #replays: RedisReplayCheckpoints;
+  readonly #progress: RedisSyncProgress;
   readonly #coverage: Pick<RedisWebhookCoverage, 'share'>;
   readonly #budget: Pick<RedisJiraBudget, 'snapshot'>;
   readonly #scheduler: SyncScheduler;
@@ -39,6 +49,8 @@ export class RedisSyncControl {
   constructor(deps: {
     connections: Pick<ConnectionStore, 'get'>;
     cursors: RedisSyncCursors;
+    replays: RedisReplayCheckpoints;
+    progress: RedisSyncProgress;
     coverage: Pick<RedisWebhookCoverage, 'share'>;
     budget: Pick<RedisJiraBudget, 'snapshot'>;
     scheduler: SyncScheduler;
@@ -46,6 +58,8 @@ export class RedisSyncControl {
   }) {
     this.#connections = deps.connections;
     this.#cursors = deps.cursors;
+    this.#replays = deps.replays;
+    this.#progress = deps.progress;
     this.#coverage = deps.coverage;
     this.#budget = deps.budget;
     this.#scheduler = deps.scheduler;
@@ -56,10 +70,11 @@ export class RedisSyncControl {
     const connection = await this.#connections.get(connectionId);
     if (!connection) return null;
     const site = connection.siteHost;
-    const [poll, share, budget] = await Promise.all([
+    const [poll, share, budget, progress] = await Promise.all([
       this.#cursors.poll(connectionId),
       this.#coverage.share(site),
       this.#budget.snapshot(site),
+      this.#readProgress(connectionId),
     ]);
     return {
       cursor: poll.cursor === null ? null : new Date(poll.cursor),
@@ -67,7 +82,25 @@ export class RedisSyncControl {
       budgetPointsUsed: budget.spentBySite[site] ?? 0,
       webhookCoverage: share.webhookCoverage,
       reconcileIntervalSeconds: poll.intervalMs === null ? null : Math.round(poll.intervalMs / 1000),
+      progress,
     };
+  }
+
+  /** Progress of the connection's passes; null when there is no such connection. */
+  async progress(connectionId: string): Promise<SyncProgress | null> {
+    if (!(await this.#connections.get(connectionId))) return null;
+    return this.#readProgress(connectionId);
+  }
+
+  /** A replay of the window (supersedes one running); the sync worker pages through it. */
+  async replay(connectionId: string, request: ReplayRequest): Promise<{ jobId: string | null }> {
+    await this.#replays.start(connectionId, request, this.#now());
+    return { jobId: await this.#scheduler.queueReplay(connectionId) };
+  }
+
+  /** Stops a running replay at its next page; false when none is running. */
+  cancelReplay(connectionId: string): Promise<boolean> {
+    return this.#replays.cancel(connectionId);
   }
 
   async resync(connectionId: string): Promise<{ jobId: string | null }> {
@@ -94,5 +127,11 @@ export class RedisSyncControl {
     if (!(await this.#cursors.setBackfillStatus(connectionId, 'running'))) return false;
     await this.#scheduler.queueBackfill(connectionId);
     return true;
+  }
+
+  async #readProgress(connectionId: string): Promise<SyncProgress> {
+    const records = await Promise.all(progressKinds.map((kind) => this.#progress.read(connectionId, kind)));
+    const [backfill, reconcile, replay] = records.map((r) => (r ? progressFigures(r) : null));
+    return { backfill: backfill ?? null, reconcile: reconcile ?? null, replay: replay ?? null };
   }
 }

@@ -4,14 +4,19 @@ import type { Logger } from '../logger.ts';
 import type { RedisSyncCursors } from '../state/cursors.ts';
 import type { RedisEntityState } from '../state/entity-state.ts';
 import type { RedisKnownEntities } from '../state/known-entities.ts';
+import type { RedisReplayCheckpoints } from '../state/replay-checkpoints.ts';
+import type { RedisSyncProgress } from '../state/sync-progress.ts';
 import type { PageSyncDeps } from './page-sync.ts';
 import type { ProjectScopeOptions } from './sync-scope.ts';
 
-/** What the poll, the backfill and the reconcile share. */
+/** What the poll, the backfill, the reconcile and the replay share. */
 export interface SyncPassDeps extends PageSyncDeps {
   /** Read only, like a page's: the reconcile also walks every known issue. */
   readonly known: Pick<RedisKnownEntities, 'issues' | 'comments' | 'issueCount' | 'allIssues'>;
   readonly cursors: RedisSyncCursors;
+  readonly replays: RedisReplayCheckpoints;
+  /** What backfill, reconcile and replay report after every page (the admin API reads it). */
+  readonly progress: RedisSyncProgress;
   readonly entities: Pick<RedisEntityState, 'issueSnapshot'>;
   readonly scope: ProjectScopeOptions;
   /** The fields to ask for on this site (the connectors' needs, plus comments). */

@@ -6,6 +6,8 @@ export const syncJobs = {
   poll: 'sync.poll',
   /** One slice of a connection's backfill; it re-queues itself until the scan is done. */
   backfill: 'sync.backfill',
+  /** One slice of a connection's replay (re-emits a window); it re-queues itself until done. */
+  replay: 'sync.replay',
   /** Deletion reconcile of one connection (job scheduler per connection). */
   reconcile: 'sync.reconcile',
   /** Scheduler: poll intervals re-planned from the budget and webhook health. */

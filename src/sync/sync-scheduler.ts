@@ -77,6 +77,16 @@ export class SyncScheduler {
     return job.id ?? null;
   }
 
+  /** A replay slice job for the connection, unless one is already queued or running. */
+  async queueReplay(connectionId: string): Promise<string | null> {
+    const job = await this.#queue.add(
+      syncJobs.replay,
+      { connectionId },
+      { deduplication: { id: `replay-${connectionId}` } },
+    );
+    return job.id ?? null;
+  }
+
   async queuePoll(connectionId: string): Promise<string | null> {
     const job = await this.#queue.add(syncJobs.poll, { connectionId });
     return job.id ?? null;

@@ -128,6 +128,8 @@ describe('admin API: connections', () => {
       budgetPointsUsed: spent,
       webhookCoverage: 0.5,
       reconcileIntervalSeconds: null,
+      // A poll is not a long pass: no backfill, reconcile or replay ran.
+      progress: { backfill: null, reconcile: null, replay: null },
     });
     expect(listed?.sync.lagSeconds).toBeGreaterThanOrEqual(0);
     expect(Date.parse(String(listed?.sync.cursor))).toBeGreaterThanOrEqual(first.createdAt);

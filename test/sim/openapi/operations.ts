@@ -3,6 +3,7 @@ export const SERVED_OPERATIONS: ReadonlyArray<readonly [method: string, path: st
   ['get', '/rest/api/3/myself'],
   ['get', '/rest/api/3/search/jql'],
   ['post', '/rest/api/3/search/jql'],
+  ['post', '/rest/api/3/search/approximate-count'],
   ['post', '/rest/api/3/issue'],
   ['get', '/rest/api/3/issue/{issueIdOrKey}'],
   ['put', '/rest/api/3/issue/{issueIdOrKey}'],

@@ -52,6 +52,33 @@ export function registerSearchRoutes(app: FastifyInstance, ctx: SimContext): voi
       reconcileIssues: Array.isArray(b.reconcileIssues) ? b.reconcileIssues.map(String) : [],
     });
   });
+  app.post('/search/approximate-count', async (request, reply) => {
+    const b = (request.body ?? {}) as Record<string, unknown>;
+    return approximateCount(ctx, request, reply, typeof b.jql === 'string' ? b.jql : '');
+  });
+}
+
+/**
+ * `POST search/approximate-count`: `{ count }` of the issues a bounded JQL matches, as search sees
+ * them (recent updates may be missing: the same indexing lag). No objects returned: 1 point.
+ */
+async function approximateCount(ctx: SimContext, request: FastifyRequest, reply: FastifyReply, jql: string) {
+  const { caller, store, user } = jiraCall(request);
+  if (!requireScopes(caller, reply, 'read:jira-work')) return reply;
+  const env = { store, timeZone: user.timeZone, now: ctx.clock.now(), callerAccountId: user.accountId };
+  let count = 0;
+  let token: string | undefined;
+  try {
+    do {
+      const page = searchIssues(jql, env, ID_ONLY_MAX, token, visibility(ctx, []));
+      count += page.issues.length;
+      token = page.nextPageToken;
+    } while (token !== undefined);
+  } catch (err) {
+    if (err instanceof JqlError) return jiraError(reply, 400, err.message);
+    throw err;
+  }
+  return { count };
 }
 
 async function search(ctx: SimContext, request: FastifyRequest, reply: FastifyReply, p: SearchParams) {
