@@ -86,6 +86,10 @@ describe('every Jira route validates against the official OpenAPI document', () 
       maxResults: 100,
     });
     expect(busy.issues.length).toBeGreaterThan(0);
+    const count = await call('post', '/search/approximate-count', 200, '/search/approximate-count', {
+      jql: 'project in (OPS, CRM, WEB) AND updated >= -365d',
+    });
+    expect(count.count).toBeGreaterThan(0);
     await call('post', '/issue', 400, '/issue', { fields: { project: { key: 'OPS' } } });
     const created = await call('post', '/issue', 201, '/issue', {
       fields: {
