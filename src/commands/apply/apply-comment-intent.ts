@@ -67,6 +67,13 @@ export async function applyCommentIntent(ctx: WriteContext, intent: CommentInten
     origin: ctx.origin,
     mayHaveWritten: ctx.mayHaveWritten,
   });
-  await ctx.writes.record(site, { ...write, commentId: created.id, doneAt: ctx.now() });
+  // Jira's `updated` of the new comment is also its issue's new `updated`: both echoes match exactly.
+  const resultVersion = created.updated === undefined ? undefined : epochMs(created.updated);
+  await ctx.writes.record(site, {
+    ...write,
+    commentId: created.id,
+    doneAt: ctx.now(),
+    ...(resultVersion === undefined ? {} : { resultVersion }),
+  });
   return { status: 'applied', issue, jira: { commentId: created.id, created: created.created } };
 }

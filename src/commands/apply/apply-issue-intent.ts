@@ -85,11 +85,16 @@ export async function applyUpdateIssue(ctx: WriteContext, intent: UpdateIssueInt
       origin: ctx.origin,
     });
     const resultVersion = epochMs(edited.updated);
-    await ctx.writes.record(ctx.command.siteHost, {
-      ...write,
-      doneAt: ctx.now(),
-      ...(resultVersion === undefined ? {} : { resultVersion }),
-    });
+    // An edit that changed nothing leaves `updated` as it was: that version is not this write's.
+    if (resultVersion !== undefined && resultVersion <= (epochMs(now.updated) ?? 0)) {
+      await ctx.writes.forget(ctx.command.siteHost, write);
+    } else {
+      await ctx.writes.record(ctx.command.siteHost, {
+        ...write,
+        doneAt: ctx.now(),
+        ...(resultVersion === undefined ? {} : { resultVersion }),
+      });
+    }
     jira.updated = edited.updated;
   }
   if (intent.transition === undefined) return { status: 'applied', issue, jira };

@@ -68,14 +68,20 @@ function createEcho(change: IssueChange, write: PendingWrite): boolean {
   );
 }
 
-/** Adding, editing or deleting a comment moves the issue's `updated` without changing a field. */
+/**
+ * Adding, editing or deleting a comment moves the issue's `updated` without changing a field: to the
+ * comment's own `updated` when Jira told it (an exact match, so two systems commenting on one issue
+ * within seconds each get their own), else within a few seconds of the write.
+ */
 function commentSideEffect(
   change: IssueChange,
   write: PendingWrite,
   previous: IssueSnapshot | null,
 ): boolean {
   const touched = touchedFields(change, previous);
-  if (touched === null || touched.length > 0 || !afterStart(change.version, write)) return false;
+  if (touched === null || touched.length > 0) return false;
+  if (write.resultVersion !== undefined) return change.version === write.resultVersion;
+  if (!afterStart(change.version, write)) return false;
   return write.doneAt === undefined || change.version <= write.doneAt + commentSideEffectMs;
 }
 

@@ -28,7 +28,7 @@ const commentAnswer = z.object({ id: z.string(), updated: z.string().optional() 
 export async function createComment(
   client: JiraClient,
   input: CreateCommentInput,
-): Promise<{ id: string; created: boolean }> {
+): Promise<{ id: string; created: boolean; updated?: string }> {
   if (input.mayHaveWritten) {
     const earlier = await findOwnComment(client, input.issue, input.origin.commandId, input.recentComments);
     if (earlier !== undefined) return { id: earlier, created: false };
@@ -41,7 +41,12 @@ export async function createComment(
     routeClass: 'issue-comments',
     estimatedCost: 1,
   });
-  return { id: parseJiraAnswer(commentAnswer, body, 'POST comment').id, created: true };
+  const answer = parseJiraAnswer(commentAnswer, body, 'POST comment');
+  return {
+    id: answer.id,
+    created: true,
+    ...(answer.updated === undefined ? {} : { updated: answer.updated }),
+  };
 }
 
 /** A `jira.comment.update` command, its body already ADF. */

@@ -22,7 +22,7 @@ describe('comment writes against the simulator', () => {
       mayHaveWritten: false,
     });
 
-    expect(result).toEqual({ id: expect.any(String), created: true });
+    expect(result).toEqual({ id: expect.any(String), created: true, updated: expect.any(String) });
     expect((await w.read(`issue/${key}/comment/${result.id}`)).body).toEqual(
       paragraph('Customer called back'),
     );

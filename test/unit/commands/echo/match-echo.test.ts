@@ -95,6 +95,30 @@ describe('matchEcho: which change a command’s write caused', () => {
     expect(matchEcho(issueChange({ version: t0 + 60_000, changelog: [] }), [w], null)).toBeNull();
   });
 
+  it('gives each of two systems’ comments, seconds apart, its own issue update when Jira told their versions', () => {
+    const crm = write({
+      kind: 'comment-create',
+      commentId: '20001',
+      fields: [],
+      resultVersion: t0 + 100,
+      doneAt: t0 + 120,
+    });
+    const pager = write({
+      commandId: 'cmd-2',
+      source: 'urn:pager',
+      connector: 'monitoring',
+      kind: 'comment-create',
+      commentId: '20002',
+      fields: [],
+      startedAt: t0 + 900,
+      resultVersion: t0 + 1000,
+      doneAt: t0 + 1020,
+    });
+    expect(matchEcho(issueChange({ version: t0 + 1000, changelog: [] }), [crm, pager], null)).toBe(pager);
+    expect(matchEcho(issueChange({ version: t0 + 100, changelog: [] }), [crm, pager], null)).toBe(crm);
+    expect(matchEcho(issueChange({ version: t0 + 2000, changelog: [] }), [crm, pager], null)).toBeNull();
+  });
+
   it('never takes a deletion of an issue for an echo', () => {
     expect(matchEcho(issueChange({ kind: 'deleted', version: t0 + 100 }), [write({})], null)).toBeNull();
   });
