@@ -2,6 +2,7 @@
  * `npm run bench`: every benchmark in one go, on this machine, with its results in
  * bench/results/<date>.md and .json and the latency chart in bench/results/<date>-latency.png.
  * Needs Redis and Kafka (REDIS_URL, KAFKA_BROKERS; local defaults). Takes a few minutes.
+ * BENCH_COMMANDS=1 adds the two-way sync benchmark (bench/commands.ts, 3 minutes or more).
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
@@ -60,6 +61,8 @@ const scripts = Object.fromEntries(
     'kafka-publisher.ts',
     'token-manager.ts',
     'sim-search.ts',
+    // Two-way sync: 3 minutes or more of its own, so only when asked for.
+    ...(process.env.BENCH_COMMANDS === '1' ? ['commands.ts'] : []),
   ].map((f) => [f, runScript(f)]),
 );
 
