@@ -234,10 +234,13 @@ describe('examples/consumer.ts against the relay: the model ends as Jira is, rep
     child.stdout.on('data', (c: Buffer) => (out += c));
     child.stderr.on('data', (c: Buffer) => (err += c));
     const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
-    await waitUntil('the CLI to print the ticket', () => out.includes(`ticket   ${issues.a.key} (`), {
-      timeoutMs: 30_000,
-    });
-    expect(out).toMatch(new RegExp(`incident +${issues.a.key} .*acknowledged`));
+    // The two topics are read side by side: wait for a line from each, in either order.
+    const incident = new RegExp(`incident +${issues.a.key} .*acknowledged`);
+    await waitUntil(
+      'the CLI to print the ticket and the incident',
+      () => out.includes(`ticket   ${issues.a.key} (`) && incident.test(out),
+      { timeoutMs: 30_000 },
+    );
     child.kill('SIGINT');
     expect(await exited).toBe(0);
     expect(err).toMatch(/SIGINT: stopped; \d+ applied/);
