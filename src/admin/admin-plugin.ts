@@ -11,6 +11,7 @@ import { registerLoginRoutes } from './admin-login.ts';
 import { type AdminRoute, badRequest, defineRoute } from './admin-route.ts';
 import { type WebhookSecretRouteDeps, webhookSecretRoutes } from './admin-webhook-secrets.ts';
 import { type AuthAttempt, type AuthThrottle, unavailableRetrySeconds } from './auth-throttle.ts';
+import { renderCommandsPage } from './commands-page.ts';
 import { dashboardPlugin } from './dashboard.ts';
 import { DeadLetters } from './dead-letters.ts';
 import { openApiDocument } from './openapi.ts';
@@ -94,6 +95,17 @@ export async function registerAdminRoutes(app: FastifyInstance, deps: AdminRoute
         return reply.redirect(connectLinkUrl('', token), 303);
       });
       await scope.register(dashboardPlugin(deps.queues, '/admin/queues'), { prefix: '/queues' });
+      // Two-way sync beside the queues: each site's recent commands and their results.
+      scope.get('/commands', async (_request, reply) => {
+        const connections = await deps.connections.list();
+        const sites = await Promise.all(
+          connections.map(async (connection) => ({
+            connection,
+            commands: await deps.commands.recent(connection.siteHost, 20),
+          })),
+        );
+        return reply.type('text/html; charset=utf-8').send(renderCommandsPage(sites, new Date(now())));
+      });
       for (const route of routes) registerApiRoute(scope, route);
     },
     { prefix: '/admin' },

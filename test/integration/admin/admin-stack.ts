@@ -48,6 +48,8 @@ export interface AdminStack {
   startSyncWorker(): Worker;
   /** A request with the admin bearer token. */
   api(method: 'GET' | 'POST' | 'PUT', url: string, body?: unknown): Promise<ApiResponse>;
+  /** A GET of an admin page, with the bearer token unless `token` is false. */
+  page(url: string, token?: boolean): Promise<{ status: number; type: string; body: string }>;
 }
 
 interface ApiResponse {
@@ -203,6 +205,15 @@ export async function startAdminStack(opts: AdminStackOptions = {}): Promise<Adm
         ...(body === undefined ? {} : { payload: body as Record<string, unknown> }),
       });
       return { status: response.statusCode, json: response.json() };
+    },
+    async page(url, token = true) {
+      const headers = token ? { authorization: `Bearer ${adminToken}` } : {};
+      const response = await app.inject({ method: 'GET', url, headers });
+      return {
+        status: response.statusCode,
+        type: String(response.headers['content-type']),
+        body: response.body,
+      };
     },
   };
 }

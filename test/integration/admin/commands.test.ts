@@ -161,4 +161,33 @@ describe('admin API: recent commands of a connection', () => {
     const badId = await stack.api('GET', '/admin/api/connections/not-a-uuid/commands');
     expect(badId).toMatchObject({ status: 400, json: { fields: ['params.id'] } });
   });
+
+  it("shows each site's recent commands on the dashboard page, escaped, behind the admin login", async () => {
+    const stack = await startAdminStack();
+    const [first] = await stack.connect();
+    if (!first) throw new Error('a site expected');
+    await finished(
+      stack,
+      first.siteHost,
+      {
+        commandId: 'crm-<b>0002</b>',
+        type: 'crm.note.create',
+        source: 'urn:demo:crm',
+        status: 'failed',
+        issue: { key: 'OPS-9' },
+        reason: 'Field "x" is not on the screen',
+      },
+      Date.parse('2024-03-01T09:31:00Z'),
+    );
+    const page = await stack.page('/admin/commands');
+    expect(page.status).toBe(200);
+    expect(page.type).toContain('text/html');
+    expect(page.body).toContain(first.siteHost);
+    expect(page.body).toContain('crm-&lt;b&gt;0002&lt;/b&gt;');
+    expect(page.body).not.toContain('<b>0002');
+    expect(page.body).toContain('Field &quot;x&quot; is not on the screen');
+    const anonymous = await stack.page('/admin/commands', false);
+    expect(anonymous.status).not.toBe(200);
+    expect(anonymous.body).not.toContain('crm-');
+  });
 });
