@@ -1,6 +1,7 @@
 import type { JiraClient } from '../atlassian/jira/jira-client.ts';
 import type { SyncStamp } from '../normalize/polled-changes.ts';
 import type { ReplayCheckpoint } from '../state/replay-checkpoints.ts';
+import type { BackfillOutcome } from './backfill.ts';
 import { approximateIssueCount } from './issue-count.ts';
 import { replayIssuePage } from './replay-page.ts';
 import { settledSearch } from './settled-search.ts';
@@ -8,13 +9,8 @@ import { type PageHook, type SyncPassDeps, siteOf } from './sync-deps.ts';
 import { readBefore } from './sync-order.ts';
 import { projectScope, syncJql } from './sync-scope.ts';
 
-/** As a backfill slice's: `more` runs again, `done` finished, `idle` had nothing to do. */
-export type ReplayOutcome =
-  | { readonly state: 'more' | 'done'; readonly issues: number; readonly changes: number }
-  | { readonly state: 'idle'; readonly reason: string };
-
 /**
- * One slice of a connection's replay: up to `slicePages` search pages of the issues whose current
+ * One slice of a connection's replay (its outcome reads as a backfill slice's): up to `slicePages` search pages of the issues whose current
  * `updated` lies in the window, in the sync order from the checkpoint on, each page's changes
  * through the pipeline as replays (replay-page.ts) before the checkpoint moves past it. Paged,
  * budgeted (backfill priority, the job's) and resumable exactly like a backfill (backfill.ts): a
@@ -26,7 +22,7 @@ export async function replaySlice(
   deps: SyncPassDeps,
   onPage?: PageHook,
   yieldWanted: () => Promise<boolean> = async () => false,
-): Promise<ReplayOutcome> {
+): Promise<BackfillOutcome> {
   const { connection } = client;
   const checkpoint = await deps.replays.get(connection.id);
   if (!checkpoint) return { state: 'idle', reason: 'no replay' };

@@ -3,8 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConnectorsConfig } from '../../../connectors/config/parse-connectors-config.ts';
 import { enabledConnectors } from '../../../connectors/registry.ts';
 import type { RelayEvent } from '../../../connectors/relay-event.ts';
-import { createKafkaClient } from '../../../src/kafka/kafka-client.ts';
-import { KafkaEventPublisher } from '../../../src/kafka/kafka-event-publisher.ts';
+import type { KafkaEventPublisher } from '../../../src/kafka/kafka-event-publisher.ts';
 import { createLogger } from '../../../src/logger.ts';
 import { createMetrics } from '../../../src/metrics/registry.ts';
 import { MappingProvider } from '../../../src/pipeline/mapping-provider.ts';
@@ -12,7 +11,8 @@ import { processChange } from '../../../src/pipeline/process-change.ts';
 import { RedisEntityState } from '../../../src/state/entity-state.ts';
 import { RedisPublishedVersions } from '../../../src/state/published-versions.ts';
 import { issueChange, issueSnapshot } from '../../helpers/changes.ts';
-import { kafkaBrokers, testRedis, uniqueName } from '../../helpers/services.ts';
+import { testRedis, uniqueName } from '../../helpers/services.ts';
+import { startTestPublisher } from './test-publisher.ts';
 
 const log = createLogger({ level: 'silent' });
 const crmTopic = uniqueName('crm');
@@ -20,25 +20,7 @@ const monitoringTopic = uniqueName('monitoring');
 let kafkaPublisher: KafkaEventPublisher;
 
 beforeAll(async () => {
-  const kafka = createKafkaClient({ brokers: kafkaBrokers(), clientId: 'previous-test', log });
-  const admin = kafka.admin();
-  await admin.connect();
-  await admin.createTopics({
-    topics: [{ topic: crmTopic }, { topic: monitoringTopic }],
-    waitForLeaders: true,
-  });
-  await admin.disconnect();
-  kafkaPublisher = new KafkaEventPublisher({
-    kafka,
-    dlqTopic: uniqueName('dlq'),
-    lingerMs: 2,
-    maxBatchMessages: 100,
-    retryMaxDelayMs: 500,
-    publishTimeoutMs: 10_000,
-    maxPendingMessages: 10_000,
-    log,
-  });
-  await kafkaPublisher.connect();
+  kafkaPublisher = await startTestPublisher([crmTopic, monitoringTopic], 'previous-test', log);
 });
 afterAll(async () => {
   await kafkaPublisher?.close();

@@ -2,8 +2,7 @@ import { Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { parseConnectorsConfig } from '../../../connectors/config/parse-connectors-config.ts';
 import { enabledConnectors } from '../../../connectors/registry.ts';
-import { createKafkaClient } from '../../../src/kafka/kafka-client.ts';
-import { KafkaEventPublisher } from '../../../src/kafka/kafka-event-publisher.ts';
+import type { KafkaEventPublisher } from '../../../src/kafka/kafka-event-publisher.ts';
 import { createLogger } from '../../../src/logger.ts';
 import { createMetrics } from '../../../src/metrics/registry.ts';
 import { MappingProvider } from '../../../src/pipeline/mapping-provider.ts';
@@ -13,30 +12,16 @@ import { RedisEntityState } from '../../../src/state/entity-state.ts';
 import { type PublishedRef, RedisPublishedVersions } from '../../../src/state/published-versions.ts';
 import { startChangesWorker } from '../../../workers/changes-worker.ts';
 import { issueChange, issueSnapshot } from '../../helpers/changes.ts';
-import { kafkaBrokers, testRedis, uniqueName } from '../../helpers/services.ts';
+import { testRedis, uniqueName } from '../../helpers/services.ts';
 import { waitUntil } from '../../helpers/wait-until.ts';
+import { startTestPublisher } from './test-publisher.ts';
 
 const log = createLogger({ level: 'silent' });
 const topic = uniqueName('crm');
 let publisher: KafkaEventPublisher;
 
 beforeAll(async () => {
-  const kafka = createKafkaClient({ brokers: kafkaBrokers(), clientId: 'busy-test', log });
-  const admin = kafka.admin();
-  await admin.connect();
-  await admin.createTopics({ topics: [{ topic }], waitForLeaders: true });
-  await admin.disconnect();
-  publisher = new KafkaEventPublisher({
-    kafka,
-    dlqTopic: uniqueName('dlq'),
-    lingerMs: 2,
-    maxBatchMessages: 100,
-    retryMaxDelayMs: 500,
-    publishTimeoutMs: 10_000,
-    maxPendingMessages: 10_000,
-    log,
-  });
-  await publisher.connect();
+  publisher = await startTestPublisher([topic], 'busy-test', log);
 });
 afterAll(async () => {
   await publisher?.close();
