@@ -102,6 +102,10 @@ describe('examples/consumer.ts against the relay: the model ends as Jira is, rep
     sim.updateComment(cloudId, issues.a.key, notes.kept, 'The payment provider times out on 3DS');
     step();
     notes.deleted = sim.addComment(cloudId, issues.a.key, 'Wrong issue, sorry').id;
+    // A comment deleted before the relay took its creation may never be published (the deletion
+    // supersedes it), so the annotation asserted below is only owed once the creation went out.
+    const annotated = () => model.incidents.get(`${host}:${issues.a.id}`)?.annotations.has(notes.deleted) === true;
+    await waitUntil('the comment to reach the incident', annotated);
     step();
     sim.deleteComment(cloudId, issues.a.key, notes.deleted);
     issues.b = sim.createIssue(cloudId, { fields: { summary: 'Printer on fire' } });
