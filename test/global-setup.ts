@@ -11,6 +11,8 @@ import './setup/known-warnings.ts';
 declare module 'vitest' {
   export interface ProvidedContext {
     redisUrl: string;
+    /** REDIS_CLUSTER_NODES when the run is on a Redis Cluster (relays and testRedis() use it), else ''. */
+    redisClusterNodes: string;
     kafkaBrokers: string[];
     /** 4 hex digits that start the random part of every uniqueName() of this run. */
     runTag: string;
@@ -31,11 +33,12 @@ export default async function setup(project: TestProject) {
   const { redisUrl, kafkaBrokers } = await findServices(stops);
   await warmKafka(kafkaBrokers);
   project.provide('redisUrl', redisUrl);
+  project.provide('redisClusterNodes', process.env.REDIS_CLUSTER_NODES ?? '');
   project.provide('kafkaBrokers', kafkaBrokers);
   project.provide('runTag', runTag);
   return async () => {
     // What this run's tests named with uniqueName(): left behind, it piles up run after run.
-    await deleteRunKeys(redisUrl, runTag).catch(() => undefined);
+    await deleteRunKeys(redisUrl, runTag, process.env.REDIS_CLUSTER_NODES?.split(',')).catch(() => undefined);
     for (const stop of stops.reverse()) await stop();
   };
 }

@@ -18,6 +18,18 @@ export const coreVars = {
     'Redis for queues, state and tokens (AOF on, `maxmemory-policy noeviction`).',
     { secret: true },
   ),
+  REDIS_CLUSTER_NODES: envVar(
+    z
+      .string()
+      .transform((value) => value.split(',').map((node) => node.trim()))
+      .pipe(
+        z
+          .array(z.string().regex(/^[A-Za-z0-9.-]+:\d{1,5}$/, 'each node must be host:port'))
+          .min(1, 'at least one host:port'),
+      )
+      .optional(),
+    'Redis Cluster seed nodes, `host:port` separated by commas: when set, every Redis client (BullMQ included) is a cluster client and `REDIS_URL` only gives the credentials and TLS of the nodes.',
+  ),
   KAFKA_BROKERS: envVar(
     brokerList().default(['127.0.0.1:9092']),
     'Kafka bootstrap brokers, `host:port` separated by commas.',

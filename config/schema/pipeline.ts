@@ -8,7 +8,7 @@ export const pipelineVars = {
       .string()
       .regex(/^[A-Za-z0-9:{}_-]+$/, 'letters, digits, `:_-{}`')
       .default('jira-relay'),
-    'BullMQ key prefix; wrap in `{}` for Redis Cluster hash tags.',
+    'Prefix of every Redis key of the relay. With `REDIS_CLUSTER_NODES` the queues take it as a hash tag (`{jira-relay}`) by themselves; leave it plain.',
   ),
   WORKER_CONCURRENCY: envVar(integer(1).default(50), 'Concurrent jobs per queue worker.'),
   JOB_ATTEMPTS: envVar(integer(1).default(8), 'Attempts before a job is dead-lettered.'),

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../state/redis-client.ts';
 
 /** Whether a presented admin token may be checked now. */
 export type AuthAttempt =
@@ -21,7 +21,7 @@ export interface AuthThrottle {
 export const unavailableRetrySeconds = 5;
 
 export interface AuthThrottleOptions {
-  readonly redis: Redis;
+  readonly redis: RedisClient;
   readonly keyPrefix: string;
   /** ADMIN_AUTH_MAX_FAILURES: wrong tokens an address may present in one window. */
   readonly maxFailures: number;
@@ -66,13 +66,13 @@ interface Commands {
  */
 export class RedisAuthThrottle implements AuthThrottle {
   readonly #o: AuthThrottleOptions;
-  readonly #redis: Redis & Commands;
+  readonly #redis: RedisClient & Commands;
 
   constructor(opts: AuthThrottleOptions) {
     this.#o = opts;
     opts.redis.defineCommand('adminAuthAdmit', { numberOfKeys: 1, lua: admitScript });
     opts.redis.defineCommand('adminAuthForgive', { numberOfKeys: 1, lua: forgiveScript });
-    this.#redis = opts.redis as Redis & Commands;
+    this.#redis = opts.redis as RedisClient & Commands;
   }
 
   async admit(ip: string): Promise<AuthAttempt> {

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../state/redis-client.ts';
 import type { CommandResult, CommandType } from './command.ts';
 
 /** Where a command was read: `topic:partition:offset`. A redelivery has the same; a repeat does not. */
@@ -55,12 +55,12 @@ interface Commands {
  * counted before each write, so a command resumed after a crash knows a write may have happened.
  */
 export class RedisCommandStore {
-  readonly #redis: Redis & Commands;
+  readonly #redis: RedisClient & Commands;
   readonly #o: CommandStoreOptions;
 
-  constructor(redis: Redis, opts: CommandStoreOptions) {
+  constructor(redis: RedisClient, opts: CommandStoreOptions) {
     redis.defineCommand('cmdBegin', { numberOfKeys: 1, lua: beginScript });
-    this.#redis = redis as Redis & Commands;
+    this.#redis = redis as RedisClient & Commands;
     this.#o = opts;
   }
 
@@ -89,15 +89,14 @@ export class RedisCommandStore {
     result: CommandResult,
   ): Promise<void> {
     const key = this.#key(source, result.commandId);
-    const tx = this.#redis
+    // Two transactions, one key each: the command's key and the site's list hash to different
+    // slots on a cluster. The list is for operators; the result is what makes the command done.
+    const done = this.#redis
       .multi()
       .hset(key, 'st', 'done', 'r', JSON.stringify(result))
-      .expire(key, this.#o.resultTtlSeconds);
-    if (siteHost !== null) {
-      const recent = this.#recentKey(siteHost);
-      tx.lpush(recent, JSON.stringify(line)).ltrim(recent, 0, this.#o.recentPerSite - 1);
-    }
-    await tx.exec();
+      .expire(key, this.#o.resultTtlSeconds)
+      .exec();
+    await Promise.all([done, siteHost === null ? undefined : this.listRecent(siteHost, line)]);
   }
 
   /** Lists an answer that records nothing else (invalid, duplicate) among the site's recent commands. */

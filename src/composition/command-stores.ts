@@ -1,7 +1,7 @@
-import type { Redis } from 'ioredis';
 import type { Config } from '../../config/index.ts';
 import { RedisCommandStore } from '../commands/command-store.ts';
 import { RedisPendingWrites } from '../commands/echo/pending-writes.ts';
+import type { RedisClient } from '../state/redis-client.ts';
 
 type CommandConfig = Pick<
   Config,
@@ -9,7 +9,7 @@ type CommandConfig = Pick<
 >;
 
 /** What api and worker processes share of two-way sync: commands' results, and pending writes. */
-export function createCommandStores(config: CommandConfig, redis: Redis, now: () => number) {
+export function createCommandStores(config: CommandConfig, redis: RedisClient, now: () => number) {
   return {
     store: new RedisCommandStore(redis, {
       prefix: config.QUEUE_PREFIX,

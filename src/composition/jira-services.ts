@@ -1,10 +1,10 @@
-import type { Redis } from 'ioredis';
 import type { Config } from '../../config/index.ts';
 import { type BudgetPriority, RedisJiraBudget } from '../atlassian/budget/redis-jira-budget.ts';
 import type { RequestBudget } from '../atlassian/budget/request-budget.ts';
 import { type AccessTokenSource, JiraClient, type JiraClientOptions } from '../atlassian/jira/jira-client.ts';
 import type { Connection } from '../connections/connection.ts';
 import type { Logger } from '../logger.ts';
+import type { RedisClient } from '../state/redis-client.ts';
 
 type JiraConfig = Pick<
   Config,
@@ -28,7 +28,7 @@ type JiraConfig = Pick<
 >;
 
 export interface JiraServicesDeps {
-  readonly redis: Redis;
+  readonly redis: RedisClient;
   readonly tokens: AccessTokenSource;
   readonly log: Logger;
   readonly now?: () => number;

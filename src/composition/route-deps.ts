@@ -3,6 +3,7 @@ import type { AdminRouteDeps } from '../admin/admin-plugin.ts';
 import { RedisAuthThrottle } from '../admin/auth-throttle.ts';
 import type { Connection } from '../connections/connection.ts';
 import { BatchingDeliveryQueue } from '../queues/delivery-queue.ts';
+import { bullPrefix } from '../state/redis-client.ts';
 import type { WebhookIntakeDeps } from '../webhooks/intake.ts';
 import { createWebhookAuthenticator } from '../webhooks/webhook-auth.ts';
 import { CachedWebhookRouter } from '../webhooks/webhook-router.ts';
@@ -32,7 +33,8 @@ export function webhookRouteDeps(services: Services): WebhookIntakeDeps & { read
     }),
     deliveries: new BatchingDeliveryQueue({
       queue: services.queues.events,
-      keyPrefix: config.QUEUE_PREFIX,
+      // The queues' prefix: the claims share the job's transaction, so on a cluster its slot.
+      keyPrefix: bullPrefix(config),
       dedupeTtlMs: config.WEBHOOK_DEDUPE_TTL_SECONDS * 1000,
     }),
     metrics: services.metrics,

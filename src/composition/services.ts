@@ -1,5 +1,4 @@
 import { Queue } from 'bullmq';
-import { Redis } from 'ioredis';
 import type { Config } from '../../config/index.ts';
 import type { Connection } from '../connections/connection.ts';
 import type { Logger } from '../logger.ts';
@@ -15,9 +14,11 @@ import { queueNames } from '../queues/queue-names.ts';
 import { RedisDeliveryClaims } from '../state/delivery-claims.ts';
 import { RedisEntityState } from '../state/entity-state.ts';
 import { RedisPublishedVersions } from '../state/published-versions.ts';
+import { bullPrefix, createRedisClient } from '../state/redis-client.ts';
 import { RedisRegistrationStore } from '../webhooks/registration-store.ts';
 import { WebhookRegistrar } from '../webhooks/webhook-registrar.ts';
 import { RedisWebhookSecretStore } from '../webhooks/webhook-secret-store.ts';
+import { bullConnection } from './bull-connection.ts';
 import { createCommandStores } from './command-stores.ts';
 import { createJiraServices } from './jira-services.ts';
 import { Shutdown } from './shutdown.ts';
@@ -33,7 +34,7 @@ export function createServices(config: Config, log: Logger, now: () => number = 
   const shutdown = new Shutdown();
   const prefix = config.QUEUE_PREFIX;
   // Stores fail fast when Redis is away (the api answers 503); workers reconnect on their own.
-  const redis = new Redis(config.REDIS_URL, {
+  const redis = createRedisClient(config, {
     maxRetriesPerRequest: 2,
     enableOfflineQueue: false,
     lazyConnect: true,
@@ -98,7 +99,9 @@ export function createServices(config: Config, log: Logger, now: () => number = 
       claimTtlMs: config.PUBLISH_CLAIM_TTL_MS,
       markerTtlSeconds: config.PUBLISHED_VERSION_TTL_SECONDS,
     }),
-    claims: new RedisDeliveryClaims(redis, prefix, config.WEBHOOK_DEDUPE_TTL_SECONDS * 1000),
+    // Claims live beside the queues (same prefix, so the same slot on a cluster): intake claims a
+    // batch's deliveries in the transaction that stores their job.
+    claims: new RedisDeliveryClaims(redis, bullPrefix(config), config.WEBHOOK_DEDUPE_TTL_SECONDS * 1000),
     commands: createCommandStores(config, redis, now),
     changeQueue: new BullChangeQueue(queues.changes),
     async connect(): Promise<void> {
@@ -125,8 +128,8 @@ export type Services = ReturnType<typeof createServices>;
 /** The producer side of every queue, on connections that fail fast while Redis is away. */
 function createQueues(config: Config, log: Logger, shutdown: Shutdown) {
   const producer = {
-    connection: { url: config.REDIS_URL, enableOfflineQueue: false },
-    prefix: config.QUEUE_PREFIX,
+    connection: bullConnection(config, { enableOfflineQueue: false }, shutdown, 'queues'),
+    prefix: bullPrefix(config),
     defaultJobOptions: defaultJobOptions(config),
   };
   const queues = {

@@ -1,5 +1,4 @@
 import type { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
 import type { Config } from '../../config/index.ts';
 import type { JiraChange } from '../../connectors/jira-change.ts';
 import type { RedisJiraBudget } from '../atlassian/budget/redis-jira-budget.ts';
@@ -12,6 +11,7 @@ import { RedisWebhookCoverage } from '../state/coverage.ts';
 import { RedisSyncCursors } from '../state/cursors.ts';
 import type { RedisEntityState } from '../state/entity-state.ts';
 import { RedisKnownEntities } from '../state/known-entities.ts';
+import type { RedisClient } from '../state/redis-client.ts';
 import { RedisReplayCheckpoints } from '../state/replay-checkpoints.ts';
 import { RedisSyncProgress } from '../state/sync-progress.ts';
 import { RedisSiteLease } from '../sync/site-lease.ts';
@@ -52,7 +52,7 @@ type SyncConfig = Pick<
 >;
 
 export interface SyncServicesDeps {
-  readonly redis: Redis;
+  readonly redis: RedisClient;
   readonly syncQueue: Queue;
   readonly connections: ConnectionStore;
   /** The process's Jira budget (composition/jira-services.ts): sync spends from the same pool. */

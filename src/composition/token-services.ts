@@ -1,4 +1,3 @@
-import type { Redis } from 'ioredis';
 import type { Config } from '../../config/index.ts';
 import { RedisConnectLinkStore } from '../atlassian/oauth/connect-link-store.ts';
 import { AtlassianOAuthClient } from '../atlassian/oauth/oauth-client.ts';
@@ -8,6 +7,7 @@ import type { ConnectionStore } from '../connections/connection-store.ts';
 import { RedisConnectionStore } from '../connections/redis-connection-store.ts';
 import type { Logger } from '../logger.ts';
 import { FixedWindowLimit } from '../state/fixed-window-limit.ts';
+import type { RedisClient } from '../state/redis-client.ts';
 import { GrantRefresher } from '../tokens/grant-refresher.ts';
 import { RedisTokenStore } from '../tokens/redis-token-store.ts';
 import { RedisRefreshLock } from '../tokens/refresh-lock.ts';
@@ -30,7 +30,7 @@ export interface TokenServices {
 }
 
 export interface TokenServicesDeps {
-  readonly redis: Redis;
+  readonly redis: RedisClient;
   readonly log: Logger;
   /** Prefix of every Redis key (grants, connections, OAuth states, locks). */
   readonly keyPrefix: string;

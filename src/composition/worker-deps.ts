@@ -11,7 +11,9 @@ import { ensureTopics } from '../kafka/topic-admin.ts';
 import { instrumentPublisher } from '../metrics/instrumented-publisher.ts';
 import { createChangePipeline } from '../pipeline/change-pipeline.ts';
 import { MappingProvider } from '../pipeline/mapping-provider.ts';
+import { bullPrefix } from '../state/redis-client.ts';
 import { syncFields } from '../sync/sync-scope.ts';
+import { bullConnection } from './bull-connection.ts';
 import type { Services } from './services.ts';
 
 /**
@@ -56,8 +58,8 @@ export async function createWorkerDeps(
     publisher,
     mappings,
     connection: {
-      connection: { url: config.REDIS_URL, maxRetriesPerRequest: null },
-      prefix: config.QUEUE_PREFIX,
+      connection: bullConnection(config, { maxRetriesPerRequest: null }, services.shutdown, 'workers'),
+      prefix: bullPrefix(config),
       concurrency: config.WORKER_CONCURRENCY,
     },
     events: {

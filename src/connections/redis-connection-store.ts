@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import { familyPrefix, type RedisClient } from '../state/redis-client.ts';
 import {
   type Connection,
   type ConnectionStatus,
@@ -11,7 +11,7 @@ import { patchScript, removeAccountScript, updateSiteScript, upsertScript } from
 import type { ConnectionStore } from './connection-store.ts';
 
 export interface RedisConnectionStoreOptions {
-  readonly redis: Redis;
+  readonly redis: RedisClient;
   /** Prefix of every key this store writes (tests use a unique one). */
   readonly keyPrefix: string;
   readonly now?: () => number;
@@ -19,13 +19,14 @@ export interface RedisConnectionStoreOptions {
 
 /** Connection records in Redis: one hash per connection plus small indexes. No secrets here. */
 export class RedisConnectionStore implements ConnectionStore {
-  readonly #redis: Redis;
+  readonly #redis: RedisClient;
   readonly #prefix: string;
   readonly #now: () => number;
 
   constructor(opts: RedisConnectionStoreOptions) {
     this.#redis = opts.redis;
-    this.#prefix = opts.keyPrefix;
+    // Its scripts build keys of one another (indexes, records): one hash tag for them all on a cluster.
+    this.#prefix = familyPrefix(opts.redis, opts.keyPrefix, 'connections');
     this.#now = opts.now ?? Date.now;
   }
 

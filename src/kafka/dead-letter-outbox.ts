@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../state/redis-client.ts';
 import type { DeadLetter } from './event-publisher.ts';
 
 /** A dead letter waiting in Redis for the broker's ack; `id` is its stream entry id. */
@@ -28,11 +28,11 @@ return 0
  * the failed jobs themselves stay visible in BullMQ either way.
  */
 export class RedisDeadLetterOutbox {
-  readonly #redis: Redis;
+  readonly #redis: RedisClient;
   readonly #key: string;
   readonly #maxPending: number;
 
-  constructor(redis: Redis, opts: DeadLetterOutboxOptions) {
+  constructor(redis: RedisClient, opts: DeadLetterOutboxOptions) {
     this.#redis = redis;
     this.#key = `${opts.prefix}:dead-letters:pending`;
     this.#maxPending = opts.maxPending;

@@ -1,5 +1,5 @@
-import type { Redis } from 'ioredis';
 import { entityRef, type JiraChange } from '../../connectors/jira-change.ts';
+import { type RedisClient, slotTag } from './redis-client.ts';
 
 /** The two paths that race to see a change. */
 export type SightingPath = 'webhook' | 'poll';
@@ -27,18 +27,14 @@ export interface CoverageShare {
   readonly meanLateMs: { readonly webhook: number | null; readonly poll: number | null };
 }
 
-// KEYS[1] sighting of this change, KEYS[2] current bucket of the site, KEYS[3] recent sites (a
-// sorted set by last first sighting, ms). ARGV: path, observedAt, ttl s, bucket ttl s, site, now
-// ms, most sites kept. Sighting value: "path|observedAt[|m]".
+// KEYS[1] sighting of this change, KEYS[2] current bucket of the site (one site: one slot on a
+// cluster). ARGV: path, observedAt, ttl s, bucket ttl s. Sighting value: "path|observedAt[|m]".
 const sightScript = `
 local seen = redis.call('GET', KEYS[1])
 if not seen then
   redis.call('SET', KEYS[1], ARGV[1] .. '|' .. ARGV[2], 'EX', ARGV[3])
   redis.call('HINCRBY', KEYS[2], ARGV[1] .. '_first', 1)
   redis.call('EXPIRE', KEYS[2], ARGV[4])
-  redis.call('ZADD', KEYS[3], ARGV[6], ARGV[5])
-  redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', '(' .. (tonumber(ARGV[6]) - tonumber(ARGV[4]) * 1000))
-  redis.call('ZREMRANGEBYRANK', KEYS[3], 0, -(tonumber(ARGV[7]) + 1))
   return {ARGV[1], -1}
 end
 local path, at, matched = string.match(seen, '^(%a+)|(%d+)|?(%a*)$')
@@ -51,24 +47,28 @@ redis.call('EXPIRE', KEYS[2], ARGV[4])
 return {path, late}
 `;
 
+// KEYS[1] recent sites (a sorted set by last sighting, ms; every site's, so a slot of its own on a
+// cluster, apart from the sightings). ARGV: site, now ms, bucket ttl s, most sites kept.
+const touchSiteScript = `
+redis.call('ZADD', KEYS[1], ARGV[2], ARGV[1])
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', '(' .. (tonumber(ARGV[2]) - tonumber(ARGV[3]) * 1000))
+redis.call('ZREMRANGEBYRANK', KEYS[1], 0, -(tonumber(ARGV[4]) + 1))
+`;
+
 /** KEYS then ARGV of the sighting script, in its order. */
-type SightArgs = [
-  key: string,
-  bucket: string,
-  sites: string,
-  path: string,
-  at: string,
-  ttl: string,
-  bucketTtl: string,
-  site: string,
-  now: string,
-  maxSites: string,
-];
+type SightArgs = [key: string, bucket: string, path: string, at: string, ttl: string, bucketTtl: string];
 
 const defaultMaxSites = 20_000;
 
 interface Commands {
   coverageSight(...args: SightArgs): Promise<[string, number]>;
+  coverageTouchSite(
+    sites: string,
+    site: string,
+    now: string,
+    bucketTtl: string,
+    maxSites: string,
+  ): Promise<null>;
 }
 
 export interface CoverageOptions {
@@ -92,13 +92,14 @@ export interface CoverageOptions {
  * webhook bodies, and a shared secret may speak for any site.
  */
 export class RedisWebhookCoverage {
-  readonly #redis: Redis & Commands;
+  readonly #redis: RedisClient & Commands;
   readonly #o: CoverageOptions;
   readonly #now: () => number;
 
-  constructor(redis: Redis, opts: CoverageOptions) {
-    redis.defineCommand('coverageSight', { numberOfKeys: 3, lua: sightScript });
-    this.#redis = redis as Redis & Commands;
+  constructor(redis: RedisClient, opts: CoverageOptions) {
+    redis.defineCommand('coverageSight', { numberOfKeys: 2, lua: sightScript });
+    redis.defineCommand('coverageTouchSite', { numberOfKeys: 1, lua: touchSiteScript });
+    this.#redis = redis as RedisClient & Commands;
     this.#o = opts;
     this.#now = opts.now ?? Date.now;
   }
@@ -110,7 +111,12 @@ export class RedisWebhookCoverage {
     const sightings = changes.flatMap((change, i) =>
       counted[i] ? [this.#sightArgs(path, change, bucket)] : [],
     );
-    const replies = await this.#run(sightings);
+    const sites = new Set(changes.filter((_, i) => counted[i]).map((c) => c.site.host));
+    // Sent side by side: the sightings and the recent-sites set are in different slots on a cluster.
+    const [replies] = await Promise.all([
+      this.#run(sightings),
+      ...[...sites].map((site) => this.#touch(site)),
+    ]);
     let next = 0;
     return changes.map((_, i) => {
       if (!counted[i]) return null;
@@ -128,7 +134,7 @@ export class RedisWebhookCoverage {
   async #run(sightings: readonly SightArgs[]): Promise<Array<[string, number]>> {
     const [only] = sightings;
     if (sightings.length <= 1) return only ? [await this.#redis.coverageSight(...only)] : [];
-    const pipeline = this.#redis.pipeline() as unknown as Commands & ReturnType<Redis['pipeline']>;
+    const pipeline = this.#redis.pipeline() as unknown as Commands & ReturnType<RedisClient['pipeline']>;
     for (const args of sightings) pipeline.coverageSight(...args);
     return ((await pipeline.exec()) ?? []).map(([err, value]) => {
       if (err) throw err;
@@ -136,20 +142,26 @@ export class RedisWebhookCoverage {
     });
   }
 
+  #touch(site: string): Promise<null> {
+    return this.#redis.coverageTouchSite(
+      this.#sitesKey(),
+      site,
+      String(this.#now()),
+      String(this.#o.bucketSeconds * 3),
+      String(this.#o.maxSites ?? defaultMaxSites),
+    );
+  }
+
   #sightArgs(path: SightingPath, change: JiraChange, bucket: number): SightArgs {
     const { kind, id } = entityRef(change);
     const site = change.site.host;
     return [
-      `${this.#o.prefix}:coverage:${site}:${kind}:${id}:${change.version}`,
+      `${this.#o.prefix}:coverage:${slotTag(this.#redis, site)}:${kind}:${id}:${change.version}`,
       this.#bucketKey(site, bucket),
-      this.#sitesKey(),
       path,
       String(change.observedAt),
       String(this.#o.ttlSeconds),
       String(this.#o.bucketSeconds * 3),
-      site,
-      String(this.#now()),
-      String(this.#o.maxSites ?? defaultMaxSites),
     ];
   }
 
@@ -182,7 +194,7 @@ export class RedisWebhookCoverage {
   }
 
   #bucketKey(site: string, bucket: number): string {
-    return `${this.#o.prefix}:coverage:${site}:bucket:${bucket}`;
+    return `${this.#o.prefix}:coverage:${slotTag(this.#redis, site)}:bucket:${bucket}`;
   }
 
   /** Not `coverage:sites`, the unbounded set of earlier versions: a process still running one writes it. */

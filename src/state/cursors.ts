@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis-client.ts';
 
 /** Where one connection's incremental poll stands. Times are epoch ms (UTC). */
 export interface PollState {
@@ -40,12 +40,12 @@ interface Commands {
 
 /** Poll cursors and backfill checkpoints per connection, in Redis (AOF: they survive restarts). */
 export class RedisSyncCursors {
-  readonly #redis: Redis & Commands;
+  readonly #redis: RedisClient & Commands;
   readonly #prefix: string;
 
-  constructor(redis: Redis, prefix: string) {
+  constructor(redis: RedisClient, prefix: string) {
     redis.defineCommand('saveIfGeneration', { numberOfKeys: 1, lua: saveIfGenerationScript });
-    this.#redis = redis as Redis & Commands;
+    this.#redis = redis as RedisClient & Commands;
     this.#prefix = prefix;
   }
 

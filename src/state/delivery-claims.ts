@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis-client.ts';
 
 /**
  * Webhook delivery dedupe, owned here for both sides: intake claims a batch's deliveries in the
@@ -79,13 +79,13 @@ interface ClaimCommands {
  * claimed here.
  */
 export class RedisDeliveryClaims {
-  readonly #redis: Redis & ClaimCommands;
+  readonly #redis: RedisClient & ClaimCommands;
   readonly #prefix: string;
   readonly #ttlMs: number;
 
-  constructor(redis: Redis, prefix: string, ttlMs: number) {
+  constructor(redis: RedisClient, prefix: string, ttlMs: number) {
     redis.defineCommand('claimDelivery', { numberOfKeys: 1, lua: claimScript });
-    this.#redis = redis as Redis & ClaimCommands;
+    this.#redis = redis as RedisClient & ClaimCommands;
     this.#prefix = prefix;
     this.#ttlMs = ttlMs;
   }

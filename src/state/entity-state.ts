@@ -1,6 +1,6 @@
-import type { Redis } from 'ioredis';
 import type { IssueSnapshot, JiraChange } from '../../connectors/jira-change.ts';
 import { entityRef } from '../../connectors/jira-change.ts';
+import { type RedisClient, slotTag } from './redis-client.ts';
 
 /**
  * What the change worker decided about a change against the last version every connector is through
@@ -38,12 +38,12 @@ interface EntityStateCommands {
  * between concurrent versions is kept by the published-version claims, not here.
  */
 export class RedisEntityState {
-  readonly #redis: Redis & EntityStateCommands;
+  readonly #redis: RedisClient & EntityStateCommands;
   readonly #prefix: string;
 
-  constructor(redis: Redis, prefix: string) {
+  constructor(redis: RedisClient, prefix: string) {
     redis.defineCommand('commitEntity', { numberOfKeys: 1, lua: commitScript });
-    this.#redis = redis as Redis & EntityStateCommands;
+    this.#redis = redis as RedisClient & EntityStateCommands;
     this.#prefix = prefix;
   }
 
@@ -64,12 +64,17 @@ export class RedisEntityState {
 
   #key(change: JiraChange): string {
     const { kind, id } = entityRef(change);
-    return `${this.#prefix}:entity:${change.site.host}:${kind}:${id}`;
+    return `${this.#prefix}:entity:${slotTag(this.#redis, change.site.host)}:${kind}:${id}`;
   }
 
   /** The last snapshot processed for an issue (comments use it for filters and context). */
   async issueSnapshot(siteHost: string, issueId: string): Promise<IssueSnapshot | null> {
-    return parse((await this.#redis.hget(`${this.#prefix}:entity:${siteHost}:issue:${issueId}`, 's')) ?? '');
+    return parse(
+      (await this.#redis.hget(
+        `${this.#prefix}:entity:${slotTag(this.#redis, siteHost)}:issue:${issueId}`,
+        's',
+      )) ?? '',
+    );
   }
 }
 

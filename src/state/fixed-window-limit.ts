@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis-client.ts';
 
 /**
  * At most `max` requests per client address and minute, counted in Redis so every api process
@@ -6,12 +6,18 @@ import type { Redis } from 'ioredis';
  * limit; a Redis failure throws, and the caller refuses the request (fails closed).
  */
 export class FixedWindowLimit {
-  readonly #redis: Redis;
+  readonly #redis: RedisClient;
   readonly #prefix: string;
   readonly #max: number;
   readonly #now: () => number;
 
-  constructor(opts: { redis: Redis; keyPrefix: string; name: string; max: number; now?: () => number }) {
+  constructor(opts: {
+    redis: RedisClient;
+    keyPrefix: string;
+    name: string;
+    max: number;
+    now?: () => number;
+  }) {
     this.#redis = opts.redis;
     this.#prefix = `${opts.keyPrefix}:limit:${opts.name}`;
     this.#max = opts.max;

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import { type RedisClient, slotTag } from './redis-client.ts';
 
 /** An issue as the relay last published it. */
 export interface KnownIssue {
@@ -59,19 +59,19 @@ interface Commands {
  * The issues and comments whose changes the relay published, per site, until their deletions are
  * published: the dedupe by (id, `updated`) of polls, the "ids we know" the deletion reconcile
  * compares Jira against, and each issue's comments so a comment that vanished becomes a deletion.
- * One hash of issues per site, one hash of comments per issue (one hash slot when QUEUE_PREFIX
- * carries a hash tag, like every multi-key script of the relay). Every path writes it, and only
+ * One hash of issues per site, one hash of comments per issue: on a cluster the site is their hash
+ * tag, so a site's keys share one slot and its scripts run there. Every path writes it, and only
  * after a change is published, so a change whose job failed for good is not hidden from polls.
  */
 export class RedisKnownEntities {
-  readonly #redis: Redis & Commands;
+  readonly #redis: RedisClient & Commands;
   readonly #prefix: string;
 
-  constructor(redis: Redis, prefix: string) {
+  constructor(redis: RedisClient, prefix: string) {
     redis.defineCommand('knownRememberIssue', { numberOfKeys: 1, lua: rememberIssueScript });
     redis.defineCommand('knownRememberComment', { numberOfKeys: 2, lua: rememberCommentScript });
     redis.defineCommand('knownForgetIssue', { numberOfKeys: 2, lua: forgetIssueScript });
-    this.#redis = redis as Redis & Commands;
+    this.#redis = redis as RedisClient & Commands;
     this.#prefix = prefix;
   }
 
@@ -155,11 +155,11 @@ export class RedisKnownEntities {
   }
 
   #issuesKey(site: string): string {
-    return `${this.#prefix}:known:${site}:issues`;
+    return `${this.#prefix}:known:${slotTag(this.#redis, site)}:issues`;
   }
 
   #commentsKey(site: string, issueId: string): string {
-    return `${this.#prefix}:known:${site}:comments:${issueId}`;
+    return `${this.#prefix}:known:${slotTag(this.#redis, site)}:comments:${issueId}`;
   }
 }
 

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import { type RedisClient, slotTag } from './redis-client.ts';
 
 /** One entity as one connector sees it: markers are per connector, so each publishes on its own. */
 export interface PublishedRef {
@@ -162,15 +162,15 @@ export interface RedisPublishedVersionsOptions {
 
 /** PublishedVersions in Redis: every decision is one Lua script, atomic across all workers. */
 export class RedisPublishedVersions implements PublishedVersions {
-  readonly #redis: Redis & Commands;
+  readonly #redis: RedisClient & Commands;
   readonly #opts: RedisPublishedVersionsOptions;
 
-  constructor(redis: Redis, opts: RedisPublishedVersionsOptions) {
+  constructor(redis: RedisClient, opts: RedisPublishedVersionsOptions) {
     redis.defineCommand('pvClaim', { numberOfKeys: 1, lua: claimScript });
     redis.defineCommand('pvMark', { numberOfKeys: 1, lua: markScript });
     redis.defineCommand('pvRelease', { numberOfKeys: 1, lua: releaseScript });
     redis.defineCommand('pvExtend', { numberOfKeys: 1, lua: extendScript });
-    this.#redis = redis as Redis & Commands;
+    this.#redis = redis as RedisClient & Commands;
     this.#opts = opts;
   }
 
@@ -227,7 +227,7 @@ export class RedisPublishedVersions implements PublishedVersions {
   }
 
   #key(ref: PublishedRef): string {
-    return `${this.#opts.prefix}:published:${ref.connector}:${ref.siteHost}:${ref.entity}:${ref.entityId}`;
+    return `${this.#opts.prefix}:published:${ref.connector}:${slotTag(this.#redis, ref.siteHost)}:${ref.entity}:${ref.entityId}`;
   }
 
   #ttlMs(): number {

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis-client.ts';
 
 /** The window and connectors an operator asked to replay. Times are epoch ms (UTC). */
 export interface ReplayRequest {
@@ -45,12 +45,12 @@ interface Commands {
  * connection at a time: a new request supersedes the one running.
  */
 export class RedisReplayCheckpoints {
-  readonly #redis: Redis & Commands;
+  readonly #redis: RedisClient & Commands;
   readonly #prefix: string;
 
-  constructor(redis: Redis, prefix: string) {
+  constructor(redis: RedisClient, prefix: string) {
     redis.defineCommand('replaySave', { numberOfKeys: 1, lua: saveIfGenerationScript });
-    this.#redis = redis as Redis & Commands;
+    this.#redis = redis as RedisClient & Commands;
     this.#prefix = prefix;
   }
 

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis-client.ts';
 
 /** The long sync passes whose progress operators watch. */
 export const progressKinds = ['backfill', 'reconcile', 'replay'] as const;
@@ -25,10 +25,10 @@ export interface ProgressRecord {
  * checkpoints: a checkpoint is what a pass resumes from, this is only what it reports.
  */
 export class RedisSyncProgress {
-  readonly #redis: Redis;
+  readonly #redis: RedisClient;
   readonly #prefix: string;
 
-  constructor(redis: Redis, prefix: string) {
+  constructor(redis: RedisClient, prefix: string) {
     this.#redis = redis;
     this.#prefix = prefix;
   }

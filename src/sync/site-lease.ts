@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../state/redis-client.ts';
 
 const renewScript = `
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
@@ -20,14 +20,14 @@ interface Commands {
  * stops renewing, so the lease lapses after its TTL and the job's retry takes over.
  */
 export class RedisSiteLease {
-  readonly #redis: Redis & Commands;
+  readonly #redis: RedisClient & Commands;
   readonly #prefix: string;
   readonly #ttlMs: number;
 
-  constructor(redis: Redis, prefix: string, ttlMs: number) {
+  constructor(redis: RedisClient, prefix: string, ttlMs: number) {
     redis.defineCommand('leaseRenew', { numberOfKeys: 1, lua: renewScript });
     redis.defineCommand('leaseRelease', { numberOfKeys: 1, lua: releaseScript });
-    this.#redis = redis as Redis & Commands;
+    this.#redis = redis as RedisClient & Commands;
     this.#prefix = prefix;
     this.#ttlMs = ttlMs;
   }

@@ -1,8 +1,8 @@
-import type { Redis } from 'ioredis';
 import type { ResolvedMapping } from '../../connectors/config/resolve-field-names.ts';
 import type { RedisJiraBudget } from '../atlassian/budget/redis-jira-budget.ts';
 import type { JiraClient } from '../atlassian/jira/jira-client.ts';
 import { listProjects, type PageSizes } from '../atlassian/jira/jira-reads.ts';
+import type { RedisClient } from '../state/redis-client.ts';
 
 /** The fields every connector reads from an issue snapshot, and the embedded comments. */
 const snapshotFields = [
@@ -40,7 +40,7 @@ export function syncJql(projectKeys: readonly string[], updatedSince: number | n
 }
 
 export interface ProjectScopeOptions {
-  readonly redis: Redis;
+  readonly redis: RedisClient;
   readonly prefix: string;
   readonly sizes: PageSizes;
   readonly budget: Pick<RedisJiraBudget, 'settle'>;

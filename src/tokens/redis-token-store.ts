@@ -1,12 +1,12 @@
-import type { Redis } from 'ioredis';
 import type { TokenPair } from '../atlassian/oauth/token-response.ts';
 import { RelayError } from '../errors.ts';
+import { familyPrefix, type RedisClient, slotNode } from '../state/redis-client.ts';
 import type { Grant, GrantPatch, GrantStatus } from './grant.ts';
 import { sealedKeyId, type TokenCipher } from './token-cipher.ts';
 import type { SealedGrant, TokenStore } from './token-store.ts';
 
 export interface RedisTokenStoreOptions {
-  readonly redis: Redis;
+  readonly redis: RedisClient;
   readonly cipher: TokenCipher;
   /** Prefix of every key this store writes (tests use a unique one). */
   readonly keyPrefix: string;
@@ -43,14 +43,15 @@ return 1
  * the account id; expiry, status and rotation metadata stay readable for operators and maintenance.
  */
 export class RedisTokenStore implements TokenStore {
-  readonly #redis: Redis;
+  readonly #redis: RedisClient;
   readonly #cipher: TokenCipher;
   readonly #prefix: string;
 
   constructor(opts: RedisTokenStoreOptions) {
     this.#redis = opts.redis;
     this.#cipher = opts.cipher;
-    this.#prefix = opts.keyPrefix;
+    // A grant and the index of idle grants change in one script: one hash tag on a cluster.
+    this.#prefix = familyPrefix(opts.redis, opts.keyPrefix, 'grants');
   }
 
   async get(accountId: string): Promise<Grant | null> {
@@ -110,7 +111,9 @@ export class RedisTokenStore implements TokenStore {
   }
 
   async sealedGrants(cursor: string): Promise<{ cursor: string; grants: SealedGrant[] }> {
-    const [next, keys] = await this.#redis.scan(cursor, 'MATCH', this.#grantKey('*'), 'COUNT', 1000);
+    // On a cluster SCAN walks one node: the one serving the grants' slot.
+    const node = await slotNode(this.#redis, this.#idleKey());
+    const [next, keys] = await node.scan(cursor, 'MATCH', this.#grantKey('*'), 'COUNT', 1000);
     const pipeline = this.#redis.pipeline();
     for (const key of keys) pipeline.hget(key, 'tokens');
     const results = (await pipeline.exec()) ?? [];

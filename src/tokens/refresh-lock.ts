@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../state/redis-client.ts';
 
 /** A held lock; releasing is safe after expiry (it never frees a lock someone else took since). */
 export interface LockLease {
@@ -22,11 +22,11 @@ return 0
  * it must exceed the token request timeout so a live holder never loses it.
  */
 export class RedisRefreshLock implements RefreshLock {
-  readonly #redis: Redis;
+  readonly #redis: RedisClient;
   readonly #prefix: string;
   readonly #ttlMs: number;
 
-  constructor(opts: { redis: Redis; keyPrefix: string; ttlMs: number }) {
+  constructor(opts: { redis: RedisClient; keyPrefix: string; ttlMs: number }) {
     this.#redis = opts.redis;
     this.#prefix = opts.keyPrefix;
     this.#ttlMs = opts.ttlMs;

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import { familyPrefix, type RedisClient } from '../state/redis-client.ts';
 
 /** The dynamic webhooks registered for one connection, as Jira reported them. */
 export interface WebhookRegistration {
@@ -21,12 +21,13 @@ export interface RegistrationStore {
 
 /** Registrations as JSON per connection, plus a webhook id -> connection index for routing. */
 export class RedisRegistrationStore implements RegistrationStore {
-  readonly #redis: Redis;
+  readonly #redis: RedisClient;
   readonly #prefix: string;
 
-  constructor(redis: Redis, prefix: string) {
+  constructor(redis: RedisClient, prefix: string) {
     this.#redis = redis;
-    this.#prefix = prefix;
+    // A registration and its webhook ids change in one transaction: one hash tag on a cluster.
+    this.#prefix = familyPrefix(redis, prefix, 'webhooks');
   }
 
   async get(connectionId: string): Promise<WebhookRegistration | null> {

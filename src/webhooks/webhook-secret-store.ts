@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../state/redis-client.ts';
 import type { TokenCipher } from '../tokens/token-cipher.ts';
 
 /** What operators may see of a connection's webhook secret: never the secret itself. */
@@ -34,14 +34,14 @@ interface Commands {
  * valid for a grace period, so the operator can update Jira's webhook without losing deliveries.
  */
 export class RedisWebhookSecretStore {
-  readonly #redis: Redis & Commands;
+  readonly #redis: RedisClient & Commands;
   readonly #prefix: string;
   readonly #cipher: TokenCipher;
   readonly #now: () => number;
 
-  constructor(opts: { redis: Redis; keyPrefix: string; cipher: TokenCipher; now?: () => number }) {
+  constructor(opts: { redis: RedisClient; keyPrefix: string; cipher: TokenCipher; now?: () => number }) {
     opts.redis.defineCommand('webhookSecretRotate', { numberOfKeys: 1, lua: rotateScript });
-    this.#redis = opts.redis as Redis & Commands;
+    this.#redis = opts.redis as RedisClient & Commands;
     this.#prefix = opts.keyPrefix;
     this.#cipher = opts.cipher;
     this.#now = opts.now ?? Date.now;

@@ -104,7 +104,8 @@ describe('examples/consumer.ts against the relay: the model ends as Jira is, rep
     notes.deleted = sim.addComment(cloudId, issues.a.key, 'Wrong issue, sorry').id;
     // A comment deleted before the relay took its creation may never be published (the deletion
     // supersedes it), so the annotation asserted below is only owed once the creation went out.
-    const annotated = () => model.incidents.get(`${host}:${issues.a.id}`)?.annotations.has(notes.deleted) === true;
+    const annotated = () =>
+      model.incidents.get(`${host}:${issues.a.id}`)?.annotations.has(notes.deleted) === true;
     await waitUntil('the comment to reach the incident', annotated);
     step();
     sim.deleteComment(cloudId, issues.a.key, notes.deleted);

@@ -5,7 +5,7 @@ import { consentThroughSimulator } from '../helpers/consent.ts';
 import { KafkaReader } from '../helpers/kafka-reader.ts';
 import { relayServiceEnv } from '../helpers/relay-env.ts';
 import { type RelayProcess, startRelay, writeConnectorsFile } from '../helpers/relay-process.ts';
-import { kafkaBrokers, redisUrl, testRedis, uniqueName } from '../helpers/services.ts';
+import { bullPrefixOf, kafkaBrokers, testRedis, uniqueName } from '../helpers/services.ts';
 import { waitUntil } from '../helpers/wait-until.ts';
 import { type Simulator, startSimulator } from '../sim/index.ts';
 
@@ -89,8 +89,8 @@ describe('graceful shutdown under load', () => {
     await waitUntil('the first poll', async () => ((await syncState(first))?.lagSeconds ?? null) !== null);
     const redis = testRedis();
     const syncQueue = new Queue(queueNames.sync, {
-      connection: { url: redisUrl() },
-      prefix: env.QUEUE_PREFIX,
+      connection: redis,
+      prefix: bullPrefixOf(env.QUEUE_PREFIX),
     });
     try {
       await waitUntil('the sync jobs of the connect', async () => {

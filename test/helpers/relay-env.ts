@@ -1,12 +1,12 @@
 import type { Simulator } from '../sim/index.ts';
-import { kafkaBrokers, redisUrl } from './services.ts';
+import { kafkaBrokers, redisEnv } from './services.ts';
 
 /** What every relay process a test starts needs: this run's Redis and Kafka, and the simulator as Atlassian. */
 export function relayServiceEnv(
   sim: Pick<Simulator, 'url' | 'clientId' | 'clientSecret'>,
 ): Record<string, string> {
   return {
-    REDIS_URL: redisUrl(),
+    ...redisEnv(),
     KAFKA_BROKERS: kafkaBrokers().join(','),
     ATLASSIAN_AUTH_URL: sim.url,
     ATLASSIAN_API_URL: sim.url,

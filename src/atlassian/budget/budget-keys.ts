@@ -1,13 +1,16 @@
 /**
- * Where the budget keeps its state in Redis. A pool is the app's (JIRA_RATE_POOL=app) or one site's
+ * Where the budget keeps its state in Redis. Its scripts touch the pool, the site and the issue at
+ * once, so on a cluster every budget key carries one hash tag (`{budget}`): one slot, whose load is
+ * bounded by the calls Jira's own rate limits let through. A pool is the app's (JIRA_RATE_POOL=app) or one site's
  * (`site`); its window total and spend by site are per window, its active sites live across windows.
  */
 export class BudgetKeys {
   readonly #prefix: string;
   readonly #perSite: boolean;
 
-  constructor(prefix: string, pool: 'app' | 'site') {
-    this.#prefix = `${prefix}:budget`;
+  /** `budget`: the family's name in keys, `{budget}` on a cluster (`slotTag`). */
+  constructor(prefix: string, pool: 'app' | 'site', budget = 'budget') {
+    this.#prefix = `${prefix}:${budget}`;
     this.#perSite = pool === 'site';
   }
 

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Redis } from 'ioredis';
+import { type RedisClient, slotTag } from '../../state/redis-client.ts';
 import { BudgetExhaustedError } from './budget-exhausted-error.ts';
 import { quotaReadings, rateLimitKind } from './budget-headers.ts';
 import { BudgetKeys } from './budget-keys.ts';
@@ -34,20 +34,20 @@ interface Commands {
  * rate is capped; 429s pause what their `RateLimit-Reason` names.
  */
 export class RedisJiraBudget {
-  readonly #redis: Redis & Commands;
+  readonly #redis: RedisClient & Commands;
   readonly #o: JiraBudgetOptions;
   readonly #now: () => number;
   readonly #views = new Map<BudgetPriority, RequestBudget>();
   readonly #keys: BudgetKeys;
 
-  constructor(redis: Redis, opts: JiraBudgetOptions) {
+  constructor(redis: RedisClient, opts: JiraBudgetOptions) {
     redis.defineCommand('budgetAcquire', { numberOfKeys: 9, lua: acquireScript });
     redis.defineCommand('budgetAdjust', { numberOfKeys: 3, lua: adjustScript });
     redis.defineCommand('budgetPause', { numberOfKeys: 1, lua: pauseScript });
-    this.#redis = redis as Redis & Commands;
+    this.#redis = redis as RedisClient & Commands;
     this.#o = opts;
     this.#now = opts.now ?? Date.now;
-    this.#keys = new BudgetKeys(opts.prefix, opts.pool);
+    this.#keys = new BudgetKeys(opts.prefix, opts.pool, slotTag(redis, 'budget'));
   }
 
   /** The port the Jira client calls, for work of one priority. */

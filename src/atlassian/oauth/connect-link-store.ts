@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../../state/redis-client.ts';
 
 /** A connect link's promise: the consent it starts may connect this site (null: any allowed site). */
 export interface ConnectLink {
@@ -12,11 +12,11 @@ export interface ConnectLink {
  * operator's act. Redis holds only the link's hash, and forgets it when used or expired.
  */
 export class RedisConnectLinkStore {
-  readonly #redis: Redis;
+  readonly #redis: RedisClient;
   readonly #prefix: string;
   readonly #ttlSeconds: number;
 
-  constructor(opts: { redis: Redis; keyPrefix: string; ttlSeconds: number }) {
+  constructor(opts: { redis: RedisClient; keyPrefix: string; ttlSeconds: number }) {
     this.#redis = opts.redis;
     this.#prefix = opts.keyPrefix;
     this.#ttlSeconds = opts.ttlSeconds;

@@ -1,5 +1,5 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import { type RedisClient, slotTag } from '../../state/redis-client.ts';
 
 /** Why a callback's `state` was refused; each gets its own page. */
 export type StateRejection = 'missing' | 'expired' | 'reused' | 'foreign';
@@ -9,7 +9,7 @@ export type StateCheck =
   | { readonly ok: false; readonly reason: StateRejection };
 
 export interface OAuthStateStoreOptions {
-  readonly redis: Redis;
+  readonly redis: RedisClient;
   readonly keyPrefix: string;
   /** OAUTH_STATE_TTL_SECONDS: how long a state can be used. */
   readonly ttlSeconds: number;
@@ -75,16 +75,16 @@ export class OAuthStateStore {
     return matches ? { ok: true, site: site === '' ? null : site } : { ok: false, reason: 'foreign' };
   }
 
-  get #redis(): Redis {
+  get #redis(): RedisClient {
     return this.#o.redis;
   }
 
   #liveKey(id: string): string {
-    return `${this.#o.keyPrefix}:oauth-state:${id}`;
+    return `${this.#o.keyPrefix}:oauth-state:${slotTag(this.#o.redis, id)}`;
   }
 
   #memoryKey(id: string): string {
-    return `${this.#o.keyPrefix}:oauth-state-seen:${id}`;
+    return `${this.#o.keyPrefix}:oauth-state-seen:${slotTag(this.#o.redis, id)}`;
   }
 }
 

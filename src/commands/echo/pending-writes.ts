@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import { type RedisClient, slotTag } from '../../state/redis-client.ts';
 import type { PendingWrite } from './pending-write.ts';
 
 export interface PendingWritesOptions {
@@ -14,11 +14,11 @@ export interface PendingWritesOptions {
  * Recorded before the write is sent, completed with what Jira answered.
  */
 export class RedisPendingWrites {
-  readonly #redis: Redis;
+  readonly #redis: RedisClient;
   readonly #o: PendingWritesOptions;
   readonly #now: () => number;
 
-  constructor(redis: Redis, opts: PendingWritesOptions) {
+  constructor(redis: RedisClient, opts: PendingWritesOptions) {
     this.#redis = redis;
     this.#o = opts;
     this.#now = opts.now ?? Date.now;
@@ -78,7 +78,7 @@ export class RedisPendingWrites {
   }
 
   #keyOf(siteHost: string, issueId: string | null): string {
-    return `${this.#o.prefix}:echo:${siteHost}:${issueId === null ? 'creates' : `issue:${issueId}`}`;
+    return `${this.#o.prefix}:echo:${slotTag(this.#redis, siteHost)}:${issueId === null ? 'creates' : `issue:${issueId}`}`;
   }
 }
 

@@ -34,8 +34,12 @@ export class CorkedTransaction {
   #unsendable: Error | undefined;
   #sent = false;
 
-  constructor(redis: Redis) {
+  readonly #onRefused: (() => void) | undefined;
+
+  /** `onRefused`: called when the transaction is refused or its connection fails. */
+  constructor(redis: Redis, onRefused?: () => void) {
     this.#redis = redis;
+    this.#onRefused = onRefused;
   }
 
   /** Queues `name args…`; returns where its reply will be in `exec()`'s list. */
@@ -85,7 +89,10 @@ export class CorkedTransaction {
   async exec(): Promise<TransactionReplies> {
     // Each command's own reply is QUEUED, or the error that made Redis refuse the EXEC (EXECABORT
     // says it), so they are not awaited: what counts comes with EXEC.
-    const replies = await this.#send();
+    const replies = await this.#send().catch((err: unknown) => {
+      this.#onRefused?.();
+      throw err;
+    });
     if (!Array.isArray(replies)) throw new Error('transaction aborted');
     const results = replies.map((reply): [Error | null, unknown] =>
       reply instanceof Error ? [reply, null] : [null, reply],

@@ -1,11 +1,13 @@
 import { Job, type JobsOptions, Queue, type RedisQueueBackend } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
+import type { RedisClient } from '../../state/redis-client.ts';
 import {
   byteLengthOf,
   CorkedTransaction,
   type TransactionReplies,
   type ValueParts,
 } from './corked-transaction.ts';
+import { openWriter } from './slot-writer.ts';
 
 /** BullMQ's add scripts: the writer connection defines these, and no other script. */
 const addScriptPrefixes = ['addStandardJob:', 'addDelayedJob:', 'addPrioritizedJob:'];
@@ -29,7 +31,7 @@ class RawJsonJob extends Job {
  * A queue that also takes job data as JSON bytes, stored as given instead of parsed and
  * stringified again. Workers read such a job as any other.
  *
- * The bytes never pass through BullMQ's add script: Redis copies script arguments into Lua, and a
+ * The bytes never pass through BullMQ's add script: RedisClient copies script arguments into Lua, and a
  * 140 KB batch cost Redis 1.8× to 2.5× the CPU of this way (`node bench/raw-json-cost.ts`).
  * The job is added with a placeholder, and an HSET right behind the add, in the same MULTI, writes
  * the bytes: no reader can see the placeholder, because a worker can take the job only after EXEC,
@@ -42,6 +44,8 @@ class RawJsonJob extends Job {
  */
 export class RawJsonQueue<Data> extends Queue<Data> {
   #writer: Promise<Redis> | undefined;
+  /** The writer is bound to a cluster slot's primary (`slot-writer.ts`). */
+  #slotBound = false;
   /** The caller's own scripts (`defineWriterScript`), by command name. */
   readonly #writerScripts = new Map<string, string>();
 
@@ -66,7 +70,8 @@ export class RawJsonQueue<Data> extends Queue<Data> {
     });
     const writer = await this.#writer;
     for (const [name, lua] of this.#writerScripts) if (!(name in writer)) writer.defineCommand(name, { lua });
-    return new CorkedTransaction(writer);
+    // A refused transaction on a cluster may mean the slot moved: the next one asks again.
+    return new CorkedTransaction(writer, this.#slotBound ? () => this.#dropWriter(writer) : undefined);
   }
 
   /**
@@ -109,6 +114,18 @@ export class RawJsonQueue<Data> extends Queue<Data> {
     queued.outcome(await tx.exec());
   }
 
+  /** Forgets a slot writer that lost its node, or whose slot moved; the next transaction opens one. */
+  #dropWriter(writer: Redis): void {
+    void this.#writer?.then(
+      (current) => {
+        if (current !== writer) return;
+        this.#writer = undefined;
+        writer.disconnect();
+      },
+      () => undefined,
+    );
+  }
+
   override async close(): Promise<void> {
     await super.close();
     const writer = await this.#writer?.catch(() => undefined);
@@ -116,10 +133,9 @@ export class RawJsonQueue<Data> extends Queue<Data> {
   }
 
   async #openWriter(): Promise<Redis> {
-    const client = (await (this.backend as RedisQueueBackend).client) as unknown as Redis;
-    // Unanswered commands fail with the connection instead of being replayed after it: a replay
-    // would run a transaction's commands without its MULTI.
-    const writer = client.duplicate({ autoResendUnfulfilledCommands: false });
+    const client = (await (this.backend as RedisQueueBackend).client) as unknown as Redis | Cluster;
+    this.#slotBound = client.isCluster;
+    const writer = await openWriter(client, this.toKey(''), () => this.#dropWriter(writer));
     writer.on('error', (err) => this.emit('error', err));
     for (const [name, script] of Object.entries(client.scriptsSet as Record<string, ScriptSource>)) {
       if (addScriptPrefixes.some((prefix) => name.startsWith(prefix)))
@@ -139,7 +155,7 @@ export class RawJsonQueue<Data> extends Queue<Data> {
 }
 
 /** Resolves once `redis` can take commands; rejects on its first error, or its end, before that. */
-async function connected(redis: Redis): Promise<void> {
+async function connected(redis: RedisClient): Promise<void> {
   if (redis.status === 'ready') return;
   await new Promise<void>((resolve, reject) => {
     const stop = () => {

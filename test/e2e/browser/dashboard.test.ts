@@ -1,9 +1,10 @@
 import { type Job, Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { queueNames } from '../../../src/queues/queue-names.ts';
+import { createRedisClient, type RedisClient } from '../../../src/state/redis-client.ts';
 import { relayServiceEnv } from '../../helpers/relay-env.ts';
 import { type RelayProcess, startRelay, writeConnectorsFile } from '../../helpers/relay-process.ts';
-import { redisUrl, uniqueName } from '../../helpers/services.ts';
+import { bullPrefixOf, redisTarget, uniqueName } from '../../helpers/services.ts';
 import { type Simulator, startSimulator } from '../../sim/index.ts';
 import { type Browser, launchBrowser } from './browser.ts';
 
@@ -28,6 +29,7 @@ describe('the operator in a real browser: dashboard and consent', () => {
   let relay: RelayProcess;
   let browser: Browser;
   let changes: Queue;
+  let redis: RedisClient;
 
   beforeAll(async () => {
     browser = await launchBrowser();
@@ -43,16 +45,15 @@ describe('the operator in a real browser: dashboard and consent', () => {
       KAFKA_DLQ_TOPIC: uniqueName('dlq'),
       KAFKA_TOPIC_PARTITIONS: '1',
     });
-    changes = new Queue(queueNames.changes, {
-      connection: { url: redisUrl(), maxRetriesPerRequest: null },
-      prefix: queuePrefix,
-    });
+    redis = createRedisClient(redisTarget(), { maxRetriesPerRequest: null });
+    changes = new Queue(queueNames.changes, { connection: redis, prefix: bullPrefixOf(queuePrefix) });
   }, 120_000);
 
   afterAll(async () => {
     await browser?.close();
     await changes?.obliterate({ force: true }).catch(() => undefined);
     await changes?.close();
+    await redis?.quit();
     await relay?.stop();
     await sim?.close();
   });

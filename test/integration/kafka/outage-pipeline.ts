@@ -16,7 +16,7 @@ import { startChangesWorker } from '../../../workers/changes-worker.ts';
 import { deadLetterOnFinalFailure } from '../../../workers/dead-letter-on-failure.ts';
 import { issueChange, issueSnapshot } from '../../helpers/changes.ts';
 import { deleteKeysWithPrefix } from '../../helpers/redis-keys.ts';
-import { testRedis, uniqueName } from '../../helpers/services.ts';
+import { bullPrefixOf, testRedis, uniqueName } from '../../helpers/services.ts';
 
 const log = createLogger({ level: 'silent' });
 const baseVersion = Date.parse('2024-03-01T10:00:00Z');
@@ -47,11 +47,11 @@ export async function startOutagePipeline(opts: {
   });
   const queue = new Queue<ChangeJob>(queueNames.changes, {
     connection: testRedis(),
-    prefix,
+    prefix: bullPrefixOf(prefix),
     defaultJobOptions: { attempts: opts.attempts, backoff: { type: 'exponential', delay: 200 } },
   });
   const worker = startChangesWorker(
-    { connection: testRedis(), prefix, concurrency: 8 },
+    { connection: testRedis(), prefix: bullPrefixOf(prefix), concurrency: 8 },
     {
       entities: new RedisEntityState(redis, prefix),
       mappings: new MappingProvider({ connectors, fields: async () => undefined, ttlMs: 60_000, log }),

@@ -12,7 +12,7 @@ import { RedisEntityState } from '../../../src/state/entity-state.ts';
 import { type PublishedRef, RedisPublishedVersions } from '../../../src/state/published-versions.ts';
 import { startChangesWorker } from '../../../workers/changes-worker.ts';
 import { issueChange, issueSnapshot } from '../../helpers/changes.ts';
-import { testRedis, uniqueName } from '../../helpers/services.ts';
+import { bullPrefixOf, testRedis, uniqueName } from '../../helpers/services.ts';
 import { waitUntil } from '../../helpers/wait-until.ts';
 import { startTestPublisher } from './test-publisher.ts';
 
@@ -34,9 +34,12 @@ function pipeline() {
   const redis = testRedis();
   const prefix = uniqueName('relay');
   const published = new RedisPublishedVersions(redis, { prefix, claimTtlMs: 5000, markerTtlSeconds: 600 });
-  const queue = new Queue<ChangeJob>(queueNames.changes, { connection: testRedis(), prefix });
+  const queue = new Queue<ChangeJob>(queueNames.changes, {
+    connection: testRedis(),
+    prefix: bullPrefixOf(prefix),
+  });
   const worker = startChangesWorker(
-    { connection: testRedis(), prefix },
+    { connection: testRedis(), prefix: bullPrefixOf(prefix) },
     {
       entities: new RedisEntityState(redis, prefix),
       mappings: new MappingProvider({

@@ -5,21 +5,29 @@ import { RawJsonQueue } from '../../../src/queues/bullmq-internals/raw-json-queu
 import { BatchingDeliveryQueue, type DeliveryBatch } from '../../../src/queues/delivery-queue.ts';
 import type { WebhookDelivery } from '../../../src/queues/webhook-delivery.ts';
 import { answeredRepeatKey, deliveryKey, seenKey } from '../../../src/state/delivery-claims.ts';
+import { createRedisClient, type RedisClient } from '../../../src/state/redis-client.ts';
 import { realWebhookBody } from '../../helpers/jira-webhook.ts';
 import { startPrivateRedis } from '../../helpers/private-redis.ts';
 import { deleteKeysWithPrefix } from '../../helpers/redis-keys.ts';
-import { redisUrl, uniqueName } from '../../helpers/services.ts';
+import { bullPrefixOf, redisTarget, uniqueName } from '../../helpers/services.ts';
 
-const keyPrefix = uniqueName('delivery-queue');
+// As in the relay, the queues and the claims share one prefix: `{…}` on a cluster, so the intake's
+// MULTI (claims and job) has one slot.
+const keyPrefix = bullPrefixOf(uniqueName('delivery-queue'));
 const queues: RawJsonQueue<DeliveryBatch>[] = [];
 
 function newQueue(opts: { parentThatIsGone?: boolean } = {}): RawJsonQueue<DeliveryBatch> {
   const queue = new RawJsonQueue<DeliveryBatch>(uniqueName('events'), {
-    connection: { url: redisUrl() },
+    connection: testRedisForFile(),
+    prefix: keyPrefix,
     // A parent that does not exist makes BullMQ's add script refuse the job inside the MULTI,
     // after the claims before it have run: the failure the queue must undo.
     ...(opts.parentThatIsGone
-      ? { defaultJobOptions: { parent: { id: 'gone', queue: `bull:${uniqueName('missing')}` } } as never }
+      ? {
+          defaultJobOptions: {
+            parent: { id: 'gone', queue: `${keyPrefix}:${uniqueName('missing')}` },
+          } as never,
+        }
       : {}),
   });
   queues.push(queue);
@@ -36,9 +44,9 @@ afterAll(async () => {
   await redis.quit();
 });
 
-let fileRedis: Redis | undefined;
-function testRedisForFile(): Redis {
-  fileRedis ??= new Redis(redisUrl());
+let fileRedis: RedisClient | undefined;
+function testRedisForFile(): RedisClient {
+  fileRedis ??= createRedisClient(redisTarget(), { maxRetriesPerRequest: null });
   return fileRedis;
 }
 
@@ -63,7 +71,7 @@ describe('BatchingDeliveryQueue on real Redis', () => {
       async (job) => {
         read.push({ job, batch: job.data });
       },
-      { connection: { url: redisUrl() }, concurrency: 8 },
+      { connection: testRedisForFile(), prefix: keyPrefix, concurrency: 8 },
     );
     try {
       const ids = Array.from({ length: 120 }, (_, i) => uniqueName(`d${i}`));

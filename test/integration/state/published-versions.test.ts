@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import { type PublishedRef, RedisPublishedVersions } from '../../../src/state/published-versions.ts';
+import { slotTag } from '../../../src/state/redis-client.ts';
 import { testRedis, uniqueName } from '../../helpers/services.ts';
 
 const put = { deletion: false };
@@ -144,7 +145,9 @@ describe('published versions on real Redis', () => {
   it('expires markers after the configured time of quiet', async () => {
     const { versions, redis, prefix } = store();
     await publishOnce(versions, ref, 1000);
-    const ttl = await redis.pttl(`${prefix}:published:crm:acme.atlassian.net:issue:10042`);
+    const ttl = await redis.pttl(
+      `${prefix}:published:crm:${slotTag(redis, 'acme.atlassian.net')}:issue:10042`,
+    );
     expect(ttl).toBeGreaterThan(3_500_000);
     expect(ttl).toBeLessThanOrEqual(3_600_000);
   });

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import type { Redis } from 'ioredis';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import type { TokenPair } from '../../../src/atlassian/oauth/token-response.ts';
 import { createLogger } from '../../../src/logger.ts';
+import type { RedisClient } from '../../../src/state/redis-client.ts';
 import { resealGrants } from '../../../src/tokens/grant-resealer.ts';
 import { RedisTokenStore } from '../../../src/tokens/redis-token-store.ts';
 import { createTokenCipher, keyIdOf, sealedKeyId } from '../../../src/tokens/token-cipher.ts';
@@ -20,7 +20,7 @@ const pair = (n: number): TokenPair => ({
 });
 
 /** Stores over one Redis prefix, each with its own TOKEN_ENCRYPTION_KEY list. */
-function stores(): { redis: Redis; with: (keys: string[]) => RedisTokenStore } {
+function stores(): { redis: RedisClient; with: (keys: string[]) => RedisTokenStore } {
   const redis = testRedis();
   const keyPrefix = uniqueName('jr-reseal');
   onTestFinished(async () => void (await deleteKeysWithPrefix(redis, keyPrefix)));

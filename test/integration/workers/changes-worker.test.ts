@@ -23,7 +23,7 @@ import { deadLetterOnFinalFailure } from '../../../workers/dead-letter-on-failur
 import { commentChange, issueChange, issueSnapshot } from '../../helpers/changes.ts';
 import { SchemaViolations } from '../../helpers/event-schemas.ts';
 import { deleteKeysWithPrefix } from '../../helpers/redis-keys.ts';
-import { kafkaBrokers, testRedis, uniqueName } from '../../helpers/services.ts';
+import { bullPrefixOf, kafkaBrokers, testRedis, uniqueName } from '../../helpers/services.ts';
 import { waitUntil } from '../../helpers/wait-until.ts';
 
 interface Received {
@@ -301,7 +301,7 @@ async function startPipeline(
   const prefix = uniqueName('bull');
   const queue = new Queue<ChangeJob>(queueNames.changes, {
     connection: testRedis(),
-    prefix,
+    prefix: bullPrefixOf(prefix),
     defaultJobOptions: { attempts: opts.attempts ?? 1, backoff: { type: 'exponential', delay: 100 } },
   });
   const outbox = new RedisDeadLetterOutbox(testRedis(), { prefix, maxPending: 100 });
@@ -312,7 +312,7 @@ async function startPipeline(
     log,
   });
   const changesWorker = startChangesWorker(
-    { connection: testRedis(), prefix },
+    { connection: testRedis(), prefix: bullPrefixOf(prefix) },
     deps(connectors, opts.publisher ?? publisher),
   );
   deadLetterOnFinalFailure(changesWorker, deadLetters, log);

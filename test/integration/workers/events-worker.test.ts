@@ -17,7 +17,7 @@ import { RedisEntityState } from '../../../src/state/entity-state.ts';
 import { RedisPublishedVersions } from '../../../src/state/published-versions.ts';
 import { processDeliveries } from '../../../workers/events-worker.ts';
 import { realWebhookBody } from '../../helpers/jira-webhook.ts';
-import { kafkaBrokers, redisUrl, testRedis, uniqueName } from '../../helpers/services.ts';
+import { bullPrefixOf, kafkaBrokers, testRedis, uniqueName } from '../../helpers/services.ts';
 
 const queues: Queue[] = [];
 afterEach(async () => {
@@ -49,12 +49,13 @@ afterAll(async () => {
 });
 
 function setup(opts: { publisher?: KafkaEventPublisher } = {}) {
-  const connection = { url: redisUrl() };
-  const events = new Queue(uniqueName('jira-events'), { connection });
-  const retries = new Queue<ChangeJob>(uniqueName('jira-changes'), { connection });
-  queues.push(events, retries);
   const redis = testRedis();
-  const prefix = uniqueName('relay');
+  // As in the relay: the queues and the dedupe claims under one prefix, `{prefix}` on a cluster.
+  const prefix = bullPrefixOf(uniqueName('relay'));
+  const connection = redis;
+  const events = new Queue(uniqueName('jira-events'), { connection, prefix });
+  const retries = new Queue<ChangeJob>(uniqueName('jira-changes'), { connection, prefix });
+  queues.push(events, retries);
   const parsed = parseConnectorsConfig(
     `connectors:\n  crm: { enabled: true, topic: ${uniqueName('crm')} }\n`,
   );
@@ -133,7 +134,7 @@ describe('events worker', () => {
     const workerCount = async () =>
       (await metrics.webhooksDeduplicated.get()).values.find((v) => v.labels.stage === 'worker')?.value ?? 0;
     const intakeQueue = (failingClaims: boolean) => {
-      const queue = new RawJsonQueue<DeliveryBatch>(events.name, { connection: { url: redisUrl() } });
+      const queue = new RawJsonQueue<DeliveryBatch>(events.name, { connection: testRedis(), prefix });
       queues.push(queue);
       const deliveries = new BatchingDeliveryQueue({ queue, keyPrefix: prefix, dedupeTtlMs: 60_000 });
       if (failingClaims) queue.defineWriterScript('claimDeliveryBatch', "return redis.error_reply('lost')");

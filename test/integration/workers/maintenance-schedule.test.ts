@@ -6,16 +6,19 @@ import { queueNames } from '../../../src/queues/queue-names.ts';
 import { deleteKeysWithPrefix } from '../../helpers/redis-keys.ts';
 import { relayServiceEnv } from '../../helpers/relay-env.ts';
 import { type RelayProcess, startRelay, writeConnectorsFile } from '../../helpers/relay-process.ts';
-import { redisUrl, testRedis, uniqueName } from '../../helpers/services.ts';
+import { bullPrefixOf, testRedis, uniqueName } from '../../helpers/services.ts';
 import { startSimulator } from '../../sim/index.ts';
 
 describe('maintenance schedules of the relay as started', () => {
-  it('registers the token keep-alive as a job scheduler every TOKEN_KEEPALIVE_INTERVAL_SECONDS, and a restart updates it', async () => {
+  // Two relay starts and stops, 20 s on a quiet machine.
+  it('registers the token keep-alive as a job scheduler every TOKEN_KEEPALIVE_INTERVAL_SECONDS, and a restart updates it', {
+    timeout: 90_000,
+  }, async () => {
     const sim = await startSimulator({ port: 0 });
     const prefix = uniqueName('jr-keepalive');
     const queue = new Queue(queueNames.maintenance, {
-      connection: { url: redisUrl(), maxRetriesPerRequest: null },
-      prefix,
+      connection: testRedis(),
+      prefix: bullPrefixOf(prefix),
     });
     const redis = testRedis();
     const relays: RelayProcess[] = [];
