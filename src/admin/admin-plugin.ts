@@ -5,6 +5,7 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import { type CommandRouteDeps, commandRoutes } from './admin-commands.ts';
 import { type ConnectLinkRouteDeps, connectLinkRoutes, connectLinkUrl } from './admin-connect-links.ts';
 import { type ConnectionRouteDeps, connectionRoutes } from './admin-connections.ts';
+import { type ConnectionsPageDeps, registerConnectionsPage } from './admin-connections-page.ts';
 import { type AdminCredentials, createAdminCredentials } from './admin-credentials.ts';
 import { deadLetterRoutes } from './admin-dead-letters.ts';
 import { registerLoginRoutes } from './admin-login.ts';
@@ -21,7 +22,8 @@ export interface AdminRouteDeps
   extends ConnectionRouteDeps,
     CommandRouteDeps,
     WebhookSecretRouteDeps,
-    ConnectLinkRouteDeps {
+    ConnectLinkRouteDeps,
+    ConnectionsPageDeps {
   /** ADMIN_TOKEN. */
   readonly adminToken: string;
   /** PUBLIC_URL: the session cookie is `Secure` when it is https; forms must come from its origin. */
@@ -106,6 +108,9 @@ export async function registerAdminRoutes(app: FastifyInstance, deps: AdminRoute
         );
         return reply.type('text/html; charset=utf-8').send(renderCommandsPage(sites, new Date(now())));
       });
+      // Each site's health and the levers on it, acting through the API routes below.
+      const secureCookie = deps.publicUrl.startsWith('https:');
+      registerConnectionsPage(scope, { ...deps, api: routes, secureCookie, now });
       for (const route of routes) registerApiRoute(scope, route);
     },
     { prefix: '/admin' },

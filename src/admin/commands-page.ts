@@ -21,7 +21,7 @@ export function renderCommandsPage(sites: readonly SiteCommands[], now: Date): s
 td,th{border:1px solid #ccc;padding:.25rem .5rem;text-align:left;font-size:.9rem}
 .applied{color:#176c2b}.failed,.rejected,.invalid{color:#a61b1b}.conflict,.duplicate{color:#8a5a00}</style>
 </head><body><h1>Commands</h1>
-<p><a href="/admin/queues">Queues</a> · as of ${escapeHtml(now.toISOString())}</p>
+<p><a href="/admin/connections">Connections</a> · <a href="/admin/queues">Queues</a> · as of ${escapeHtml(now.toISOString())}</p>
 ${body}
 </body></html>`;
 }

@@ -85,6 +85,8 @@ export function adminRouteDeps(services: Services): AdminRouteDeps {
     registrations: services.registrations,
     webhooks: services.registrar,
     sync: services.sync.control,
+    siteHistory: services.sync.history,
+    budget: services.sync.budget,
     reconcileWebhooks: (id) => services.reconcileWebhooks(id),
     webhookSecrets: services.webhookSecrets,
     rotationGraceSeconds: config.WEBHOOK_SECRET_ROTATION_GRACE_SECONDS,

@@ -13,6 +13,7 @@ import type { RedisEntityState } from '../state/entity-state.ts';
 import { RedisKnownEntities } from '../state/known-entities.ts';
 import type { RedisClient } from '../state/redis-client.ts';
 import { RedisReplayCheckpoints } from '../state/replay-checkpoints.ts';
+import { RedisSiteHistory } from '../state/site-history.ts';
 import { RedisSyncProgress } from '../state/sync-progress.ts';
 import { RedisSiteLease } from '../sync/site-lease.ts';
 import { RedisSyncControl } from '../sync/sync-control.ts';
@@ -86,7 +87,9 @@ export function createSyncServices(config: SyncConfig, deps: SyncServicesDeps) {
     backfillFrom: config.SYNC_BACKFILL_START ? Date.parse(`${config.SYNC_BACKFILL_START}T00:00:00Z`) : null,
     now,
   });
-  const planner = createPlanner(config, { ...deps, cursors, coverage, scheduler });
+  // The last 60 planner rounds of each connection's lag and coverage, for the connections page.
+  const history = new RedisSiteHistory(redis, { prefix, maxSamples: 60, ttlSeconds: 7 * 86_400 });
+  const planner = createPlanner(config, { ...deps, cursors, coverage, scheduler, history });
   const sizes: PageSizes = {
     bulkFetch: config.JIRA_BULK_FETCH_SIZE,
     commentPage: config.JIRA_COMMENT_PAGE_SIZE,
@@ -100,6 +103,7 @@ export function createSyncServices(config: SyncConfig, deps: SyncServicesDeps) {
     coverage,
     scheduler,
     planner,
+    history,
     leases: new RedisSiteLease(redis, prefix, config.SYNC_SITE_LEASE_MS),
     control: new RedisSyncControl({
       connections: deps.connections,
@@ -133,6 +137,7 @@ type PlannerDeps = SyncServicesDeps & {
   readonly cursors: RedisSyncCursors;
   readonly coverage: RedisWebhookCoverage;
   readonly scheduler: SyncScheduler;
+  readonly history: RedisSiteHistory;
 };
 
 /** The planner spreads the reconcile share of the points budget over the sites (issue 7). */
@@ -142,6 +147,7 @@ function createPlanner(config: SyncConfig, deps: PlannerDeps): SyncPlanner {
     cursors: deps.cursors,
     coverage: deps.coverage,
     scheduler: deps.scheduler,
+    history: deps.history,
     options: {
       pointsPerWindow: config.JIRA_POINTS_PER_HOUR,
       windowMs: config.JIRA_BUDGET_WINDOW_SECONDS * 1000,
@@ -153,6 +159,7 @@ function createPlanner(config: SyncConfig, deps: PlannerDeps): SyncPlanner {
       pool: config.JIRA_RATE_POOL,
     },
     log: deps.log.child({ component: 'sync-planner' }),
+    ...(deps.now ? { now: deps.now } : {}),
   });
 }
 

@@ -2,6 +2,7 @@ import type { ConnectionStore } from '../connections/connection-store.ts';
 import type { Logger } from '../logger.ts';
 import type { RedisWebhookCoverage } from '../state/coverage.ts';
 import type { RedisSyncCursors } from '../state/cursors.ts';
+import type { RedisSiteHistory } from '../state/site-history.ts';
 import { type CadenceOptions, type PollDemand, planPollIntervals } from './poll-cadence.ts';
 import type { SyncScheduler } from './sync-scheduler.ts';
 
@@ -21,30 +22,37 @@ export interface PlanOutcome {
  * Re-plans every active connection's poll interval from the budget and its webhook health, records
  * it (operators see it), and re-upserts a poll scheduler only when its interval moved by more than
  * a fifth. It also makes sure every active connection is scheduled and that a running backfill has
- * a job (after a pause is lifted, or a job was lost), so the schedule heals itself.
+ * a job (after a pause is lifted, or a job was lost), so the schedule heals itself. The poll lag and
+ * webhook coverage it reads go into each connection's short history (the connections page's lines).
  */
 export class SyncPlanner {
   readonly #connections: Pick<ConnectionStore, 'list'>;
   readonly #cursors: RedisSyncCursors;
   readonly #coverage: Pick<RedisWebhookCoverage, 'share'>;
   readonly #scheduler: SyncScheduler;
+  readonly #history: Pick<RedisSiteHistory, 'record'>;
   readonly #o: SyncPlannerOptions;
   readonly #log: Logger;
+  readonly #now: () => number;
 
   constructor(deps: {
     connections: Pick<ConnectionStore, 'list'>;
     cursors: RedisSyncCursors;
     coverage: Pick<RedisWebhookCoverage, 'share'>;
     scheduler: SyncScheduler;
+    history: Pick<RedisSiteHistory, 'record'>;
     options: SyncPlannerOptions;
     log: Logger;
+    now?: () => number;
   }) {
     this.#connections = deps.connections;
     this.#cursors = deps.cursors;
     this.#coverage = deps.coverage;
     this.#scheduler = deps.scheduler;
+    this.#history = deps.history;
     this.#o = deps.options;
     this.#log = deps.log;
+    this.#now = deps.now ?? Date.now;
   }
 
   async plan(): Promise<PlanOutcome> {
@@ -59,6 +67,9 @@ export class SyncPlanner {
         this.#coverage.share(connection.siteHost),
       ]);
       current.set(connection.id, poll.intervalMs);
+      const at = this.#now();
+      const lagSeconds = poll.polledAt === null ? null : Math.max(0, Math.round((at - poll.polledAt) / 1000));
+      await this.#history.record(connection.id, { at, lagSeconds, webhookCoverage: share.webhookCoverage });
       demands.push({
         connectionId: connection.id,
         pointsPerPoll: poll.pointsPerPoll ?? 1,

@@ -126,6 +126,8 @@ export async function startAdminStack(opts: AdminStackOptions = {}): Promise<Adm
     registrations,
     webhooks: registrar,
     sync: sync.control,
+    siteHistory: sync.history,
+    budget: sync.budget,
     // As main.ts wires it: a reconcile job on the maintenance queue.
     reconcileWebhooks: async (id) => {
       const job = reconcileJob(id);
