@@ -3,10 +3,13 @@ import { loadConfig } from '../../config/index.ts';
 import { buildApp } from '../../src/app.ts';
 import { createLogger } from '../../src/logger.ts';
 import { createMetrics } from '../../src/metrics/registry.ts';
-import type { RawJsonQueue } from '../../src/queues/bullmq-internals/raw-json-queue.ts';
+import { RawJsonQueue } from '../../src/queues/bullmq-internals/raw-json-queue.ts';
 import { BatchingDeliveryQueue, type DeliveryBatch } from '../../src/queues/delivery-queue.ts';
+import { createRedisClient } from '../../src/state/redis-client.ts';
 import { createWebhookAuthenticator } from '../../src/webhooks/webhook-auth.ts';
 import type { WebhookRouter } from '../../src/webhooks/webhook-router.ts';
+import { deleteKeysWithPrefix } from './redis-keys.ts';
+import { bullPrefixOf, redisTarget, uniqueName } from './services.ts';
 import { validEnv } from './valid-env.ts';
 
 export const clientSecret = 'sim-client-secret';
@@ -31,6 +34,35 @@ const fixedRouter: WebhookRouter = {
       ? { connectionId: id, cloudId: knownCloudId, siteHost: knownSite, paused: false, disconnected: false }
       : undefined,
 };
+
+/** An events queue for an intake, with the prefix its dedupe claims share (`intakeQueue`). */
+export interface IntakeQueue {
+  readonly queue: RawJsonQueue<DeliveryBatch>;
+  /** The queue's prefix, where the intake's claims go: `buildIntake`'s `statePrefix`. */
+  readonly statePrefix: string;
+  /** Closes the queue and its connection after removing every key under its prefix. */
+  close(): Promise<void>;
+}
+
+/**
+ * An events queue on this run's Redis (its cluster when it has one) on a connection of its own,
+ * under the prefix the intake's claims must share with it, as in the relay: `{…}` on a cluster,
+ * where one MULTI stores a batch's claims and its job, so both hash to the queue's slot.
+ */
+export function intakeQueue(name = uniqueName('jira-events')): IntakeQueue {
+  const statePrefix = bullPrefixOf(uniqueName('relay'));
+  const redis = createRedisClient(redisTarget(), { maxRetriesPerRequest: null });
+  const queue = new RawJsonQueue<DeliveryBatch>(name, { connection: redis, prefix: statePrefix });
+  return {
+    queue,
+    statePrefix,
+    async close() {
+      await queue.close();
+      await deleteKeysWithPrefix(redis, statePrefix);
+      await redis.quit();
+    },
+  };
+}
 
 /**
  * The HTTP service with only the webhook intake, storing into `queue`, its claims under

@@ -20,7 +20,7 @@ import { RedisRegistrationStore } from '../../../src/webhooks/registration-store
 import { WebhookRegistrar } from '../../../src/webhooks/webhook-registrar.ts';
 import { RedisWebhookSecretStore } from '../../../src/webhooks/webhook-secret-store.ts';
 import { startSyncWorker } from '../../../workers/sync-worker.ts';
-import { redisUrl, uniqueName } from '../../helpers/services.ts';
+import { bullPrefixOf, testRedis, uniqueName } from '../../helpers/services.ts';
 import { waitUntil } from '../../helpers/wait-until.ts';
 import type { SimulatorOptions } from '../../sim/index.ts';
 import { consent, startTokenStack, type TokenStack } from '../tokens/token-stack.ts';
@@ -33,6 +33,7 @@ export interface AdminStack {
   readonly app: FastifyInstance;
   readonly deps: AdminRouteDeps;
   readonly queues: Record<keyof typeof queueNames, Queue>;
+  /** The queues' BullMQ prefix, as the relay makes it (`{…}` on a cluster), for workers on them. */
   readonly queuePrefix: string;
   readonly registrar: WebhookRegistrar;
   readonly registrations: RedisRegistrationStore;
@@ -72,8 +73,9 @@ export async function startAdminStack(opts: AdminStackOptions = {}): Promise<Adm
     sim: { sites: 2, ...opts.sim },
     env: { ADMIN_TOKEN: adminToken, ...opts.env },
   });
-  const queuePrefix = uniqueName('jr-admin');
-  const connection = { url: redisUrl(), maxRetriesPerRequest: null };
+  const queuePrefix = bullPrefixOf(uniqueName('jr-admin'));
+  // This run's Redis, its cluster on a cluster run (BullMQ takes no cluster seeds as options).
+  const connection = testRedis();
   const queues = {
     events: new Queue(queueNames.events, { connection, prefix: queuePrefix }),
     sync: new Queue(queueNames.sync, { connection, prefix: queuePrefix }),
@@ -171,7 +173,7 @@ export async function startAdminStack(opts: AdminStackOptions = {}): Promise<Adm
     startSyncWorker() {
       const clientFor = jira.clientFor;
       const worker = startSyncWorker(
-        { connection: { url: redisUrl(), maxRetriesPerRequest: null }, prefix: queuePrefix },
+        { connection, prefix: queuePrefix },
         {
           connections: tokens.services.connections,
           clientFor,
@@ -249,7 +251,7 @@ export function startWorker(stack: AdminStack, queue: Queue, fail: (job: Job) =>
       if (fail(job)) throw new UnrecoverableError(`${job.name} cannot be processed`);
       return { done: job.data };
     },
-    { connection: { url: redisUrl(), maxRetriesPerRequest: null }, prefix: stack.queuePrefix },
+    { connection: testRedis(), prefix: stack.queuePrefix },
   );
   onTestFinished(() => worker.close());
   return worker;

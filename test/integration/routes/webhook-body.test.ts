@@ -2,17 +2,20 @@ import { request } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { connect } from 'node:net';
 import type { FastifyInstance } from 'fastify';
-import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RawJsonQueue } from '../../../src/queues/bullmq-internals/raw-json-queue.ts';
+import type { RawJsonQueue } from '../../../src/queues/bullmq-internals/raw-json-queue.ts';
 import type { DeliveryBatch } from '../../../src/queues/delivery-queue.ts';
 import { deliveryBatchSchema } from '../../../src/queues/webhook-delivery.ts';
-import { buildIntake, clientSecret, hubSecret } from '../../helpers/intake-app.ts';
+import {
+  buildIntake,
+  clientSecret,
+  hubSecret,
+  type IntakeQueue,
+  intakeQueue,
+} from '../../helpers/intake-app.ts';
 import { realWebhookBody, signHubSignature, webhookJwt } from '../../helpers/jira-webhook.ts';
-import { deleteKeysWithPrefix } from '../../helpers/redis-keys.ts';
-import { redisUrl, uniqueName } from '../../helpers/services.ts';
+import { uniqueName } from '../../helpers/services.ts';
 
-const statePrefix = uniqueName('relay');
 const maxBodyBytes = 16 * 1024;
 
 /**
@@ -20,23 +23,21 @@ const maxBodyBytes = 16 * 1024;
  * socket, so that bodies come in chunks as a client sends them, with or without Content-Length.
  */
 describe('POST /webhooks/jira reads bodies as sent', () => {
+  let intake: IntakeQueue;
   let queue: RawJsonQueue<DeliveryBatch>;
   let app: FastifyInstance;
   let port: number;
 
   beforeAll(async () => {
-    queue = new RawJsonQueue<DeliveryBatch>(uniqueName('jira-events'), { connection: { url: redisUrl() } });
-    app = await buildIntake(queue, { statePrefix, maxBodyBytes });
+    intake = intakeQueue();
+    queue = intake.queue;
+    app = await buildIntake(queue, { statePrefix: intake.statePrefix, maxBodyBytes });
     await app.listen({ port: 0, host: '127.0.0.1' });
     port = (app.server.address() as AddressInfo).port;
   });
   afterAll(async () => {
-    await app.close();
-    await queue.obliterate({ force: true });
-    await queue.close();
-    const redis = new Redis(redisUrl());
-    await deleteKeysWithPrefix(redis, statePrefix);
-    await redis.quit();
+    await app?.close();
+    await intake?.close();
   });
 
   /** POSTs `chunks` one write each; without `length`, chunked (no Content-Length). */

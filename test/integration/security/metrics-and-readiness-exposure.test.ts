@@ -7,7 +7,7 @@ import { createMetrics } from '../../../src/metrics/registry.ts';
 import type { SyncMetricsSnapshot } from '../../../src/metrics/sync-families.ts';
 import { captureLog } from '../../helpers/log-capture.ts';
 import { freePort, startRelay } from '../../helpers/relay-process.ts';
-import { kafkaBrokers, redisUrl, uniqueName } from '../../helpers/services.ts';
+import { kafkaBrokers, redisEnv, uniqueName } from '../../helpers/services.ts';
 import { validEnv } from '../../helpers/valid-env.ts';
 
 const tenant = 'tenant-a.atlassian.net';
@@ -65,7 +65,7 @@ describe('what the public port tells strangers', () => {
       ROLE: 'api',
       METRICS_PORT: String(metricsPort),
       QUEUE_PREFIX: queuePrefix,
-      REDIS_URL: redisUrl(),
+      ...redisEnv(),
       KAFKA_BROKERS: kafkaBrokers().join(','),
       ATLASSIAN_CLIENT_ID: 'sim-client-id',
       ATLASSIAN_CLIENT_SECRET: 'sim-client-secret',

@@ -5,18 +5,15 @@ import { loadConfig } from '../../../config/index.ts';
 import { buildApp } from '../../../src/app.ts';
 import { createLogger } from '../../../src/logger.ts';
 import { createMetrics } from '../../../src/metrics/registry.ts';
-import { RawJsonQueue } from '../../../src/queues/bullmq-internals/raw-json-queue.ts';
-import { BatchingDeliveryQueue, type DeliveryBatch } from '../../../src/queues/delivery-queue.ts';
+import { BatchingDeliveryQueue } from '../../../src/queues/delivery-queue.ts';
 import { createWebhookAuthenticator } from '../../../src/webhooks/webhook-auth.ts';
-import { redisUrl, uniqueName } from '../../helpers/services.ts';
+import { intakeQueue } from '../../helpers/intake-app.ts';
 import { validEnv } from '../../helpers/valid-env.ts';
 import { waitUntil } from '../../helpers/wait-until.ts';
 
 /** The relay's HTTP app with the webhook intake on real Redis, listening on a free port. */
 async function intakeOnPort(env: Record<string, string>): Promise<number> {
-  const queue = new RawJsonQueue<DeliveryBatch>(uniqueName('jira-events'), {
-    connection: { url: redisUrl() },
-  });
+  const { queue, statePrefix, close } = intakeQueue();
   const config = loadConfig(validEnv(env));
   const app: FastifyInstance = await buildApp({
     config,
@@ -29,7 +26,7 @@ async function intakeOnPort(env: Record<string, string>): Promise<number> {
         clockSkewSeconds: 60,
       }),
       router: { route: async () => undefined, connection: async () => undefined },
-      deliveries: new BatchingDeliveryQueue({ queue, keyPrefix: uniqueName('relay'), dedupeTtlMs: 60_000 }),
+      deliveries: new BatchingDeliveryQueue({ queue, keyPrefix: statePrefix, dedupeTtlMs: 60_000 }),
       metrics: createMetrics(),
       sharedSecretSites: ['*'],
       connectionSecrets: { secretsFor: async () => [] },
@@ -40,8 +37,7 @@ async function intakeOnPort(env: Record<string, string>): Promise<number> {
   await app.listen({ port: 0, host: '127.0.0.1' });
   onTestFinished(async () => {
     await app.close();
-    await queue.obliterate({ force: true });
-    await queue.close();
+    await close();
   });
   const address = app.server.address();
   return typeof address === 'object' && address ? address.port : 0;

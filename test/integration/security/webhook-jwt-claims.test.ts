@@ -1,25 +1,21 @@
 import { createHmac, randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
-import { Redis } from 'ioredis';
 import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../config/index.ts';
 import { buildApp } from '../../../src/app.ts';
 import { createLogger } from '../../../src/logger.ts';
 import { createMetrics } from '../../../src/metrics/registry.ts';
-import { RawJsonQueue } from '../../../src/queues/bullmq-internals/raw-json-queue.ts';
-import { BatchingDeliveryQueue, type DeliveryBatch } from '../../../src/queues/delivery-queue.ts';
+import { BatchingDeliveryQueue } from '../../../src/queues/delivery-queue.ts';
 import { createWebhookAuthenticator } from '../../../src/webhooks/webhook-auth.ts';
+import { type IntakeQueue, intakeQueue } from '../../helpers/intake-app.ts';
 import { realWebhookBody } from '../../helpers/jira-webhook.ts';
-import { deleteKeysWithPrefix } from '../../helpers/redis-keys.ts';
-import { redisUrl, uniqueName } from '../../helpers/services.ts';
 import { validEnv } from '../../helpers/valid-env.ts';
 
 const clientId = 'relay-client-id';
 const clientSecret = 'relay-client-secret';
 const cloudId = '4b6a1c2e-9f0d-4e5a-8b7c-1d2e3f4a5b6c';
 const site = 'some-instance-test.atlassian.net';
-const statePrefix = uniqueName('relay-jwt');
 
 /** A token signed with the right secret, carrying exactly `claims` (no defaults added). */
 function signed(claims: Record<string, unknown>): string {
@@ -35,11 +31,12 @@ function signed(claims: Record<string, unknown>): string {
  * configuration), on real Redis.
  */
 describe('webhook JWT claims', () => {
-  let queue: RawJsonQueue<DeliveryBatch>;
+  let intake: IntakeQueue;
   let app: FastifyInstance;
 
   beforeAll(async () => {
-    queue = new RawJsonQueue<DeliveryBatch>(uniqueName('jira-events'), { connection: { url: redisUrl() } });
+    intake = intakeQueue();
+    const { queue, statePrefix } = intake;
     const config = loadConfig(
       validEnv({ ATLASSIAN_CLIENT_ID: clientId, ATLASSIAN_CLIENT_SECRET: clientSecret }),
     );
@@ -71,12 +68,8 @@ describe('webhook JWT claims', () => {
     });
   });
   afterAll(async () => {
-    await app.close();
-    await queue.obliterate({ force: true });
-    await queue.close();
-    const redis = new Redis(redisUrl());
-    await deleteKeysWithPrefix(redis, statePrefix);
-    await redis.quit();
+    await app?.close();
+    await intake?.close();
   });
 
   /** A forged body (another issue, another change) sent with a captured token. */
@@ -126,7 +119,7 @@ describe('webhook JWT claims', () => {
       .setExpirationTime(now + 900)
       .sign(new TextEncoder().encode(clientSecret));
     expect(await replay(jira)).toEqual({ status: 202, body: { status: 'queued' } });
-    const stored = (await queue.getJobs(['wait'])).flatMap((j) => j.data.deliveries);
+    const stored = (await intake.queue.getJobs(['wait'])).flatMap((j) => j.data.deliveries);
     expect(stored).toHaveLength(1);
   });
 });

@@ -3,21 +3,30 @@ import type { FastifyInstance } from 'fastify';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { createMetrics } from '../../../src/metrics/registry.ts';
-import { RawJsonQueue } from '../../../src/queues/bullmq-internals/raw-json-queue.ts';
+import type { RawJsonQueue } from '../../../src/queues/bullmq-internals/raw-json-queue.ts';
 import type { DeliveryBatch } from '../../../src/queues/delivery-queue.ts';
+import { createRedisClient, type RedisClient } from '../../../src/state/redis-client.ts';
 import { createTokenCipher } from '../../../src/tokens/token-cipher.ts';
 import { RedisWebhookSecretStore } from '../../../src/webhooks/webhook-secret-store.ts';
-import { buildIntake, clientSecret, hubSecret, knownSite } from '../../helpers/intake-app.ts';
+import {
+  buildIntake,
+  clientSecret,
+  hubSecret,
+  type IntakeQueue,
+  intakeQueue,
+  knownSite,
+} from '../../helpers/intake-app.ts';
 import { realWebhookBody, signHubSignature, webhookJwt } from '../../helpers/jira-webhook.ts';
 import { deleteKeysWithPrefix } from '../../helpers/redis-keys.ts';
-import { redisUrl, uniqueName } from '../../helpers/services.ts';
+import { redisTarget, uniqueName } from '../../helpers/services.ts';
 
 /**
  * Issue 17, "Any site's admin can forge events for any other site": a delivery speaks only for its
  * own site. The attacks: a connection's secret used for another site's body, the shared secret for
  * a site it is not listed for, and a JWT for a site we hold no connection to.
  */
-const statePrefix = uniqueName('relay');
+/** Where the connections' webhook secrets live (the relay's QUEUE_PREFIX); removed at the end. */
+const secretsPrefix = uniqueName('relay');
 const otherSite = 'victim.atlassian.net';
 
 /** A real issue_updated body, re-pointed at `host` (its `self` links name the site). */
@@ -26,21 +35,24 @@ function bodyFor(host: string): string {
 }
 
 describe('a webhook delivery speaks only for its own site', () => {
+  let events: IntakeQueue;
   let queue: RawJsonQueue<DeliveryBatch>;
-  let redis: Redis;
+  /** The claims' prefix: the queue's. */
+  let statePrefix: string;
+  let redis: RedisClient;
   let secrets: RedisWebhookSecretStore;
 
   beforeAll(async () => {
-    queue = new RawJsonQueue<DeliveryBatch>(uniqueName('jira-events'), { connection: { url: redisUrl() } });
-    redis = new Redis(redisUrl());
+    events = intakeQueue();
+    ({ queue, statePrefix } = events);
+    redis = createRedisClient(redisTarget(), { maxRetriesPerRequest: null });
     const cipher = createTokenCipher([randomBytes(32).toString('base64')]);
-    secrets = new RedisWebhookSecretStore({ redis, keyPrefix: statePrefix, cipher });
+    secrets = new RedisWebhookSecretStore({ redis, keyPrefix: secretsPrefix, cipher });
   });
   afterAll(async () => {
-    await queue.obliterate({ force: true });
-    await queue.close();
-    await deleteKeysWithPrefix(redis, statePrefix);
-    await redis.quit();
+    await events?.close();
+    await deleteKeysWithPrefix(redis, secretsPrefix);
+    await redis?.quit();
   });
 
   async function intake(opts: { sharedSecretSites?: readonly string[] } = {}): Promise<FastifyInstance> {
@@ -168,7 +180,7 @@ describe('a webhook delivery speaks only for its own site', () => {
       sharedSecretSites: ['*'],
       connectionSecrets: new RedisWebhookSecretStore({
         redis: dead,
-        keyPrefix: statePrefix,
+        keyPrefix: secretsPrefix,
         cipher: createTokenCipher([randomBytes(32).toString('base64')]),
       }),
       router: {

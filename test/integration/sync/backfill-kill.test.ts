@@ -4,9 +4,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { queueNames } from '../../../src/queues/queue-names.ts';
 import { consentThroughSimulator } from '../../helpers/consent.ts';
 import { KafkaReader } from '../../helpers/kafka-reader.ts';
+import { scanKeys } from '../../helpers/redis-keys.ts';
 import { relayServiceEnv } from '../../helpers/relay-env.ts';
 import { type RelayProcess, startRelay, writeConnectorsFile } from '../../helpers/relay-process.ts';
-import { kafkaBrokers, redisUrl, testRedis, uniqueName } from '../../helpers/services.ts';
+import { bullPrefixOf, kafkaBrokers, testRedis, uniqueName } from '../../helpers/services.ts';
 import { waitUntil as waitFor } from '../../helpers/wait-until.ts';
 import { type Simulator, startSimulator } from '../../sim/index.ts';
 
@@ -54,9 +55,11 @@ describe('a backfill survives SIGKILL', () => {
       SYNC_BACKFILL_SLICE_PAGES: '2',
     };
     const redis = testRedis();
+    // The site's backfill checkpoint, found by SCAN on every primary (KEYS asks one node of a cluster).
+    let backfillKey: string | undefined;
     const checkpoint = async (): Promise<Record<string, string>> => {
-      const [key] = await redis.keys(`${prefix}:sync:*:backfill`);
-      return key ? redis.hgetall(key) : {};
+      backfillKey ??= (await scanKeys(redis, prefix)).find((key) => /^[^:]+:sync:[^:]+:backfill$/.test(key));
+      return backfillKey ? redis.hgetall(backfillKey) : {};
     };
     let relay = await startRelay(env);
     try {
@@ -78,7 +81,7 @@ describe('a backfill survives SIGKILL', () => {
         // Resumed from the checkpoint: fewer pages after the restart than a backfill from scratch needs.
         expect(searches() - searchesAtRestart).toBeLessThan(ISSUES / 100);
       }
-      const changes = new Queue(queueNames.changes, { connection: { url: redisUrl() }, prefix });
+      const changes = new Queue(queueNames.changes, { connection: redis, prefix: bullPrefixOf(prefix) });
       await waitUntil('the change queue to drain', async () => {
         const counts = await changes.getJobCounts('waiting', 'active', 'delayed', 'prioritized');
         return Object.values(counts).every((n) => n === 0);

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { slotTag } from '../../../src/state/redis-client.ts';
 import { pollSite } from '../../../src/sync/incremental-poll.ts';
 import type { ReadEvent } from '../../helpers/kafka-reader.ts';
 import type { LooseJson } from '../../sim/test-client.ts';
@@ -49,7 +50,11 @@ async function expectNoState(s: SyncStack, host: string, issueId: string): Promi
   const ref = { siteHost: host, entity: 'issue' as const, entityId: issueId };
   expect(await s.published.current({ ...ref, connector: 'crm' })).toBeNull();
   expect(await s.published.current({ ...ref, connector: 'monitoring' })).toBeNull();
-  expect(await s.stack.redis.exists(`${s.stack.keyPrefix}:entity:${host}:issue:${issueId}`)).toBe(0);
+  expect(
+    await s.stack.redis.exists(
+      `${s.stack.keyPrefix}:entity:${slotTag(s.stack.redis, host)}:issue:${issueId}`,
+    ),
+  ).toBe(0);
   expect(await s.sync.known.issues(host, [issueId])).toEqual(new Map());
 }
 

@@ -2,7 +2,6 @@ import { describe, expect, it, onTestFinished } from 'vitest';
 import { pollSite } from '../../../src/sync/incremental-poll.ts';
 import { startSyncWorker } from '../../../workers/sync-worker.ts';
 import type { ReadEvent } from '../../helpers/kafka-reader.ts';
-import { redisUrl } from '../../helpers/services.ts';
 import { type SyncStack, startSyncStack } from './sync-stack.ts';
 
 const TICKET = 'dev.jirarelay.crm.ticket.upserted';
@@ -28,12 +27,8 @@ function latestIds(events: readonly ReadEvent[], type: string): Map<string, stri
 
 /** A sync worker on the stack's queue whose paused backfills and replays look again every 100 ms. */
 function worker(s: SyncStack) {
-  const connection = {
-    connection: { url: redisUrl(), maxRetriesPerRequest: null },
-    prefix: s.stack.keyPrefix,
-  };
   const w = startSyncWorker(
-    connection,
+    s.workerConnection,
     { ...s.workerDeps, pausedRetryMs: 100 },
     {
       concurrency: 2,

@@ -190,8 +190,9 @@ describe('sync jobs on the sync worker', () => {
       'the relay to meet the quota',
       () => (s.stack.sim.stats().rateLimited['jira-quota-global-based'] ?? 0) >= 2,
     );
+    // The relay records the pause when the 429 reaches it, a moment after the simulator counted it.
+    await waitUntil('the quota pause', async () => (await s.sync.budget.quotaBlockedMs(site.host)) > 0);
     const atRefusal = jiraCalls();
-    expect(await s.sync.budget.quotaBlockedMs(site.host)).toBeGreaterThan(0);
     // Until the reset the simulator sees nothing more from the relay.
     await new Promise((r) => setTimeout(r, Math.max(0, resetAt - s.stack.sim.clock.now() - 100)));
     expect(jiraCalls()).toBe(atRefusal);

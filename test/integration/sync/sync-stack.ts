@@ -20,8 +20,9 @@ import { RedisPublishedVersions } from '../../../src/state/published-versions.ts
 import { syncFields } from '../../../src/sync/sync-scope.ts';
 import { type DeliveryOutcome, processDeliveries } from '../../../workers/events-worker.ts';
 import { type SyncWorkerDeps, startSyncWorker } from '../../../workers/sync-worker.ts';
+import type { WorkerConnection } from '../../../workers/worker-options.ts';
 import { KafkaReader } from '../../helpers/kafka-reader.ts';
-import { kafkaBrokers, redisUrl, uniqueName } from '../../helpers/services.ts';
+import { bullPrefixOf, kafkaBrokers, testRedis, uniqueName } from '../../helpers/services.ts';
 import type { SimulatorOptions } from '../../sim/index.ts';
 import { consent, startTokenStack, type TokenStack } from '../tokens/token-stack.ts';
 import { startStackPipeline } from './stack-pipeline.ts';
@@ -35,6 +36,8 @@ export interface SyncStack {
   readonly topics: { readonly crm: string; readonly monitoring: string; readonly dlq: string };
   readonly reader: KafkaReader | undefined;
   readonly workerDeps: SyncWorkerDeps;
+  /** The connection and BullMQ prefix of the stack's queues, for the workers a test starts itself. */
+  readonly workerConnection: WorkerConnection;
   readonly entities: RedisEntityState;
   readonly published: RedisPublishedVersions;
   /** Runs a webhook body of site `index` through the events worker's processing, as Jira sent it. */
@@ -70,7 +73,10 @@ export async function startSyncStack(opts: SyncStackOptions = {}): Promise<SyncS
   const connections = await stack.services.connections.list();
   const { config } = stack;
   const prefix = stack.keyPrefix;
-  const producer = { connection: { url: redisUrl() }, prefix };
+  // As the relay has them: the queues and the dedupe claims under the BullMQ prefix (`{prefix}` on a
+  // cluster), the queues and workers on a connection of their own.
+  const queuePrefix = bullPrefixOf(prefix);
+  const producer = { connection: testRedis(), prefix: queuePrefix };
   const syncQueue = new Queue(queueNames.sync, producer);
   const changesQueue = new Queue(queueNames.changes, producer);
   onTestFinished(async () => {
@@ -114,7 +120,7 @@ export async function startSyncStack(opts: SyncStackOptions = {}): Promise<SyncS
     claimTtlMs: 10_000,
     markerTtlSeconds: 3600,
   });
-  const workerConnection = { connection: { url: redisUrl(), maxRetriesPerRequest: null }, prefix };
+  const workerConnection: WorkerConnection = producer;
   let reader: KafkaReader | undefined;
   let handle: ((change: JiraChange) => Promise<unknown>) | undefined;
   let webhookHandle: (change: JiraChange) => Promise<HandledChange> = async () => {
@@ -154,7 +160,7 @@ export async function startSyncStack(opts: SyncStackOptions = {}): Promise<SyncS
       await reader?.stop();
     });
   }
-  const claims = new RedisDeliveryClaims(stack.redis, prefix, 60_000);
+  const claims = new RedisDeliveryClaims(stack.redis, queuePrefix, 60_000);
   const eventsDeps = { claims, handle: webhookHandle, markdown: false, log, metrics: createMetrics() };
   const workerDeps: SyncWorkerDeps = {
     connections: stack.services.connections,
@@ -182,6 +188,7 @@ export async function startSyncStack(opts: SyncStackOptions = {}): Promise<SyncS
     topics,
     reader,
     workerDeps,
+    workerConnection,
     entities,
     published,
     async webhook(body, index = 0) {

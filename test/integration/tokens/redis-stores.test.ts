@@ -1,12 +1,13 @@
 import { randomBytes } from 'node:crypto';
-import { Redis } from 'ioredis';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import type { TokenPair } from '../../../src/atlassian/oauth/token-response.ts';
 import type { ConsentedSite } from '../../../src/connections/connection.ts';
 import { RedisConnectionStore } from '../../../src/connections/redis-connection-store.ts';
+import type { RedisClient } from '../../../src/state/redis-client.ts';
 import { RedisTokenStore } from '../../../src/tokens/redis-token-store.ts';
 import { createTokenCipher } from '../../../src/tokens/token-cipher.ts';
-import { redisUrl, uniqueName } from '../../helpers/services.ts';
+import { deleteKeysWithPrefix } from '../../helpers/redis-keys.ts';
+import { testRedis, uniqueName } from '../../helpers/services.ts';
 import { dumpKeys } from './token-stack.ts';
 
 const key = () => randomBytes(32).toString('base64');
@@ -23,13 +24,13 @@ const site = (n: number, url = `https://site-${n}.atlassian.net`): ConsentedSite
   scopes: ['read:jira-work', 'manage:jira-webhook'],
 });
 
-function redisForTest(): { redis: Redis; prefix: string } {
-  const redis = new Redis(redisUrl(), { maxRetriesPerRequest: null });
+/** This run's Redis (its cluster on a cluster run) and a prefix whose keys go when the test ends. */
+function redisForTest(): { redis: RedisClient; prefix: string } {
+  const redis = testRedis();
   const prefix = uniqueName('jr-stores');
+  // Registered after testRedis()'s quit, so it runs before it.
   onTestFinished(async () => {
-    const keys = await redis.keys(`${prefix}:*`);
-    if (keys.length > 0) await redis.del(...keys);
-    await redis.quit();
+    await deleteKeysWithPrefix(redis, prefix);
   });
   return { redis, prefix };
 }

@@ -4,17 +4,18 @@
  * makes CALLS concurrent Jira calls for the connection named in argv and prints one JSON result line.
  */
 import { once } from 'node:events';
-import { Redis } from 'ioredis';
 import { loadConfig } from '../../../config/index.ts';
 import { JiraClient } from '../../../src/atlassian/jira/jira-client.ts';
 import { jiraClientOptions } from '../../../src/composition/jira-services.ts';
 import { createTokenServices } from '../../../src/composition/token-services.ts';
 import { createLogger } from '../../../src/logger.ts';
+import { createRedisClient } from '../../../src/state/redis-client.ts';
 import { myself } from '../../helpers/jira-myself.ts';
 
 const [connectionId = '', callsArg = '20'] = process.argv.slice(2);
 const config = loadConfig(process.env);
-const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: null });
+// REDIS_CLUSTER_NODES, when the parent runs on a cluster, makes it a cluster client, as in the relay.
+const redis = createRedisClient(config, { maxRetriesPerRequest: null });
 const log = createLogger({ level: 'warn', destination: process.stderr });
 const services = createTokenServices(config, { redis, log, keyPrefix: process.env.KEY_PREFIX ?? '' });
 const connection = await services.connections.get(connectionId);

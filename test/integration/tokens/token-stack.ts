@@ -1,5 +1,4 @@
 import type { FastifyInstance } from 'fastify';
-import { Redis } from 'ioredis';
 import { onTestFinished } from 'vitest';
 import { type Config, loadConfig } from '../../../config/index.ts';
 import { buildApp } from '../../../src/app.ts';
@@ -10,9 +9,10 @@ import { oauthRouteDeps } from '../../../src/composition/route-deps.ts';
 import { createTokenServices, type TokenServices } from '../../../src/composition/token-services.ts';
 import type { Connection } from '../../../src/connections/connection.ts';
 import { createLogger, type Logger } from '../../../src/logger.ts';
+import { createRedisClient, type RedisClient } from '../../../src/state/redis-client.ts';
 import { lineCollector } from '../../helpers/log-capture.ts';
 import { deleteKeysWithPrefix } from '../../helpers/redis-keys.ts';
-import { redisUrl, uniqueName } from '../../helpers/services.ts';
+import { redisEnv, uniqueName } from '../../helpers/services.ts';
 import { validEnv } from '../../helpers/valid-env.ts';
 import { type Simulator, type SimulatorOptions, startSimulator } from '../../sim/index.ts';
 
@@ -20,7 +20,8 @@ import { type Simulator, type SimulatorOptions, startSimulator } from '../../sim
 export interface TokenStack {
   readonly sim: Simulator;
   readonly config: Config;
-  readonly redis: Redis;
+  /** This run's Redis (its cluster on a cluster run), as the relay's stores use it. */
+  readonly redis: RedisClient;
   readonly keyPrefix: string;
   readonly services: TokenServices;
   readonly app: FastifyInstance;
@@ -50,7 +51,7 @@ export async function startTokenStack(opts: StackOptions = {}): Promise<TokenSta
   const keyPrefix = uniqueName('jr-tokens');
   const env = validEnv({
     PUBLIC_URL: publicUrl,
-    REDIS_URL: redisUrl(),
+    ...redisEnv(),
     ATLASSIAN_AUTH_URL: sim.url,
     ATLASSIAN_API_URL: sim.url,
     ATLASSIAN_CLIENT_ID: sim.clientId,
@@ -61,7 +62,7 @@ export async function startTokenStack(opts: StackOptions = {}): Promise<TokenSta
     ...opts.env,
   });
   const config = loadConfig(env);
-  const redis = new Redis(redisUrl(), { maxRetriesPerRequest: null });
+  const redis = createRedisClient(config, { maxRetriesPerRequest: null });
   onTestFinished(async () => {
     await deleteKeysWithPrefix(redis, keyPrefix);
     await redis.quit();

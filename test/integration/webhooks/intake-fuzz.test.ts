@@ -1,12 +1,9 @@
 import { describe, expect, it, onTestFinished } from 'vitest';
-import { RawJsonQueue } from '../../../src/queues/bullmq-internals/raw-json-queue.ts';
-import type { DeliveryBatch } from '../../../src/queues/delivery-queue.ts';
 import { mutate } from '../../helpers/fuzz-mutate.ts';
-import { buildIntake, clientSecret, hubSecret, knownCloudId } from '../../helpers/intake-app.ts';
+import { buildIntake, clientSecret, hubSecret, intakeQueue, knownCloudId } from '../../helpers/intake-app.ts';
 import { realWebhookBody, signHubSignature, webhookJwt } from '../../helpers/jira-webhook.ts';
 import { prng } from '../../helpers/prng.ts';
-import { deleteKeysAt } from '../../helpers/redis-keys.ts';
-import { redisUrl, uniqueName } from '../../helpers/services.ts';
+import { uniqueName } from '../../helpers/services.ts';
 
 const bodies = [
   realWebhookBody('issue_created'),
@@ -38,10 +35,9 @@ function payloadFor(rand: () => number): string {
 
 describe('webhook intake fuzz', () => {
   it('answers 10,000 random and mutated deliveries without a single 5xx, and stays up', async () => {
-    const queue = new RawJsonQueue<DeliveryBatch>(uniqueName('fuzz'), { connection: { url: redisUrl() } });
-    const keyPrefix = uniqueName('relay');
+    const { queue, statePrefix, close } = intakeQueue(uniqueName('fuzz'));
     const app = await buildIntake(queue, {
-      statePrefix: keyPrefix,
+      statePrefix,
       router: {
         route: async () => ({ connectionId: 'conn-1', cloudId: knownCloudId, paused: false }),
         connection: async () => undefined,
@@ -49,9 +45,7 @@ describe('webhook intake fuzz', () => {
     });
     onTestFinished(async () => {
       await app.close();
-      await queue.obliterate({ force: true });
-      await queue.close();
-      await deleteKeysAt(redisUrl(), keyPrefix);
+      await close();
     });
 
     const seed = 20261129;

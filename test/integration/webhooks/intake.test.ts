@@ -1,31 +1,37 @@
 import type { FastifyInstance } from 'fastify';
-import { Redis as RedisClient } from 'ioredis';
 import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { createMetrics } from '../../../src/metrics/registry.ts';
 import { RawJsonQueue } from '../../../src/queues/bullmq-internals/raw-json-queue.ts';
 import { BatchingDeliveryQueue, type DeliveryBatch } from '../../../src/queues/delivery-queue.ts';
 import { deliveryBatchSchema } from '../../../src/queues/webhook-delivery.ts';
-import { buildIntake, clientSecret, hubSecret, knownSite, pausedSite } from '../../helpers/intake-app.ts';
+import {
+  buildIntake,
+  clientSecret,
+  hubSecret,
+  type IntakeQueue,
+  intakeQueue,
+  knownSite,
+  pausedSite,
+} from '../../helpers/intake-app.ts';
 import { realWebhookBody, signHubSignature, webhookJwt } from '../../helpers/jira-webhook.ts';
-import { deleteKeysWithPrefix } from '../../helpers/redis-keys.ts';
-import { redisUrl, uniqueName } from '../../helpers/services.ts';
-
-/** Where this file's dedupe claims live; removed at the end. */
-const statePrefix = uniqueName('relay');
+import { uniqueName } from '../../helpers/services.ts';
 
 describe('POST /webhooks/jira', () => {
+  let intake: IntakeQueue;
   let queue: RawJsonQueue<DeliveryBatch>;
+  /** Where the dedupe claims live: the queue's prefix, removed at the end with the queue. */
+  let statePrefix: string;
   let app: FastifyInstance;
 
   beforeAll(async () => {
-    queue = new RawJsonQueue<DeliveryBatch>(uniqueName('jira-events'), { connection: { url: redisUrl() } });
+    intake = intakeQueue();
+    ({ queue, statePrefix } = intake);
     app = await buildIntake(queue, { statePrefix });
   });
   afterAll(async () => {
-    await app.close();
-    await queue.obliterate({ force: true });
-    await queue.close();
+    await app?.close();
+    await intake?.close();
   });
 
   async function post(body: unknown, headers: Record<string, string>) {
@@ -295,13 +301,6 @@ describe('POST /webhooks/jira', () => {
       await dead.close().catch(() => undefined);
     }
   });
-});
-
-/** The dedupe claims this file made. */
-afterAll(async () => {
-  const redis = new RedisClient(redisUrl());
-  await deleteKeysWithPrefix(redis, statePrefix);
-  await redis.quit();
 });
 
 function unsignedJwt(): string {

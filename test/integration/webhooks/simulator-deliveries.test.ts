@@ -2,14 +2,16 @@ import type { Worker } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../config/index.ts';
 import { buildApp } from '../../../src/app.ts';
+import { bullConnection } from '../../../src/composition/bull-connection.ts';
 import { adminRouteDeps, oauthRouteDeps, webhookRouteDeps } from '../../../src/composition/route-deps.ts';
 import { createServices, type Services } from '../../../src/composition/services.ts';
 import { createLogger } from '../../../src/logger.ts';
 import type { ChangeJob } from '../../../src/queues/change-queue.ts';
+import { bullPrefix } from '../../../src/state/redis-client.ts';
 import { startEventsWorker } from '../../../workers/events-worker.ts';
 import { consentThroughSimulator } from '../../helpers/consent.ts';
 import { freePort } from '../../helpers/relay-process.ts';
-import { redisUrl, uniqueName } from '../../helpers/services.ts';
+import { redisEnv, uniqueName } from '../../helpers/services.ts';
 import { validEnv } from '../../helpers/valid-env.ts';
 import { type Simulator, startSimulator } from '../../sim/index.ts';
 
@@ -34,7 +36,7 @@ describe('deliveries from the simulator, with retries, duplicates and shuffling'
     const config = loadConfig(
       validEnv({
         PUBLIC_URL: `http://127.0.0.1:${port}`,
-        REDIS_URL: redisUrl(),
+        ...redisEnv(),
         ATLASSIAN_AUTH_URL: sim.url,
         ATLASSIAN_API_URL: sim.url,
         ATLASSIAN_CLIENT_ID: sim.clientId,
@@ -56,10 +58,11 @@ describe('deliveries from the simulator, with retries, duplicates and shuffling'
       }),
     });
     await app.listen({ port, host: '127.0.0.1' });
+    // As the worker role wires it (composition/worker-deps.ts): its connection closes with the services.
     worker = startEventsWorker(
       {
-        connection: { url: redisUrl(), maxRetriesPerRequest: null },
-        prefix: config.QUEUE_PREFIX,
+        connection: bullConnection(config, { maxRetriesPerRequest: null }, services.shutdown, 'workers'),
+        prefix: bullPrefix(config),
         concurrency: 10,
       },
       {

@@ -16,7 +16,7 @@ import { createTokenCipher } from '../../../src/tokens/token-cipher.ts';
 import { RedisRegistrationStore } from '../../../src/webhooks/registration-store.ts';
 import { WebhookRegistrar } from '../../../src/webhooks/webhook-registrar.ts';
 import { scheduleMaintenance, startMaintenanceWorker } from '../../../workers/maintenance-worker.ts';
-import { kafkaBrokers, redisUrl, testRedis, uniqueName } from '../../helpers/services.ts';
+import { bullPrefixOf, kafkaBrokers, testRedis, uniqueName } from '../../helpers/services.ts';
 import { readBack, testKafka } from '../kafka/read-back.ts';
 import { consent, startTokenStack } from '../tokens/token-stack.ts';
 
@@ -29,8 +29,7 @@ describe('maintenance worker: accessible-resources refresh', () => {
     expect((await consent(stack, alice.accountId)).status).toBe(200);
     stack.sim.control.setSiteAccess(lost.cloudId, alice.accountId, false);
 
-    const connection = { url: redisUrl(), maxRetriesPerRequest: null };
-    const prefix = uniqueName('jr-maint');
+    const { connection, prefix } = maintenanceQueueOptions(uniqueName('jr-maint'));
     const queue = new Queue(queueNames.maintenance, { connection, prefix });
     const events = new QueueEvents(queueNames.maintenance, { connection, prefix });
     onTestFinished(async () => {
@@ -90,8 +89,8 @@ describe('maintenance worker: re-sealing grants and re-sending dead letters', ()
   it('schedules both at their intervals; the re-seal job moves grants to the first key and reports it; the re-send job delivers pending dead letters', async () => {
     const [keyA, keyB] = [randomBytes(32).toString('base64'), randomBytes(32).toString('base64')];
     const stack = await startTokenStack({ env: { TOKEN_ENCRYPTION_KEY: `${keyA},${keyB}` } });
-    const connection = { url: redisUrl(), maxRetriesPerRequest: null };
-    const prefix = uniqueName('jr-maint');
+    const statePrefix = uniqueName('jr-maint');
+    const { connection, prefix } = maintenanceQueueOptions(statePrefix);
     const queue = new Queue(queueNames.maintenance, { connection, prefix });
     const events = new QueueEvents(queueNames.maintenance, { connection, prefix });
     onTestFinished(async () => {
@@ -125,7 +124,7 @@ describe('maintenance worker: re-sealing grants and re-sending dead letters', ()
     });
     await underB.putFromConsent('acc-1', pairOf('one'), 1000);
     await underB.putFromConsent('acc-2', pairOf('two'), 1000);
-    const deadLetters = await pendingDeadLetter(prefix);
+    const deadLetters = await pendingDeadLetter(statePrefix);
 
     const worker = startMaintenanceWorker(
       { connection, prefix },
@@ -171,6 +170,11 @@ describe('maintenance worker: re-sealing grants and re-sending dead letters', ()
     expect(JSON.parse(letter?.value ?? '')).toMatchObject({ jobId: 'failed-while-kafka-was-away' });
   });
 });
+
+/** The maintenance queue's BullMQ options as a relay with QUEUE_PREFIX `queuePrefix` has them. */
+function maintenanceQueueOptions(queuePrefix: string) {
+  return { connection: testRedis(), prefix: bullPrefixOf(queuePrefix) };
+}
 
 const pairOf = (name: string): TokenPair => ({
   accessToken: `access-${name}`,
