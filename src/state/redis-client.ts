@@ -78,17 +78,27 @@ export function familyPrefix(redis: RedisClient, prefix: string, family: string)
 export async function slotNode(redis: RedisClient, key: string): Promise<Redis> {
   if (!(redis instanceof Cluster)) return redis;
   const address = await slotPrimary(redis, key);
-  const node = redis.nodes('master').find((n) => `${n.options.host}:${n.options.port}` === address);
+  const node = redis.nodes('all').find((n) => `${n.options.host}:${n.options.port}` === address);
   if (node === undefined) throw new Error(`no connection to ${address}, the primary of ${key}`);
   return node;
 }
 
-/** `host:port` of the primary that serves `key`'s slot, as the cluster client knows it. */
+/**
+ * `host:port` of the primary that serves `key`'s slot, asked of the cluster (CLUSTER SLOTS), not of
+ * the client's own map: right after a failover that map may still name the old primary, back as a
+ * replica, and a connection opened there would be refused every write until the client noticed.
+ */
 export async function slotPrimary(cluster: Cluster, key: string): Promise<string> {
   const slot = Number(await cluster.call('cluster', 'keyslot', key));
-  const primary = cluster.slots[slot]?.[0];
-  if (primary === undefined) throw new Error(`no primary serves slot ${slot} of ${key}`);
-  return primary;
+  const ranges = (await cluster.call('cluster', 'slots')) as [
+    number,
+    number,
+    [string, number, ...unknown[]],
+  ][];
+  const range = ranges.find(([start, end]) => slot >= start && slot <= end);
+  if (range === undefined) throw new Error(`no primary serves slot ${slot} of ${key}`);
+  const [host, port] = range[2];
+  return `${host}:${port}`;
 }
 
 function seedNode(node: string): { host: string; port: number } {
