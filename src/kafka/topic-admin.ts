@@ -62,8 +62,31 @@ async function createIgnoringRaces(admin: Admin, topics: string[], s: TopicSetti
   }
 }
 
+/**
+ * Reports topics with fewer partitions than configured, or under-replicated. A topic another
+ * process created a moment ago may be listed before every broker knows it (kafkajs then throws
+ * UNKNOWN_TOPIC_OR_PARTITION): that is retried a few times, and a report that still cannot be read
+ * is logged and skipped, since it must not stop a process from starting.
+ */
 async function reportPartitions(admin: Admin, topics: string[], s: TopicSettings, log: Logger) {
-  const { topics: meta } = await admin.fetchTopicMetadata({ topics });
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return checkPartitions(await admin.fetchTopicMetadata({ topics }), s, log);
+    } catch (err) {
+      if (attempt >= 5) {
+        log.warn({ err, topics }, 'topic metadata unreadable: partitions and replication not checked');
+        return;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 100 * 2 ** attempt));
+    }
+  }
+}
+
+function checkPartitions(
+  { topics: meta }: Awaited<ReturnType<Admin['fetchTopicMetadata']>>,
+  s: TopicSettings,
+  log: Logger,
+): void {
   for (const { name, partitions } of meta) {
     if (partitions.length < s.partitions) {
       log.warn(

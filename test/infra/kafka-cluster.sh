@@ -50,7 +50,11 @@ cmd_start() {
 }
 
 cmd_stop() {
-  for n in 1 2 3; do node "$n" stop || true; done
+  # All at once: stopped one by one, the last node has lost its controller quorum and its
+  # controlled shutdown waits out kafka.sh's 30 s before the KILL.
+  local pids=()
+  for n in 1 2 3; do node "$n" stop & pids+=("$!"); done
+  for pid in "${pids[@]}"; do wait "$pid" || true; done
   rm -rf "$ROOT/.kafka-local/$NAME"-[123] "$IDFILE"
   log "stopped (data removed)"
 }

@@ -3,13 +3,14 @@
 # redis-server and redis-cli (no Docker): 6 processes on consecutive ports, AOF on, data under the
 # checkout's git-ignored .redis-cluster/ folder.
 #
-# Usage: bash test/infra/redis-cluster.sh {start|stop|status|env|nodes|kill-primary [slot]|logs [port]}
+# Usage: bash test/infra/redis-cluster.sh {start|stop|status|env|nodes|kill-primary [slot]|revive port|logs [port]}
 # Knobs (env):
 #   REDIS_CLUSTER_HOST (127.0.0.1)  REDIS_CLUSTER_PORT (7000: ports 7000-7005)
 #   REDIS_CLUSTER_DIR (<repo>/.redis-cluster)  REDIS_CLUSTER_NODE_TIMEOUT (2000 ms: failover speed)
 #   REDIS_CLUSTER_MAXMEMORY (64mb per node)
 # `env` prints REDIS_CLUSTER_NODES for the relay; `kill-primary` kill -9s the primary serving a slot
-# (default: the slot of the key "jira-relay"), so its replica takes over.
+# (default: the slot of the key "jira-relay"), so its replica takes over, and prints its port;
+# `revive port` starts that node again, and it rejoins as a replica of the promoted one.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -32,7 +33,9 @@ need() {
 cli() { redis-cli -h "$HOST" -p "$1" "${@:2}"; }
 up() { cli "$1" ping >/dev/null 2>&1; }
 pidfile() { echo "$DIR/$1/redis.pid"; }
-running() { [ -f "$(pidfile "$1")" ] && kill -0 "$(cat "$(pidfile "$1")")" 2>/dev/null; }
+# A killed node can linger as a zombie until it is reaped, and kill -0 still succeeds on a zombie.
+alive() { local stat; stat="$(ps -o stat= -p "$1" 2>/dev/null)" && [ -n "$stat" ] && [[ "$stat" != Z* ]]; }
+running() { [ -f "$(pidfile "$1")" ] && alive "$(cat "$(pidfile "$1")")"; }
 
 start_node() {
   local port="$1"
@@ -107,6 +110,8 @@ cmd_kill_primary() {
   fi
   [ -n "$port" ] || die "no primary found for slot $slot"
   kill -KILL "$(cat "$(pidfile "$port")")"
+  # Gone before returning, so a `revive` right after starts it again instead of seeing it running.
+  for _ in $(seq 1 50); do running "$port" || break; sleep 0.1; done
   log "kill -9 primary :$port (slot $slot); its replica takes over within ~$((NODE_TIMEOUT * 2)) ms"
   echo "$port"
 }
