@@ -84,7 +84,10 @@ describe('examples/consumer.ts against the relay: the model ends as Jira is, rep
   // Two writes in one millisecond would share Jira's `updated`, so one version: a person cannot do that.
   const step = () => sim.clock.advance(1000);
 
-  it('applies creates, edits, transitions, comments and deletions until the model is what Jira says', async () => {
+  // Its waits add up to more than the default 30 s on a loaded machine (the model's alone may take 45 s).
+  it('applies creates, edits, transitions, comments and deletions until the model is what Jira says', {
+    timeout: 120_000,
+  }, async () => {
     issues.a = sim.createIssue(cloudId, {
       fields: { summary: 'Checkout is down', description: 'Cannot pay' },
     });
