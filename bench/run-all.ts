@@ -1,15 +1,20 @@
 /**
  * `npm run bench`: every benchmark in one go, on this machine, with its results in
  * bench/results/<date>.md and .json and the latency chart in bench/results/<date>-latency.png.
- * Needs Redis and Kafka (REDIS_URL, KAFKA_BROKERS; local defaults). Takes a few minutes.
+ * Needs Redis and Kafka (REDIS_URL, KAFKA_BROKERS; local defaults). Takes a few minutes. The
+ * end-to-end part runs the relay beside the bare pipeline (bench/e2e-latency.ts), then the relay as
+ * api and worker processes for memory per role (bench/e2e-memory.ts).
  * BENCH_COMMANDS=1 adds the two-way sync benchmark (bench/commands.ts, 3 minutes or more).
+ * BENCH_PLANNER=1 adds the 10,000-site planner simulation (bench/planner-10k.ts, two hours or more).
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { answers } from '../scripts/tcp-answers.ts';
-import { latencyTable, runLatencyBench, sustainedLine } from './e2e-latency.ts';
+import { runLatencyBench } from './e2e-latency.ts';
+import { memoryReport, runMemoryBench } from './e2e-memory.ts';
+import { latencyReport } from './e2e-report.ts';
 import { intakeTable, runIntakeBench } from './intake.ts';
 import { latencySvg, writeLatencyPng } from './latency-chart.ts';
 
@@ -22,10 +27,7 @@ const machine = {
   node: process.version,
   cpus: `${os.cpus().length} x ${os.cpus()[0]?.model ?? 'unknown'}`,
   memoryGiB: Math.round(os.totalmem() / 2 ** 30),
-  loadAverage: os
-    .loadavg()
-    .map((l) => l.toFixed(2))
-    .join(' '),
+  loadAverage: loadAverage(),
   kernel: `${os.type()} ${os.release()}`,
 };
 
@@ -36,7 +38,7 @@ function runScript(file: string): { markdown: string; ok: boolean } {
   const run = spawnSync(process.execPath, [path.join(here, file)], {
     encoding: 'utf8',
     env: process.env,
-    timeout: 900_000,
+    timeout: file === 'planner-10k.ts' ? 6 * 3_600_000 : 900_000,
   });
   const markdown = run.stdout.trim().replace(/^# /gm, '#### ');
   return {
@@ -48,8 +50,15 @@ function runScript(file: string): { markdown: string; ok: boolean } {
 await requireServices();
 console.error('running the intake benchmark ...');
 const intake = await runIntakeBench({ duration: 10 });
-console.error('running the end-to-end latency benchmark ...');
+console.error('running the end-to-end latency benchmark (relay and bare pipeline) ...');
+const loadBefore = loadAverage();
 const latency = await runLatencyBench({ seconds: 10 });
+const loadAfterLatency = loadAverage();
+console.error('running the memory benchmark (relay as api and worker processes) ...');
+const memory = await runMemoryBench({
+  seconds: 10,
+  rates: [200, 1000, latency.sustained.relay?.targetRate ?? 2000],
+});
 const png = `${date}-latency.png`;
 const chart = await writeLatencyPng(latencySvg(latency.distributions), path.join(results, png));
 const scripts = Object.fromEntries(
@@ -63,6 +72,8 @@ const scripts = Object.fromEntries(
     'sim-search.ts',
     // Two-way sync: 3 minutes or more of its own, so only when asked for.
     ...(process.env.BENCH_COMMANDS === '1' ? ['commands.ts'] : []),
+    // A simulated day of 10,000 sites in four configurations: hours, so only when asked for.
+    ...(process.env.BENCH_PLANNER === '1' ? ['planner-10k.ts'] : []),
   ].map((f) => [f, runScript(f)]),
 );
 
@@ -75,19 +86,23 @@ ${machine.loadAverage}. Redis, the Kafka broker, the load generator and the rela
 
 ${intakeTable(intake)}
 
-## End to end: signed delivery to event readable on Kafka (one relay process, ROLE=all)
+## End to end: signed delivery to event readable on Kafka (one relay process, ROLE=all, against the bare pipeline)
 
 Each delivery creates an issue and gives two events, a CRM ticket and a monitoring trigger; its latency runs
-from sending it to the later of the two being readable on Kafka (both connector topics are read). Steps of
-${latency.seconds} s: 200/s and 1,000/s, then a search upwards in steps of 500/s that stops at the first step
-where the generator sends more than 5% below the target, p99 reaches 1 s, or an event is missing or repeated.
+from sending it to the later of the two being readable on Kafka (both connector topics are read). The bare
+pipeline (\`bench/bare-pipeline/\`: Fastify route with the HMAC check, one BullMQ job per delivery, a worker
+producing the two messages with acks=all) runs in the same run through the same generator, reader and steps,
+before the relay at each step. Steps of ${latency.seconds} s: 200/s and 1,000/s, then a search upwards in
+steps of 500/s, each pipeline stopping at its first step where the generator sends more than 5% below the
+target, p99 reaches 1 s, or an event is missing or repeated. Load average (1, 5, 15 min) before these steps
+${loadBefore}, after them ${loadAfterLatency}.
 
-${latencyTable(latency.rows)}
-
-${sustainedLine(latency.sustained, latency.searchStopped)}
-
-Relay resident memory after the run: ${Math.round(latency.relayRssBytes / 2 ** 20)} MiB.
+${latencyReport(latency)}
 ${chart ? `\n![latency distribution](${png})\n` : '\n(no chromium: latency chart not drawn)\n'}
+## Memory per role (ROLE=api and ROLE=worker processes, same environment, same load)
+
+${memoryReport(memory)}
+
 ${Object.entries(scripts)
   .map(([file, r]) => `## ${file}\n\n${r.markdown}\n`)
   .join('\n')}`;
@@ -101,11 +116,19 @@ writeFileSync(
       intake,
       latency: {
         stepSeconds: latency.seconds,
+        loadAverage: { before: loadBefore, after: loadAfterLatency },
         rows: latency.rows,
         sustained: latency.sustained,
         searchStopped: latency.searchStopped,
         relayRssBytes: latency.relayRssBytes,
+        memory: latency.memory,
+        splits: latency.splits.map(({ rate, relay, bare }) => ({
+          rate,
+          relay: { ...relay, latencies: undefined },
+          bare: { ...bare, latencies: undefined },
+        })),
       },
+      memoryByRole: memory,
       scripts,
     },
     null,
@@ -114,6 +137,13 @@ writeFileSync(
 );
 console.log(markdown);
 console.error(`wrote bench/results/${date}.md, ${date}.json${chart ? ` and ${png}` : ''}`);
+
+function loadAverage(): string {
+  return os
+    .loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ');
+}
 
 /**
  * Redis and a Kafka broker must answer before anything runs: a missing broker would otherwise
