@@ -67,7 +67,7 @@ export interface ProcessChangeDeps extends ConnectorTurnDeps {
  * One change through every enabled connector. A version far in the future is refused and stale
  * versions stop here; each connector maps the change (pure), claims the version, publishes, and
  * marks it published only after Kafka acked; then `afterPublish` records it.
- * Every connector gets its turn whatever the others do; then any failure is thrown, so the job
+ * Every connector gets its turn, side by side, whatever the others do; then any failure is thrown, so the job
  * retries (or fails, and is dead-lettered by its worker) and connectors that already published skip
  * by their markers. A connector busy with an older version elsewhere makes the job come back later.
  */
@@ -80,22 +80,35 @@ export async function processChange(change: JiraChange, deps: ProcessChangeDeps)
     outcome: decision.kind === 'stale' ? 'stale' : 'processed',
   });
   if (decision.kind === 'stale') return { outcome: 'stale', current: decision.current };
-  const enriched = await withContext(change, deps.entities);
-  const mappings = await deps.mappings.mappingsFor(change.site.host);
-  const origin = (await deps.echoes?.match(change, decision.previous)) ?? null;
+  // Three reads that do not depend on each other: one round trip's wait instead of three.
+  const [enriched, mappings, origin] = await Promise.all([
+    withContext(change, deps.entities),
+    deps.mappings.mappingsFor(change.site.host),
+    deps.echoes?.match(change, decision.previous) ?? null,
+  ]);
+  const turn = { change: enriched, committedPrevious: decision.previous, origin: origin ?? null };
+  // Connectors take their turns side by side: each has its own claim and marker, and a publish
+  // waits for the broker's ack, so one after the other the second event waited for the first's.
+  const enabled = deps.mappings.connectors.flatMap((connector) => {
+    const mapping = mappings.get(connector.name);
+    return mapping ? [{ connector, mapping }] : [];
+  });
+  const turns = await Promise.all(
+    enabled.map(async ({ connector, mapping }) => {
+      try {
+        return { outcome: await runConnector(connector, mapping, turn, deps) };
+      } catch (error) {
+        return { failed: { connector: connector.name, error } };
+      }
+    }),
+  );
   const outcomes: ConnectorOutcome[] = [];
   const failures: ConnectorFailure[] = [];
   const busy: PublishBusyError[] = [];
-  for (const connector of deps.mappings.connectors) {
-    const mapping = mappings.get(connector.name);
-    if (!mapping) continue;
-    try {
-      const turn = { change: enriched, committedPrevious: decision.previous, origin };
-      outcomes.push(await runConnector(connector, mapping, turn, deps));
-    } catch (error) {
-      if (error instanceof PublishBusyError) busy.push(error);
-      else failures.push({ connector: connector.name, error });
-    }
+  for (const { outcome, failed } of turns) {
+    if (outcome) outcomes.push(outcome);
+    else if (failed?.error instanceof PublishBusyError) busy.push(failed.error);
+    else if (failed) failures.push(failed);
   }
   if (failures.length > 0) {
     for (const { connector, error } of failures) {
