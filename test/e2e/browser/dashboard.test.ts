@@ -5,6 +5,7 @@ import { createRedisClient, type RedisClient } from '../../../src/state/redis-cl
 import { relayServiceEnv } from '../../helpers/relay-env.ts';
 import { type RelayProcess, startRelay, writeConnectorsFile } from '../../helpers/relay-process.ts';
 import { bullPrefixOf, redisTarget, uniqueName } from '../../helpers/services.ts';
+import { waitUntil } from '../../helpers/wait-until.ts';
 import { type Simulator, startSimulator } from '../../sim/index.ts';
 import { type Browser, launchBrowser } from './browser.ts';
 
@@ -77,8 +78,13 @@ describe('the operator in a real browser: dashboard and consent', () => {
     await page.waitForURL(/\/admin\/queues$/);
     await page.getByText('1 Job').first().waitFor();
     await browser.screenshot('02-queues');
-    // biome-ignore lint/performance/useDomNodeTextContent: the rendered text, as the operator reads it
-    const overview = await page.locator('body').innerText();
+    // Bull Board renders the queue cards one by one: read the page once every card is there.
+    let overview = '';
+    await waitUntil('every queue card', async () => {
+      // biome-ignore lint/performance/useDomNodeTextContent: the rendered text, as the operator reads it
+      overview = await page.locator('body').innerText();
+      return /jira-changes\s+FAILED\s+1\s+1 Job/.test(overview) && /maintenance\s+\d+ Jobs?/.test(overview);
+    });
     for (const name of Object.values(queueNames)) expect(overview).toContain(name);
     expect(overview).toMatch(/jira-changes\s+FAILED\s+1\s+1 Job/);
     expect(overview).toMatch(/maintenance\s+\d+ Jobs?/);
