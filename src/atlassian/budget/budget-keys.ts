@@ -26,6 +26,11 @@ export class BudgetKeys {
     return `${this.pool(site)}:w:${window}:sites`;
   }
 
+  /** The active sites that called in the window, scored by their spend in it (the fair share's input). */
+  windowActiveSpend(site: string, window: number): string {
+    return `${this.pool(site)}:w:${window}:active`;
+  }
+
   active(site: string): string {
     return `${this.pool(site)}:active`;
   }

@@ -41,8 +41,8 @@ export class RedisJiraBudget {
   readonly #keys: BudgetKeys;
 
   constructor(redis: RedisClient, opts: JiraBudgetOptions) {
-    redis.defineCommand('budgetAcquire', { numberOfKeys: 9, lua: acquireScript });
-    redis.defineCommand('budgetAdjust', { numberOfKeys: 3, lua: adjustScript });
+    redis.defineCommand('budgetAcquire', { numberOfKeys: 10, lua: acquireScript });
+    redis.defineCommand('budgetAdjust', { numberOfKeys: 4, lua: adjustScript });
     redis.defineCommand('budgetPause', { numberOfKeys: 1, lua: pauseScript });
     this.#redis = redis as RedisClient & Commands;
     this.#o = opts;
@@ -100,7 +100,12 @@ export class RedisJiraBudget {
 
   /** The site's sync work is done for now: it no longer holds a fair share open. */
   async leave(site: string): Promise<void> {
-    await this.#redis.zrem(this.#keys.active(site), site);
+    const window = Math.floor(this.#now() / this.#o.windowMs);
+    await this.#redis
+      .multi()
+      .zrem(this.#keys.active(site), site)
+      .zrem(this.#keys.windowActiveSpend(site, window), site)
+      .exec();
   }
 
   /** ms until a quota pause lifts for this site (its own, or the app's); 0 when calls may go. */
@@ -162,6 +167,7 @@ export class RedisJiraBudget {
       this.#keys.active(site),
       this.#keys.issueWrites(site, request.issueId ?? ''),
       this.#keys.lifetime(),
+      this.#keys.windowActiveSpend(site, window),
       now,
       Math.max(1, Math.ceil(request.estimatedCost)),
       site,
@@ -185,6 +191,7 @@ export class RedisJiraBudget {
       this.#keys.windowTotal(site, window),
       this.#keys.windowBySite(site, window),
       this.#keys.lifetime(),
+      this.#keys.windowActiveSpend(site, window),
       site,
       Math.round(delta),
       Math.round(floor),

@@ -114,6 +114,45 @@ describe('the Jira points budget in Redis', () => {
     expect((await b.snapshot()).spentBySite).toEqual({ [big]: 700, [small]: 100 });
   });
 
+  it('decides each share as the max-min water level over every active site would', async () => {
+    const { budget: b } = budget({ pointsPerWindow: 20_000 });
+    const cap = b.capOf('backfill');
+    const sites = Array.from({ length: 300 }, (_, i) => `s${i}.atlassian.net`);
+    const random = seeded(7);
+    const decided = { ok: 0, share: 0 };
+    for (let i = 0; i < 1500; i++) {
+      const site = sites[Math.floor(random() ** 2 * sites.length)] ?? 'none';
+      const cost = 1 + Math.floor(random() * 40);
+      const { spent, spentBySite } = await b.snapshot();
+      const active = sites.filter((s) => s === site || s in spentBySite);
+      const spends = active.map((s) => spentBySite[s] ?? 0);
+      const mine = spentBySite[site] ?? 0;
+      const fits = active.length < 2 || mine === 0 || mine + cost <= waterLevel(spends, cap - spent);
+      const outcome = await b.beforeRequest('backfill', call(site, cost)).then(
+        () => 'ok' as const,
+        (err: unknown) => (err instanceof BudgetExhaustedError ? err.reason : 'error'),
+      );
+      if (cap - spent >= cost)
+        expect({ i, site, outcome }).toEqual({ i, site, outcome: fits ? 'ok' : 'share' });
+      if (outcome === 'ok' || outcome === 'share') decided[outcome]++;
+    }
+    // Both answers were exercised.
+    expect(decided.ok).toBeGreaterThan(100);
+    expect(decided.share).toBeGreaterThan(100);
+  });
+
+  it('still shares the window with 9,000 active sites (Lua unpack stops near 8,000)', async () => {
+    const { budget: b } = budget({ pointsPerWindow: 100_000 });
+    const sites = Array.from({ length: 9000 }, (_, i) => `many-${i}.atlassian.net`);
+    for (let i = 0; i < sites.length; i += 500) {
+      await Promise.all(sites.slice(i, i + 500).map((s) => b.beforeRequest('backfill', call(s, 1))));
+    }
+    // A cap of 80,000 over 9,000 sites: a level of 8.9 each. A site at 1 may take 7 more, not 20.
+    await b.beforeRequest('backfill', call(sites[0] ?? '', 7));
+    expect((await refusal(b.beforeRequest('backfill', call(sites[1] ?? '', 20)))).reason).toBe('share');
+    expect((await b.snapshot()).activeSites).toBe(9000);
+  });
+
   it('does not hold shares for webhook-driven calls: they spend up to the whole window', async () => {
     const { budget: b } = budget();
     await b.beforeRequest('backfill', call('other.atlassian.net', 100));
@@ -202,3 +241,26 @@ describe('the Jira points budget in Redis', () => {
     expect((await b.snapshot()).spent).toBe(900);
   });
 });
+
+/** What each active site may spend: the level that `left` points poured onto their spending reach. */
+function waterLevel(spends: readonly number[], left: number): number {
+  const sorted = [...spends].sort((x, y) => x - y);
+  const remaining = Math.max(0, left);
+  let sum = 0;
+  let level = remaining;
+  for (let k = 1; k <= sorted.length; k++) {
+    sum += sorted[k - 1] ?? 0;
+    level = (remaining + sum) / k;
+    if (k === sorted.length || level <= (sorted[k] ?? 0)) break;
+  }
+  return level;
+}
+
+/** A small deterministic random source, so a failure can be replayed. */
+function seeded(seed: number): () => number {
+  let state = seed;
+  return () => {
+    state = (state * 1_103_515_245 + 12_345) % 2_147_483_648;
+    return state / 2_147_483_648;
+  };
+}
