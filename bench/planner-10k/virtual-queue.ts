@@ -34,7 +34,8 @@ interface JobTemplate {
 /**
  * The part of BullMQ's Queue the real SyncScheduler calls, on the simulation's clock: job schedulers
  * (`every`) and one-off jobs. Jobs are delayed until due, then wait in line (FIFO) for a worker.
- * As in BullMQ 6, an upsert that changes `every` replaces the pending job with one due at once, an
+ * As in BullMQ 6, an upsert that changes `every` replaces the pending job with one due at once (or,
+ * with an `offset`, at the next instant of that phase: the planner spreads its reschedules), an
  * upsert that keeps it leaves the timing as it is (a job already waiting goes to the back of the
  * line), and a scheduler's next iteration is queued when its current job starts.
  */
@@ -54,7 +55,7 @@ export class VirtualSyncQueue {
 
   async upsertJobScheduler(
     schedulerId: string,
-    repeat: { readonly every: number },
+    repeat: { readonly every: number; readonly offset?: number },
     template: JobTemplate,
   ): Promise<{ id: string }> {
     const existing = this.#schedulers.get(schedulerId);
@@ -67,7 +68,7 @@ export class VirtualSyncQueue {
       return { id: existing.pending?.job.id ?? '' };
     }
     if (existing?.pending) this.#cancel(existing.pending);
-    const { next, offset } = nextEveryMillis(null, repeat.every, this.#now(), 0);
+    const { next, offset } = nextEveryMillis(null, repeat.every, this.#now(), repeat.offset ?? 0);
     const scheduler: Scheduler = {
       every: repeat.every,
       offset,

@@ -1,10 +1,14 @@
 import type { ConnectionStore } from '../connections/connection-store.ts';
 import type { Logger } from '../logger.ts';
+import { mapLimit } from '../pipeline/map-limit.ts';
 import type { RedisWebhookCoverage } from '../state/coverage.ts';
 import type { RedisSyncCursors } from '../state/cursors.ts';
 import type { RedisSiteHistory } from '../state/site-history.ts';
 import { type CadenceOptions, type PollDemand, planPollIntervals } from './poll-cadence.ts';
 import type { SyncScheduler } from './sync-scheduler.ts';
+
+/** Connections whose Redis reads and writes a planning round has in flight at once. */
+const inFlight = 64;
 
 export interface SyncPlannerOptions extends CadenceOptions {
   /** SYNC_QUIET_SHARE: above this share of poll-only changes a site's webhooks count as quiet. */
@@ -57,11 +61,12 @@ export class SyncPlanner {
 
   async plan(): Promise<PlanOutcome> {
     const all = await this.#connections.list();
-    for (const gone of all.filter((c) => c.status === 'disconnected')) await this.#scheduler.forget(gone.id);
+    const gone = all.filter((c) => c.status === 'disconnected');
+    await mapLimit(gone, inFlight, (c) => this.#scheduler.forget(c.id));
     const active = all.filter((c) => c.status === 'active');
-    const demands: PollDemand[] = [];
     const current = new Map<string, number | null>();
-    for (const connection of active) {
+    // Many connections at once: their reads go out together instead of one round trip after another.
+    const demands = await mapLimit(active, inFlight, async (connection): Promise<PollDemand> => {
       const [poll, share] = await Promise.all([
         this.#cursors.poll(connection.id),
         this.#coverage.share(connection.siteHost),
@@ -70,26 +75,26 @@ export class SyncPlanner {
       const at = this.#now();
       const lagSeconds = poll.polledAt === null ? null : Math.max(0, Math.round((at - poll.polledAt) / 1000));
       await this.#history.record(connection.id, { at, lagSeconds, webhookCoverage: share.webhookCoverage });
-      demands.push({
+      return {
         connectionId: connection.id,
         pointsPerPoll: poll.pointsPerPoll ?? 1,
         quiet: (share.pollOnlyShare ?? 0) > this.#o.quietShare,
-      });
-    }
-    let rescheduled = 0;
-    for (const [id, interval] of planPollIntervals(demands, this.#o)) {
+      };
+    });
+    const moved = [...planPollIntervals(demands, this.#o)].filter(([id, interval]) => {
       const before = current.get(id) ?? null;
-      if (before !== null && Math.abs(interval - before) <= before * 0.2) continue;
-      await this.#scheduler.schedulePoll(id, interval);
+      return before === null || Math.abs(interval - before) > before * 0.2;
+    });
+    await mapLimit(moved, inFlight, async ([id, interval]) => {
+      await this.#scheduler.schedulePoll(id, interval, { spread: true });
       await this.#scheduler.scheduleReconcile(id);
       await this.#cursors.setInterval(id, interval);
-      rescheduled++;
-    }
+    });
     const backfillsResumed = await this.#resumeBackfills(active.map((c) => c.id));
     const outcome = {
       connections: active.length,
       quiet: demands.filter((d) => d.quiet).length,
-      rescheduled,
+      rescheduled: moved.length,
       backfillsResumed,
     };
     this.#log.info(outcome, 'sync planned');
@@ -97,12 +102,11 @@ export class SyncPlanner {
   }
 
   async #resumeBackfills(connectionIds: readonly string[]): Promise<number> {
-    let resumed = 0;
-    for (const id of connectionIds) {
-      if ((await this.#cursors.backfill(id))?.status !== 'running') continue;
+    const resumed = await mapLimit(connectionIds, inFlight, async (id) => {
+      if ((await this.#cursors.backfill(id))?.status !== 'running') return false;
       await this.#scheduler.queueBackfill(id);
-      resumed++;
-    }
-    return resumed;
+      return true;
+    });
+    return resumed.filter(Boolean).length;
   }
 }

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Queue } from 'bullmq';
 import type { RedisSyncCursors } from '../state/cursors.ts';
 import { syncJobs } from './sync-jobs.ts';
@@ -51,10 +52,19 @@ export class SyncScheduler {
     );
   }
 
-  async schedulePoll(connectionId: string, everyMs: number): Promise<void> {
+  /**
+   * The connection's poll every `everyMs`. BullMQ runs a scheduler whose `every` changed at once, so
+   * when the planner moves the intervals of many sites in one round (they share one when the pool is
+   * the app's) they would all poll together, and stay in phase. `spread` gives each connection its
+   * own phase within the interval instead, the same on every reschedule: its next poll comes within
+   * one new interval. A new connection is not spread: its first poll runs at once.
+   */
+  async schedulePoll(connectionId: string, everyMs: number, opts: { spread?: boolean } = {}): Promise<void> {
+    const every = Math.max(1, Math.round(everyMs));
+    const offset = opts.spread && every > 1 ? pollPhase(connectionId, every) : undefined;
     await this.#queue.upsertJobScheduler(
       `sync-poll:${connectionId}`,
-      { every: Math.max(1, Math.round(everyMs)) },
+      offset === undefined ? { every } : { every, offset },
       { name: syncJobs.poll, data: { connectionId } },
     );
   }
@@ -97,4 +107,10 @@ export class SyncScheduler {
     await this.#queue.removeJobScheduler(`sync-poll:${connectionId}`);
     await this.#queue.removeJobScheduler(`sync-reconcile:${connectionId}`);
   }
+}
+
+/** A connection's phase in (0, every): a hash of its id, so it stays put across reschedules. */
+export function pollPhase(connectionId: string, every: number): number {
+  const digest = createHash('sha256').update(connectionId).digest();
+  return 1 + (digest.readUInt32BE(0) % (every - 1));
 }

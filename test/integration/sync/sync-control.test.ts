@@ -2,6 +2,7 @@ import type { Job, Queue } from 'bullmq';
 import { describe, expect, it } from 'vitest';
 import { createMetrics } from '../../../src/metrics/registry.ts';
 import { pollSite } from '../../../src/sync/incremental-poll.ts';
+import { pollPhase } from '../../../src/sync/sync-scheduler.ts';
 import { issueChange } from '../../helpers/changes.ts';
 import { startSyncStack } from './sync-stack.ts';
 
@@ -35,8 +36,20 @@ describe('sync planning, control and metrics', () => {
     await s.sync.coverage.sight('webhook', [
       issueChange({ site: { host: healthy.siteHost }, source: 'webhook' }),
     ]);
+    const plannedAt = Date.now();
     const outcome = await s.sync.planner.plan();
     expect(outcome).toMatchObject({ connections: 2, quiet: 1, rescheduled: 2 });
+    // Each poll keeps its own phase in the new interval instead of running at once with all others.
+    for (const [connection, every] of [
+      [quiet, 225_000],
+      [healthy, 900_000],
+    ] as const) {
+      const scheduler = await s.syncQueue.getJobScheduler(`sync-poll:${connection.id}`);
+      expect(scheduler?.offset).toBe(pollPhase(connection.id, every));
+      expect((scheduler?.next ?? 0) % every).toBe(pollPhase(connection.id, every));
+      expect(scheduler?.next).toBeGreaterThan(plannedAt);
+      expect(scheduler?.next).toBeLessThanOrEqual(Date.now() + every);
+    }
     // 20 points an hour for polls of 1 point, weights 4 and 1: 4 * 3600 / T + 3600 / 4T = 20 -> 900 s.
     expect((await s.sync.cursors.poll(quiet.id)).intervalMs).toBe(225_000);
     expect((await s.sync.cursors.poll(healthy.id)).intervalMs).toBe(900_000);
