@@ -25,7 +25,7 @@ export function publishedHooks() {
       const at = realPollStarts.get(host);
       if (change.source !== 'poll' || !site?.real || at === undefined) return;
       const index = site.issues.findIndex((i) => i.id === change.issue.id);
-      if (index >= 0) recorder?.recovered(site.model.publishedByPoll(index, change.version, at));
+      if (index >= 0) recorder?.recovered(site.index, site.model.publishedByPoll(index, change.version, at));
     },
     issuesOf(site: Site): IssueRef[] {
       const found = (issues.get(site.ref.host) ?? []).sort((a, b) => a.key.localeCompare(b.key));

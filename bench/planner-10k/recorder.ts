@@ -67,6 +67,7 @@ export class Recorder {
   deferredThisHour = 0;
   #checkMs = 0;
   #checks = 0;
+  readonly #recoveriesBySite = new Map<number, number[]>();
   readonly #gapSum: Float64Array;
   readonly #gapCount: Uint32Array;
   readonly #gapMax: Float64Array;
@@ -80,11 +81,18 @@ export class Recorder {
     this.#gapMax = new Float64Array(sites);
   }
 
-  recovered(recoveries: readonly Recovery[]): void {
+  /** Lost changes of site `index` published at last, by a poll or a later webhook. */
+  recovered(index: number, recoveries: readonly Recovery[]): void {
     for (const r of recoveries) {
       if (r.lostAt < this.measureFrom) continue;
       (r.by === 'poll' ? this.recoveredByPoll : this.recoveredByWebhook).push(r.afterMs);
+      this.#recoveriesBySite.set(index, [...(this.#recoveriesBySite.get(index) ?? []), r.afterMs]);
     }
+  }
+
+  /** Each site's recovery times (ms), for the sites that lost a change after the warm-up. */
+  recoveriesBySite(): number[][] {
+    return [...this.#recoveriesBySite.values()];
   }
 
   changed(at: number, delivered: boolean): void {
@@ -134,6 +142,13 @@ export class Recorder {
   planned(at: number, waitedMs: number, metered: Metered<PlanOutcome>): void {
     const { wallMs, cpuMs, commands, roundTrips, value } = metered;
     this.planRounds.push({ at, waitedMs, wallMs, cpuMs, commands, roundTrips, outcome: value });
+  }
+
+  /** Rounds that rescheduled more than a tenth of the sites (each of those is polled at once). */
+  wideReschedules(): Array<{ readonly at: number; readonly rescheduled: number }> {
+    return this.planRounds
+      .filter((r) => r.outcome.rescheduled > r.outcome.connections / 10)
+      .map((r) => ({ at: r.at, rescheduled: r.outcome.rescheduled }));
   }
 
   /** The budget's lifetime points by site at the end of the window that started at `start`. */

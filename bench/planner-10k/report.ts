@@ -125,6 +125,10 @@ function resultRows(modes: readonly ModeResult[]): Array<[string, string[]]> {
       const r = m.recoveryMin.byWebhook;
       return `${n(r.median, 1)} / ${n(r.max, 1)} (${n(r.count)})`;
     }),
+    row('per site (sites that lost a change): its median recovery, min', (m) =>
+      dist(m.recoveryMin.perSiteMedian),
+    ),
+    row('per site: its worst recovery, min', (m) => dist(m.recoveryMin.perSiteWorst)),
     row(
       'lost changes still unpublished at the end (oldest, min)',
       (m) => `${m.recoveryMin.pending} (${n(m.recoveryMin.pendingOldestMin, 1)})`,
@@ -167,6 +171,10 @@ function resultRows(modes: readonly ModeResult[]): Array<[string, string[]]> {
     row(
       'sites planned as quiet per round (median / max)',
       (m) => `${n(m.planRounds.quietSites.median)} / ${n(m.planRounds.quietSites.max)}`,
+    ),
+    row(
+      'rounds that rescheduled over a tenth of the sites (hour into the day: sites)',
+      (m) => m.wideReschedules.map((r) => `${n(r.hour, 1)}: ${n(r.rescheduled)}`).join('; ') || 'none',
     ),
     row(
       'polls rescheduled per round (median / max)',

@@ -6,7 +6,7 @@ import type { BenchOptions, KnobSet } from './options.ts';
 import type { HourPoints, PlanRound, Recorder } from './recorder.ts';
 import type { Metered } from './redis-meter.ts';
 import type { BenchStack } from './stack.ts';
-import { type Summary, scaled, summarize } from './stats.ts';
+import { quantile, type Summary, scaled, summarize } from './stats.ts';
 
 const MINUTE = 60_000;
 
@@ -71,7 +71,12 @@ export interface ModeResult {
     /** Lost changes not published when the run ended, and how long the oldest had waited. */
     readonly pending: number;
     readonly pendingOldestMin: number;
+    /** Over the sites that lost a change: each site's median, and each site's worst, recovery. */
+    readonly perSiteMedian: Summary;
+    readonly perSiteWorst: Summary;
   };
+  /** Planning rounds that rescheduled more than a tenth of the sites: hours into the day, and how many. */
+  readonly wideReschedules: ReadonlyArray<{ readonly hour: number; readonly rescheduled: number }>;
   /** Points each site spent after the warm-up (all priorities), and per hour. */
   readonly pointsPerSite: Summary;
   readonly pointsPerSitePerHour: Summary;
@@ -124,6 +129,7 @@ export async function modeResult(input: {
   // Per-hour figures only when the run got past the warm-up.
   const measuredHours = end > recorder.measureFrom ? (end - recorder.measureFrom) / 3_600_000 : Number.NaN;
   const pending = sites.flatMap((s) => s.model.lost.filter((l) => l.at >= recorder.measureFrom));
+  const bySite = recorder.recoveriesBySite().map((r) => [...r].sort((a, b) => a - b));
   const { wallMs, cpuMs, commands, roundTrips, value } = input.firstRound;
   return {
     pool: input.mode.pool,
@@ -155,7 +161,12 @@ export async function modeResult(input: {
       byWebhook: scaled(summarize(recorder.recoveredByWebhook), MINUTE),
       pending: pending.length,
       pendingOldestMin: pending.length > 0 ? (end - Math.min(...pending.map((l) => l.at))) / MINUTE : 0,
+      perSiteMedian: scaled(summarize(bySite.map((r) => quantile(r, 0.5))), MINUTE),
+      perSiteWorst: scaled(summarize(bySite.map((r) => r.at(-1) ?? Number.NaN)), MINUTE),
     },
+    wideReschedules: recorder
+      .wideReschedules()
+      .map((r) => ({ hour: (r.at - input.dayStart) / 3_600_000, rescheduled: r.rescheduled })),
     pointsPerSite: summarize(points),
     pointsPerSitePerHour: summarize(points.map((p) => p / measuredHours)),
     tiers: tierFigures(sites, points, gaps.mean),

@@ -72,7 +72,7 @@ export class SliceWork {
       ? this.#s.stack.sim.updateIssue(cloudId, ref.key, { fields: { summary: `changed at ${at}` } }).updated
       : at;
     this.#s.recorder.changed(at, delivered);
-    this.#s.recorder.recovered(site.model.change(issue, at, delivered, version));
+    this.#s.recorder.recovered(site.index, site.model.change(issue, at, delivered, version));
     site.predictor?.change(issue, at, delivered);
     if (!delivered) return true;
     const { passes, effects } = this.#s;
@@ -108,7 +108,7 @@ export class SliceWork {
       return;
     }
     const finding = site.model.poll(started.at, shape);
-    recorder.recovered(finding.recovered);
+    recorder.recovered(site.index, finding.recovered);
     const lists = site.model.listsProjects(started.at, projectsCacheMs);
     recorder.charged('poll search', finding.points);
     recorder.charged('poll comment lists', finding.commentPoints);
