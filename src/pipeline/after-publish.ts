@@ -44,7 +44,9 @@ async function settleKnown(change: JiraChange, deps: AfterPublishDeps): Promise<
   const { id, key } = change.issue;
   // A webhook's issue version must not stand for the polls' (id, updated) dedupe: the poll that
   // records it also read the issue's comments completely, a webhook did not (a dropped comment
-  // webhook would then never be found). Known by webhook only: version 0, as for comments.
+  // webhook would then never be found). Known by webhook only: version 0, as for comments. A poll
+  // that then reads the issue's complete comment list and finds nothing unpublished records the
+  // version itself (sync/page-sync.ts, rememberVerified).
   const version = change.source === 'webhook' ? 0 : change.version;
   await deps.known.rememberIssue(change.site.host, { id, key, version });
 }

@@ -61,7 +61,9 @@ interface Commands {
  * compares Jira against, and each issue's comments so a comment that vanished becomes a deletion.
  * One hash of issues per site, one hash of comments per issue: on a cluster the site is their hash
  * tag, so a site's keys share one slot and its scripts run there. Every path writes it, and only
- * after a change is published, so a change whose job failed for good is not hidden from polls.
+ * after a change is published, so a change whose job failed for good is not hidden from polls. (A
+ * poll also records an issue version a webhook published, once it found nothing of that issue left
+ * to submit: sync/page-sync.ts.)
  */
 export class RedisKnownEntities {
   readonly #redis: RedisClient & Commands;

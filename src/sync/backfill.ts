@@ -35,7 +35,7 @@ export async function backfillSlice(
   const checkpoint = await deps.cursors.backfill(connection.id);
   if (!checkpoint) return { state: 'idle', reason: 'no backfill' };
   if (checkpoint.status !== 'running') return { state: 'idle', reason: checkpoint.status };
-  const projects = await projectScope(client, deps.scope);
+  const { keys: projects } = await projectScope(client, deps.scope);
   if (projects.length === 0) return finish(deps, connection.id, checkpoint);
   const stamp: SyncStamp = {
     site: siteOf(client),

@@ -8,7 +8,13 @@ import { projectScope, syncJql } from './sync-scope.ts';
 export interface PollOutcome {
   readonly issues: number;
   readonly changes: number;
-  /** Points the poll cost: one per search request plus one per issue returned. */
+  /**
+   * Points the poll charged to the Jira budget, as the planner plans with them (`pointsPerPoll`):
+   * the search (1 per request, the empty last one included, plus 1 per issue returned), the comment
+   * lists read past the embedded ones (1 per page plus 1 per comment), and the project listing
+   * when this poll listed the projects (its cache had expired: 1 per page plus 1 per project).
+   * 0 when it made no request at all (no project to search); the planner counts at least 1.
+   */
   readonly points: number;
   readonly cursor: number;
 }
@@ -29,6 +35,10 @@ export async function pollSite(
   const state = await deps.cursors.poll(connection.id);
   const cursor = state.cursor ?? connection.createdAt;
   const projects = await projectScope(client, deps.scope);
+  let points = projects.points;
+  const charged = (spent: number) => {
+    points += spent;
+  };
   const stamp: SyncStamp = {
     site: siteOf(client),
     source: 'poll',
@@ -37,19 +47,18 @@ export async function pollSite(
   };
   let issues = 0;
   let changes = 0;
-  let requests = 0;
   let last = cursor;
-  if (projects.length > 0) {
+  if (projects.keys.length > 0) {
     const query = {
-      jql: syncJql(projects, cursor - deps.overlapMs),
+      jql: syncJql(projects.keys, cursor - deps.overlapMs),
       fields: await deps.fieldsFor(stamp.site.host),
     };
     const opts = { pageSize: deps.searchPageSize, maxPages: deps.scope.sizes.maxPages, log: deps.log };
-    for await (const page of settledSearch(client, deps.budget, query, opts)) {
-      requests++;
+    for await (const page of settledSearch(client, deps.budget, query, opts, charged)) {
       const result = await syncIssuePage(client, page.issues, stamp, deps);
       issues += result.issues;
       changes += result.changes;
+      charged(result.commentPoints);
       if (result.last) {
         // Never past this poll's start: an issue whose `updated` is in the future (refused by the
         // pipeline) would otherwise move the cursor ahead, and the next polls skip what comes between.
@@ -59,7 +68,6 @@ export async function pollSite(
       await onPage?.({ issues, changes, cursor: last });
     }
   }
-  const points = Math.max(1, requests) + issues;
   await deps.cursors.pollDone(connection.id, startedAt, points);
   return { issues, changes, points, cursor: last };
 }

@@ -49,7 +49,7 @@ export async function reconcileSite(
     observedAt: deps.now(),
     markdown: false,
   };
-  const projects = await projectScope(client, deps.scope);
+  const { keys: projects } = await projectScope(client, deps.scope);
   if (known === 0 || projects.length === 0) return { known, deletedIssues: 0, deletedComments: 0 };
   // A reconcile starts over each time: its run is its start; the estimate is the issues sync knows.
   const run = String(stamp.observedAt);

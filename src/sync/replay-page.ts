@@ -30,32 +30,38 @@ export async function replayIssuePage(
   const replay: ReplayMarker = { connectors: request.connectors };
   const issues = page.flatMap((raw) => syncedIssue(raw, stamp) ?? []);
   const changes: JiraChange[] = issues.flatMap((i) => issueChangeOf(i, undefined, stamp) ?? []);
-  const comments = await mapLimit(issues, deps.commentConcurrency, (issue) =>
+  const reads = await mapLimit(issues, deps.commentConcurrency, (issue) =>
     commentsOf(client, issue, stamp, deps),
   );
-  const inWindow = comments.flat().filter((c) => c.version >= request.from && c.version <= request.to);
+  const inWindow = reads
+    .flatMap((r) => r.changes)
+    .filter((c) => c.version >= request.from && c.version <= request.to);
   const replayed = [...changes, ...inWindow].map((change) => ({ ...change, replay }));
   await deps.changes.submit(replayed);
   const lastIssue = issues.at(-1);
   return {
     issues: page.length,
     changes: replayed.length,
+    commentPoints: reads.reduce((sum, r) => sum + r.points, 0),
     last: lastIssue ? { updated: lastIssue.version, id: lastIssue.snapshot.id } : null,
   };
 }
 
-/** Every comment of the issue as a change (nothing is known to a replay, so none is skipped). */
+/**
+ * Every comment of the issue as a change (nothing is known to a replay, so none is skipped), and
+ * the points the comment pages past the embedded ones cost.
+ */
 async function commentsOf(
   client: JiraClient,
   issue: SyncedIssue,
   stamp: SyncStamp,
   deps: PageSyncDeps,
-): Promise<JiraChange[]> {
+): Promise<{ changes: JiraChange[]; points: number }> {
   const embedded = embeddedComments(issue.raw);
-  if (!embedded) return [];
-  const all = embedded.complete
-    ? embedded.comments
+  if (!embedded) return { changes: [], points: 0 };
+  const { comments, points } = embedded.complete
+    ? { comments: embedded.comments, points: 0 }
     : await allComments(client, issue.snapshot.id, embedded.total, deps);
-  if (!all) return [];
-  return commentChangesOf(issue, all, new Map(), stamp).changes;
+  if (!comments) return { changes: [], points };
+  return { changes: commentChangesOf(issue, comments, new Map(), stamp).changes, points };
 }

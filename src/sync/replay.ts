@@ -27,7 +27,7 @@ export async function replaySlice(
   const checkpoint = await deps.replays.get(connection.id);
   if (!checkpoint) return { state: 'idle', reason: 'no replay' };
   if (checkpoint.status !== 'running') return { state: 'idle', reason: checkpoint.status };
-  const projects = await projectScope(client, deps.scope);
+  const { keys: projects } = await projectScope(client, deps.scope);
   const run = String(checkpoint.generation);
   if (projects.length === 0) return finish(deps, connection.id, checkpoint);
   const stamp: SyncStamp = {

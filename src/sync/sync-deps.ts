@@ -11,8 +11,11 @@ import type { ProjectScopeOptions } from './sync-scope.ts';
 
 /** What the poll, the backfill, the reconcile and the replay share. */
 export interface SyncPassDeps extends PageSyncDeps {
-  /** Read only, like a page's: the reconcile also walks every known issue. */
-  readonly known: Pick<RedisKnownEntities, 'issues' | 'comments' | 'issueCount' | 'allIssues'>;
+  /** As a page's (a poll records only the versions it verified), and the reconcile walks every known issue. */
+  readonly known: Pick<
+    RedisKnownEntities,
+    'issues' | 'comments' | 'rememberIssue' | 'issueCount' | 'allIssues'
+  >;
   readonly cursors: RedisSyncCursors;
   readonly replays: RedisReplayCheckpoints;
   /** What backfill, reconcile and replay report after every page (the admin API reads it). */

@@ -48,21 +48,29 @@ export interface ProjectScopeOptions {
   readonly cacheSeconds: number;
 }
 
+/** The project keys a pass searches, and the points listing them cost this time. */
+export interface ProjectScope {
+  readonly keys: readonly string[];
+  /** Points charged for the project listing: 0 when the keys were set or cached. */
+  readonly points: number;
+}
+
 /**
  * The projects a connection syncs: the keys an operator set, else every project the grant can see
- * (listed once per cache period, so a poll costs one search, not a project listing as well).
+ * (listed once per cache period, so a poll costs one search, not a project listing as well). The
+ * points say what the listing was charged, so a poll can count what it spent (the planner plans with it).
  */
-export async function projectScope(client: JiraClient, opts: ProjectScopeOptions): Promise<string[]> {
+export async function projectScope(client: JiraClient, opts: ProjectScopeOptions): Promise<ProjectScope> {
   const { connection } = client;
-  if (connection.projectKeys !== null) return [...connection.projectKeys];
+  if (connection.projectKeys !== null) return { keys: [...connection.projectKeys], points: 0 };
   const key = `${opts.prefix}:sync:${connection.id}:projects`;
   const cached = await opts.redis.get(key);
-  if (cached !== null) return JSON.parse(cached) as string[];
-  const projects = (await listProjects(client, opts.sizes)).map((p) => p.key);
-  await opts.budget.settle(
-    { site: connection.siteHost, estimatedCost: 51 * Math.max(1, Math.ceil(projects.length / 50)) },
-    projects.length + Math.max(1, Math.ceil(projects.length / 50)),
-  );
-  await opts.redis.set(key, JSON.stringify(projects), 'EX', opts.cacheSeconds);
-  return projects;
+  if (cached !== null) return { keys: JSON.parse(cached) as string[], points: 0 };
+  const keys = (await listProjects(client, opts.sizes)).map((p) => p.key);
+  const pages = Math.max(1, Math.ceil(keys.length / 50));
+  // One point per page plus one per project, as Jira charges the listing.
+  const points = pages + keys.length;
+  await opts.budget.settle({ site: connection.siteHost, estimatedCost: 51 * pages }, points);
+  await opts.redis.set(key, JSON.stringify(keys), 'EX', opts.cacheSeconds);
+  return { keys, points };
 }

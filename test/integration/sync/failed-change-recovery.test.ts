@@ -7,6 +7,7 @@ import { type SyncStack, startSyncStack } from './sync-stack.ts';
 import { captureWebhooks } from './webhook-capture.ts';
 
 const TICKET = 'dev.jirarelay.crm.ticket.upserted';
+const NOTE = 'dev.jirarelay.crm.note.upserted';
 
 /** A broker that refuses every publish while `away` is set (dead letters still go through). */
 function flakyBroker() {
@@ -85,5 +86,33 @@ describe('a change whose job failed for good', () => {
     const again = await poll(s);
     expect(again.changes).toBeGreaterThanOrEqual(1);
     await reader.waitFor((all) => published(all, issue.id), 10_000);
+  });
+
+  it('leaves an issue unknown at a version the webhook published while its comment from the poll is not', async () => {
+    const { s, site, sim, reader, broker, failedJobs } = await queuedStack();
+    const capture = await captureWebhooks(s);
+    const issue = sim.createIssue(site.cloudId, { fields: { summary: 'commented' } });
+    await poll(s);
+    await reader.waitFor((all) => published(all, issue.id));
+    const knownVersion = async () =>
+      (await s.sync.known.issues(site.host, [issue.id])).get(issue.id)?.version;
+    await waitUntil('the polled version to be known', async () => ((await knownVersion()) ?? 0) > 0);
+    const polled = await knownVersion();
+    await new Promise((r) => setTimeout(r, 5)); // the comment gets an `updated` of its own
+    const comment = sim.addComment(site.cloudId, issue.key, 'only a poll will see me');
+    // The issue's new version comes by webhook; the comment's own webhook is lost.
+    const commented = await capture.body(
+      (b) => b.webhookEvent === 'jira:issue_updated' && b.issue_event_type_name === 'issue_commented',
+    );
+    expect(await s.webhook(commented)).toEqual({ outcome: 'handled', changes: ['processed'] });
+    broker.away = true;
+    // The issue change is dropped (the webhook published it); the comment is queued, and its job fails.
+    expect((await poll(s)).changes).toBe(1);
+    await waitUntil('the comment job to fail for good', async () => (await failedJobs()) === 1);
+    expect(await knownVersion()).toBe(polled);
+    broker.away = false;
+    const again = await poll(s);
+    expect(again.changes).toBe(1);
+    await reader.waitFor((all) => all.some((e) => e.headers.ce_type === NOTE && e.data.id === comment.id));
   });
 });

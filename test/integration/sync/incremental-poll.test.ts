@@ -22,6 +22,45 @@ async function poll(s: SyncStack, index = 0) {
   return pollSite(s.workerDeps.clientFor(connection, 'poll'), s.workerDeps.pass);
 }
 
+/** Points the simulator charged site `index` on a Jira route ("GET project/search"), or on all of them. */
+function charged(s: SyncStack, route?: string, index = 0): number {
+  const stats = s.stack.sim.stats();
+  if (route === undefined) return stats.pointsBySite[s.connection(index).cloudId] ?? 0;
+  const [method, path] = route.split(' ');
+  return stats.pointsByRoute[`${method} /ex/jira/:cloudId/rest/api/3/${path}`] ?? 0;
+}
+
+const COMMENT_PAGES = 'GET issue/:issueIdOrKey/comment';
+
+/** An issue with more comments than a search embeds (20), created after the connection. */
+function talkativeIssue(s: SyncStack, comments: number) {
+  const site = s.stack.sim.sites[0];
+  if (!site) throw new Error('no site');
+  const issue = s.stack.sim.createIssue(site.cloudId, { fields: { summary: 'talkative' } });
+  for (let n = 0; n < comments; n++) s.stack.sim.addComment(site.cloudId, issue.key, `comment ${n}`);
+  return { site, issue };
+}
+
+/**
+ * A talkative issue published by a poll, then updated, and that update delivered by webhook and
+ * published: known still at the polled version (a webhook's version is known as 0).
+ */
+async function publishedByWebhook(s: SyncStack) {
+  const capture = await captureWebhooks(s);
+  const { site, issue } = talkativeIssue(s, 25);
+  const knownVersion = async () => (await s.sync.known.issues(site.host, [issue.id])).get(issue.id)?.version;
+  await poll(s);
+  const polled = await knownVersion();
+  expect(polled).toBeGreaterThan(0);
+  await new Promise((r) => setTimeout(r, 5)); // the update gets an `updated` of its own
+  const update = s.stack.sim.updateIssue(site.cloudId, issue.key, { fields: { summary: 'hooked' } });
+  const hooked = await capture.body(
+    (body) => body.webhookEvent === 'jira:issue_updated' && body.issue?.fields?.summary === 'hooked',
+  );
+  expect(await s.webhook(hooked)).toEqual({ outcome: 'handled', changes: ['processed'] });
+  return { update, polled, knownVersion };
+}
+
 describe('incremental poll', () => {
   it.each([
     ['UTC+10', 'Etc/GMT-10'],
@@ -124,5 +163,71 @@ describe('incremental poll', () => {
     // The two creations and the second update reached the relay by polling only. The poll skips the
     // webhook's version by what is known before it sights it: no lateness of the poll is measured.
     expect(share).toMatchObject({ webhookFirst: 1, pollFirst: 3, pollOnly: 3, pollOnlyShare: 0.75 });
+  });
+
+  it('reads the comments of an issue a webhook published once, then knows its version and skips it', async () => {
+    const s = await startSyncStack({ sim: { sites: 1, issuesPerSite: 3 } });
+    const { update, polled, knownVersion } = await publishedByWebhook(s);
+    expect(await knownVersion()).toBe(polled);
+    const before = charged(s, COMMENT_PAGES);
+    // Within the overlap: the poll reads the webhook's version, and every comment past the 20 embedded.
+    const first = await poll(s);
+    expect(first.changes).toBe(0);
+    expect(charged(s, COMMENT_PAGES) - before).toBe(1 + 25);
+    expect(await knownVersion()).toBe(update.updated);
+    const second = await poll(s);
+    expect(second).toMatchObject({ issues: first.issues, changes: 0 });
+    expect(charged(s, COMMENT_PAGES) - before).toBe(1 + 25);
+    expect(second.points).toBe(first.points - (1 + 25));
+  });
+
+  it('does not know the version of an issue a webhook published while its comment list was not read', async () => {
+    const s = await startSyncStack({ sim: { sites: 1, issuesPerSite: 3 } });
+    const { update, polled, knownVersion } = await publishedByWebhook(s);
+    // The list past the embedded comments fails as for an issue gone between the search and the read.
+    s.stack.sim.setFaults({ failNext: [{ path: '/comment', status: 404 }] });
+    expect((await poll(s)).changes).toBe(0);
+    expect(await knownVersion()).toBe(polled);
+    const before = charged(s, COMMENT_PAGES);
+    await poll(s);
+    expect(charged(s, COMMENT_PAGES) - before).toBe(1 + 25);
+    expect(await knownVersion()).toBe(update.updated);
+  });
+
+  it('reports the points it charged: the search, comment pages past the embedded ones, and a project listing', async () => {
+    const s = await startSyncStack({ sim: { sites: 1, issuesPerSite: 3 }, kafka: false });
+    talkativeIssue(s, 25);
+    const id = s.connection(0).id;
+    const spent = () => ({
+      all: charged(s),
+      search: charged(s, 'POST search/jql'),
+      listing: charged(s, 'GET project/search'),
+      comments: charged(s, COMMENT_PAGES),
+    });
+    const delta = (from: ReturnType<typeof spent>) => {
+      const to = spent();
+      return {
+        all: to.all - from.all,
+        search: to.search - from.search,
+        listing: to.listing - from.listing,
+        comments: to.comments - from.comments,
+      };
+    };
+    // Cold: the project list is not cached yet, so this poll lists the projects.
+    const cold = spent();
+    const first = await poll(s);
+    const firstSpent = delta(cold);
+    expect(firstSpent.listing).toBeGreaterThan(1);
+    expect(firstSpent.comments).toBe(1 + 25);
+    expect(firstSpent.search).toBe(1 + first.issues);
+    expect(first.points).toBe(firstSpent.listing + firstSpent.comments + firstSpent.search);
+    expect(first.points).toBe(firstSpent.all);
+    expect((await s.sync.cursors.poll(id)).pointsPerPoll).toBe(first.points);
+    // Warm: no listing. The issue is read again (its changes wait in the queue, not published).
+    const warm = spent();
+    const second = await poll(s);
+    const secondSpent = delta(warm);
+    expect(secondSpent).toMatchObject({ listing: 0, comments: 1 + 25 });
+    expect(second.points).toBe(secondSpent.all);
   });
 });
