@@ -6,7 +6,7 @@
  *   node bench/planner-10k.ts [--sites 10000] [--hours 24] [--pool app|site|both] [--real-sites 100]
  *     [--workers 1] [--job-ms 500] [--drop-rate 0.05] ... (bench/planner-10k/options.ts)
  * Knobs reach the relay's configuration as they are: SYNC_PROJECTS_CACHE_SECONDS=86400 node bench/planner-10k.ts
- * Writes bench/results/planner-10k.{md,json}; docs/scale-10k-sites.md explains the figures.
+ * Writes bench/results/planner-10k.{md,json} (--out names another); docs/scale-10k-sites.md explains the figures.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -38,9 +38,9 @@ for (const pool of opts.pools) {
 const markdown = reportMarkdown({ machine, opts, reschedule, budgetChecks, modes });
 const dir = path.join(import.meta.dirname, 'results');
 mkdirSync(dir, { recursive: true });
-writeFileSync(path.join(dir, 'planner-10k.md'), markdown);
+writeFileSync(path.join(dir, `${opts.out}.md`), markdown);
 writeFileSync(
-  path.join(dir, 'planner-10k.json'),
+  path.join(dir, `${opts.out}.json`),
   `${JSON.stringify({ machine, options: { ...opts, redisUrl: undefined }, reschedule, budgetChecks, modes }, null, 2)}\n`,
 );
 console.log(markdown);

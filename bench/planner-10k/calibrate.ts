@@ -7,13 +7,13 @@ import type { BenchStack } from './stack.ts';
 /** One real pass measured on the simulator, next to what the model says it costs. */
 interface MeasuredPass {
   readonly what: string;
-  /** Points the pass reported (a poll's `points`: its search requests plus issues). */
+  /** Points the pass reported (a poll's `points`: all it charged, its search, comment pages and listing). */
   readonly reported: number | null;
   /** Points the budget charged the site for it (every request: project listing included). */
   readonly charged: number;
-  /** The model's points for the same poll (null for the reconcile). */
+  /** The model's search points for the same poll (null for the reconcile). */
   readonly modelled: number | null;
-  /** What the model charges for it: its points, comment lists and project listing. */
+  /** What the model charges for it, and the poll reports: its search, comment lists and project listing. */
   readonly modelledCharge: number | null;
 }
 
@@ -25,7 +25,7 @@ export interface Calibration {
   readonly commentPoints: readonly number[];
   /** What a modelled site's reconcile is charged: the real one's charge (issues of every site are as many). */
   readonly reconcilePoints: number;
-  /** What a project listing costs (first poll's charge minus its search). */
+  /** What a project listing costs (the first poll's charge minus the model's search points). */
   readonly listingPoints: number;
 }
 
@@ -101,6 +101,6 @@ export async function calibrate(
     commentPoints: target.commentPoints,
     passes: measured,
     reconcilePoints: reconcile.points,
-    listingPoints: first.charged - (first.reported ?? 0),
+    listingPoints: first.charged - (first.modelled ?? 0),
   };
 }

@@ -74,7 +74,9 @@ export function modelledEffects(
       const comments =
         finding.commentPoints > 0 ? await gate('poll', request(site, 'issue', finding.commentPoints)) : null;
       const refused = (await listing(site, 'poll', listsProjects)) ?? comments;
-      await cursors.pollDone(site.connection.id, at, finding.points);
+      // What the real poll reports (src/sync/incremental-poll.ts): everything it charged.
+      const listed = listsProjects ? listingPoints(shape.projects) : 0;
+      await cursors.pollDone(site.connection.id, at, finding.points + finding.commentPoints + listed);
       if (finding.sightings.length > 0) {
         const changes = finding.sightings.map((s) =>
           issueChange(site.ref, site.issues[s.issue] ?? { id: '0', key: 'SIM-0' }, s.version, 'poll', at),

@@ -49,12 +49,14 @@ export interface BenchOptions {
   readonly stormRefusals: number;
   readonly seed: number;
   readonly redisUrl: string;
+  /** The report's file name in bench/results/, without .md or .json. */
+  readonly out: string;
 }
 
 const usage =
   'node bench/planner-10k.ts [--sites 10000] [--hours 24] [--pool app|site|both] [--knobs defaults|scale|both] [--real-sites 100]' +
   ' [--issues 10] [--drop-rate 0.05] [--workers 1] [--job-ms 500] [--warmup-hours 2] [--slice-ms 1000]' +
-  ' [--bullmq-sample 1000] [--storm-refusals 20000] [--seed 42]';
+  ' [--bullmq-sample 1000] [--storm-refusals 20000] [--seed 42] [--out planner-10k]';
 
 export function parseOptions(argv: readonly string[]): BenchOptions {
   const { values } = parseArgs({
@@ -74,6 +76,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
       'bullmq-sample': { type: 'string', default: '1000' },
       'storm-refusals': { type: 'string', default: '20000' },
       seed: { type: 'string', default: '42' },
+      out: { type: 'string', default: 'planner-10k' },
     },
   });
   const num = (name: keyof typeof values, min: number): number => {
@@ -105,7 +108,14 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
     stormRefusals: num('storm-refusals', 0),
     seed: num('seed', 0),
     redisUrl: process.env.REDIS_URL || 'redis://127.0.0.1:6379',
+    out: outName(values.out),
   };
+}
+
+function outName(value: string | undefined): string {
+  const name = value ?? 'planner-10k';
+  if (!/^[\w.-]+$/.test(name)) throw new Error(`--out takes a file name (letters, digits, . _ -)\n${usage}`);
+  return name;
 }
 
 /**

@@ -87,7 +87,7 @@ function calibrationSection(mode: ModeResult): string[] {
   return [
     `## Calibration: real passes on the simulator (${c.site}, before the day)`,
     '',
-    '| pass | points the pass reported | points the budget charged | model: reported / charged |',
+    '| pass | points the pass reported | points the budget charged | model: search / charged (= reported) |',
     '|---|---|---|---|',
     ...c.passes.map(
       (p) =>
@@ -95,8 +95,8 @@ function calibrationSection(mode: ModeResult): string[] {
     ),
     '',
     `A project listing (${c.projects} projects) costs ${c.listingPoints} points, and reading an issue's comment list past`,
-    'the 20 a search embeds costs one point per page and per comment; neither is part of the points a poll reports,',
-    `which is what the planner plans with. A modelled reconcile is charged ${c.reconcilePoints} points.`,
+    'the 20 a search embeds costs one point per page and per comment; a poll reports both in its points, which is',
+    `what the planner plans with. A modelled reconcile is charged ${c.reconcilePoints} points.`,
     '',
   ];
 }

@@ -19,7 +19,7 @@ export interface Recovery {
 export interface PollFinding {
   /** Issues the search returned (updated since the cursor minus the overlap). */
   readonly issues: number;
-  /** The poll's own points (what it reports, the planner's pointsPerPoll): one per request, one per issue. */
+  /** The search's points: one per request, one per issue (the poll reports these plus the two below). */
   readonly points: number;
   /** Points of the comment lists it fetched besides (issues past 20 comments it took for changed). */
   readonly commentPoints: number;
@@ -47,8 +47,9 @@ export function commentListPoints(comments: number, pageSize = 100): number {
  * The poll model is the real poll's arithmetic (src/sync/incremental-poll.ts, page-sync.ts): it
  * reads every issue updated since `cursor - overlap`, costs one point per request plus one per
  * issue, and moves the cursor to the newest issue it read, never past its own start. An issue
- * whose version the polls did not publish themselves (a webhook did) counts as changed each time
- * a poll reads it, so its comment list is fetched again when it has more than 20 comments. The
+ * whose version the polls have not read yet counts as changed, so its comment list is fetched when
+ * it has more than 20 comments; once read (whether the poll or a webhook published the version),
+ * the version is known to the polls and the next poll that reads it again skips its comments. The
  * cursor stays on the last change while nothing newer comes, so an idle poll re-reads that issue.
  */
 export class SiteModel {
@@ -104,7 +105,7 @@ export class SiteModel {
       issues++;
       newest = Math.max(newest, version);
       if (version !== this.#published[i]) commentPoints += this.#commentPoints[i] ?? 0;
-      if (version !== this.#delivered[i]) this.#published[i] = version;
+      this.#published[i] = version;
       if (version > (this.#polled[i] as number)) {
         sightings.push({ issue: i, version });
         this.#polled[i] = version;
@@ -140,8 +141,7 @@ export class SiteModel {
 
   /**
    * Whether a poll at `at` lists the site's projects first: the list is cached for `cacheMs`
-   * (SYNC_PROJECTS_CACHE_SECONDS), and the listing is charged to the budget but not counted in the
-   * poll's points (pointsPerPoll, what the planner sees).
+   * (SYNC_PROJECTS_CACHE_SECONDS); the poll counts the listing in its points.
    */
   listsProjects(at: number, cacheMs: number): boolean {
     if (at - this.#listedAt < cacheMs) return false;

@@ -133,12 +133,11 @@ export class SliceWork {
         const listing = this.#predictListing(site, started.at);
         const check = recorder.modelCheck;
         check.polls++;
+        const reported = predicted ? predicted.points + predicted.commentPoints + listing : 0;
         check.realPoints += outcome.points;
-        check.predictedPoints += predicted?.points ?? 0;
-        if (outcome.points === predicted?.points) check.samePoints++;
-        if (predicted && started.at >= recorder.measureFrom) {
-          check.predictedCharge += predicted.points + predicted.commentPoints + listing;
-        }
+        check.predictedPoints += reported;
+        if (predicted && outcome.points === reported) check.samePoints++;
+        if (predicted && started.at >= recorder.measureFrom) check.predictedCharge += reported;
       }),
     );
   }
