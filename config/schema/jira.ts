@@ -37,7 +37,7 @@ export const jiraVars = {
   JIRA_SITE_MAX_RPS: envVar(positiveNumber().default(10), 'Request-rate cap per site.'),
   JIRA_RECONCILE_BUDGET_SHARE: envVar(
     positiveNumber().max(1).default(0.2),
-    'Share of the points budget reconcile polling may use.',
+    'Share of the points budget incremental polls are planned for. With JIRA_RATE_POOL=app at least this, and more when other work left room in the last window: up to 90% of the pool less the webhook reserve and what that work spent.',
   ),
   JIRA_BUDGET_WEBHOOK_RESERVE_SHARE: envVar(
     z.coerce.number().min(0).max(0.9).default(0.1),

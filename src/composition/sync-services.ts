@@ -15,6 +15,7 @@ import type { RedisClient } from '../state/redis-client.ts';
 import { RedisReplayCheckpoints } from '../state/replay-checkpoints.ts';
 import { RedisSiteHistory } from '../state/site-history.ts';
 import { RedisSyncProgress } from '../state/sync-progress.ts';
+import { RedisPollBudget } from '../sync/poll-budget.ts';
 import { RedisSiteLease } from '../sync/site-lease.ts';
 import { RedisSyncControl } from '../sync/sync-control.ts';
 import type { SyncPassDeps } from '../sync/sync-deps.ts';
@@ -29,6 +30,7 @@ type SyncConfig = Pick<
   | 'JIRA_RATE_POOL'
   | 'JIRA_BUDGET_WINDOW_SECONDS'
   | 'JIRA_RECONCILE_BUDGET_SHARE'
+  | 'JIRA_BUDGET_WEBHOOK_RESERVE_SHARE'
   | 'JIRA_SEARCH_PAGE_SIZE'
   | 'JIRA_SEARCH_MAX_PAGES'
   | 'JIRA_BULK_FETCH_SIZE'
@@ -148,6 +150,17 @@ function createPlanner(config: SyncConfig, deps: PlannerDeps): SyncPlanner {
     coverage: deps.coverage,
     scheduler: deps.scheduler,
     history: deps.history,
+    pollBudget: new RedisPollBudget({
+      redis: deps.redis,
+      prefix: config.QUEUE_PREFIX,
+      budget: deps.budget,
+      options: {
+        pointsPerWindow: config.JIRA_POINTS_PER_HOUR,
+        windowMs: config.JIRA_BUDGET_WINDOW_SECONDS * 1000,
+        share: config.JIRA_RECONCILE_BUDGET_SHARE,
+        webhookReserveShare: config.JIRA_BUDGET_WEBHOOK_RESERVE_SHARE,
+      },
+    }),
     options: {
       pointsPerWindow: config.JIRA_POINTS_PER_HOUR,
       windowMs: config.JIRA_BUDGET_WINDOW_SECONDS * 1000,

@@ -19,6 +19,8 @@ export interface CadenceOptions {
   readonly maxMs: number;
   /** JIRA_RATE_POOL: `app` splits one budget between the sites; `site` gives each its own. */
   readonly pool: 'app' | 'site';
+  /** Points per window the app pool's polls may spend, instead of share x pointsPerWindow (poll-budget.ts). */
+  readonly pollPoints?: number;
 }
 
 /**
@@ -32,7 +34,10 @@ export interface CadenceOptions {
 export function planPollIntervals(sites: readonly PollDemand[], opts: CadenceOptions): Map<string, number> {
   const weight = (site: PollDemand) => (site.quiet ? opts.quietWeight : 1);
   const cost = (site: PollDemand) => Math.max(1, site.pointsPerPoll);
-  const budget = opts.share * opts.pointsPerWindow;
+  const budget =
+    opts.pool === 'app' && opts.pollPoints !== undefined
+      ? opts.pollPoints
+      : opts.share * opts.pointsPerWindow;
   const intervals = new Map<string, number>();
   if (opts.pool === 'app') {
     const demand = sites.reduce((sum, s) => sum + cost(s) * weight(s), 0);

@@ -4,6 +4,7 @@ import { mapLimit } from '../pipeline/map-limit.ts';
 import type { RedisWebhookCoverage } from '../state/coverage.ts';
 import type { RedisSyncCursors } from '../state/cursors.ts';
 import type { RedisSiteHistory } from '../state/site-history.ts';
+import type { RedisPollBudget } from './poll-budget.ts';
 import { type CadenceOptions, type PollDemand, planPollIntervals } from './poll-cadence.ts';
 import type { SyncScheduler } from './sync-scheduler.ts';
 
@@ -20,6 +21,8 @@ export interface PlanOutcome {
   readonly quiet: number;
   readonly rescheduled: number;
   readonly backfillsResumed: number;
+  /** Points per window the app pool's polls were planned for (poll-budget.ts); null with per-site pools. */
+  readonly pollPoints: number | null;
 }
 
 /**
@@ -35,6 +38,7 @@ export class SyncPlanner {
   readonly #coverage: Pick<RedisWebhookCoverage, 'share'>;
   readonly #scheduler: SyncScheduler;
   readonly #history: Pick<RedisSiteHistory, 'record'>;
+  readonly #pollBudget: Pick<RedisPollBudget, 'pointsAt'> | undefined;
   readonly #o: SyncPlannerOptions;
   readonly #log: Logger;
   readonly #now: () => number;
@@ -45,6 +49,8 @@ export class SyncPlanner {
     coverage: Pick<RedisWebhookCoverage, 'share'>;
     scheduler: SyncScheduler;
     history: Pick<RedisSiteHistory, 'record'>;
+    /** The app pool's poll points per window; without it polls get JIRA_RECONCILE_BUDGET_SHARE. */
+    pollBudget?: Pick<RedisPollBudget, 'pointsAt'>;
     options: SyncPlannerOptions;
     log: Logger;
     now?: () => number;
@@ -54,6 +60,7 @@ export class SyncPlanner {
     this.#coverage = deps.coverage;
     this.#scheduler = deps.scheduler;
     this.#history = deps.history;
+    this.#pollBudget = deps.pollBudget;
     this.#o = deps.options;
     this.#log = deps.log;
     this.#now = deps.now ?? Date.now;
@@ -81,7 +88,9 @@ export class SyncPlanner {
         quiet: (share.pollOnlyShare ?? 0) > this.#o.quietShare,
       };
     });
-    const moved = [...planPollIntervals(demands, this.#o)].filter(([id, interval]) => {
+    const pollPoints = await this.#pollPoints(demands, current);
+    const cadence = pollPoints === null ? this.#o : { ...this.#o, pollPoints };
+    const moved = [...planPollIntervals(demands, cadence)].filter(([id, interval]) => {
       const before = current.get(id) ?? null;
       return before === null || Math.abs(interval - before) > before * 0.2;
     });
@@ -96,9 +105,20 @@ export class SyncPlanner {
       quiet: demands.filter((d) => d.quiet).length,
       rescheduled: moved.length,
       backfillsResumed,
+      pollPoints,
     };
     this.#log.info(outcome, 'sync planned');
     return outcome;
+  }
+
+  /** What the app pool's polls may spend per window; what they cost at the intervals in force goes in. */
+  async #pollPoints(demands: readonly PollDemand[], current: ReadonlyMap<string, number | null>) {
+    if (this.#o.pool !== 'app' || !this.#pollBudget) return null;
+    const pollsNow = demands.reduce((sum, d) => {
+      const interval = current.get(d.connectionId);
+      return interval ? sum + (Math.max(1, d.pointsPerPoll) * this.#o.windowMs) / interval : sum;
+    }, 0);
+    return this.#pollBudget.pointsAt(this.#now(), pollsNow);
   }
 
   async #resumeBackfills(connectionIds: readonly string[]): Promise<number> {

@@ -136,6 +136,12 @@ export class RedisJiraBudget {
     };
   }
 
+  /** Points the app's pool (or `site`'s) spent in window `window` (epoch ms / window); null: nothing recorded. */
+  async windowSpent(window: number, site = ''): Promise<number | null> {
+    const total = await this.#redis.get(this.#keys.windowTotal(site, window));
+    return total === null ? null : Number(total);
+  }
+
   /** Points each site spent since it was first seen (all windows), for the metrics. */
   async lifetimePoints(): Promise<Record<string, number>> {
     const all = await this.#redis.hgetall(this.#keys.lifetime());

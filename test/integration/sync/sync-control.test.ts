@@ -57,6 +57,38 @@ describe('sync planning, control and metrics', () => {
     expect((await s.sync.control.status(quiet.id))?.reconcileIntervalSeconds).toBe(225);
   });
 
+  it("plans the app pool's polls for what other work left in the last window, decided once per window", async () => {
+    const s = await startSyncStack({
+      sim: { sites: 2, issuesPerSite: 5 },
+      kafka: false,
+      env: { JIRA_POINTS_PER_HOUR: '100', SYNC_POLL_MIN_INTERVAL_SECONDS: '60' },
+    });
+    const [a, b] = [s.connection(0), s.connection(1)];
+    const webhookWork = (cost: number) =>
+      s.sync.budget.beforeRequest('webhook', {
+        site: a.siteHost,
+        cloudId: a.cloudId,
+        method: 'GET',
+        routeClass: 'issue',
+        estimatedCost: cost,
+      });
+    // No last window on record: the share, 20 of 100 points, for two sites of a point a poll: 360 s.
+    expect((await s.sync.planner.plan()).pollPoints).toBe(20);
+    expect((await s.sync.cursors.poll(a.id)).intervalMs).toBe(360_000);
+    await webhookWork(30);
+    const hour = 3_600_000;
+    s.stack.sim.clock.advance(hour - (s.stack.sim.clock.now() % hour) + 1000);
+    // The last window: 30 points of webhook work, and the polls at 360 s cost 2 x 10 = 20 points an hour
+    // (the budget counts what was spent; the planner what the intervals in force cost). Of the 80
+    // points under the headroom, 80 - (30 - 20) = 70 are the polls'.
+    const outcome = await s.sync.planner.plan();
+    expect(outcome.pollPoints).toBe(70);
+    expect((await s.sync.cursors.poll(b.id)).intervalMs).toBe(Math.round((3600 * 2 * 1000) / 70));
+    // The window's other rounds keep that figure, whatever is spent meanwhile.
+    await webhookWork(40);
+    expect((await s.sync.planner.plan()).pollPoints).toBe(70);
+  });
+
   it('does not sync a paused connection, and stops and resumes a backfill at a slice boundary', async () => {
     const s = await startSyncStack({
       sim: { sites: 1, issuesPerSite: 300 },
