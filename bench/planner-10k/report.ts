@@ -16,6 +16,8 @@ export interface ReportInput {
   readonly reschedule: RescheduleCost | null;
   readonly budgetChecks: readonly BudgetCheckCost[];
   readonly modes: readonly ModeResult[];
+  /** When the modes came from separate runs (bench/planner-10k-report.ts): how each was run. */
+  readonly runs?: readonly string[];
 }
 
 const n = (v: number, digits = 0) =>
@@ -38,10 +40,12 @@ export function reportMarkdown(input: ReportInput): string {
     '',
     "`defaults` knobs: the relay's defaults (config/schema/). `scale` knobs: SYNC_PROJECTS_CACHE_SECONDS=86400 and",
     'SYNC_RECONCILE_INTERVAL_SECONDS=604800, what docs/scale-10k-sites.md recommends for 10,000 sites.',
-    `\`node bench/planner-10k.ts --sites ${opts.sites} --hours ${opts.hours} --pool ${opts.pools.length > 1 ? 'both' : opts.pools[0]}` +
-      ` --real-sites ${opts.realSites} --issues ${opts.issuesPerSite} --drop-rate ${opts.dropRate} --workers ${opts.workers}` +
-      ` --job-ms ${opts.jobMs} --warmup-hours ${opts.warmupHours} --seed ${opts.seed}\`; the modes took` +
-      ` ${modes.map((m) => `${n(m.run.wallSeconds)} s (${label(m)})`).join(', ')} of real time.`,
+    input.runs
+      ? `Separate runs, merged by \`node bench/planner-10k-report.ts\`: ${input.runs.join('; ')}. The modes took`
+      : `\`node bench/planner-10k.ts --sites ${opts.sites} --hours ${opts.hours} --pool ${opts.pools.length > 1 ? 'both' : opts.pools[0]}` +
+        ` --real-sites ${opts.realSites} --issues ${opts.issuesPerSite} --drop-rate ${opts.dropRate} --workers ${opts.workers}` +
+        ` --job-ms ${opts.jobMs} --warmup-hours ${opts.warmupHours} --seed ${opts.seed}\`; the modes took`,
+    ` ${modes.map((m) => `${n(m.run.wallSeconds)} s (${label(m)})`).join(', ')} of real time.`,
     '',
     realAndModelled(opts),
     '',
@@ -265,7 +269,7 @@ function rescheduleSection(cost: RescheduleCost | null, mode: ModeResult | undef
   return [
     '### What the virtual queue leaves out: BullMQ writes of a reschedule',
     '',
-    `Timed on a real BullMQ queue (${n(cost.connections)} connections, one after the other as the planner does):`,
+    `Timed on a real BullMQ queue (${n(cost.connections)} connections, one after the other; the planner has 64 in flight):`,
     `${n(cost.createMsPerConnection, 2)} ms per connection to create its poll and reconcile schedulers and record the`,
     `interval, ${n(cost.changeMsPerConnection, 2)} ms to change the interval, ${n(cost.commandsPerConnection, 1)} Redis`,
     `commands each. A round that reschedules all ${n(sites)} sites would add about`,
@@ -277,17 +281,21 @@ function rescheduleSection(cost: RescheduleCost | null, mode: ModeResult | undef
 
 function budgetCheckSection(costs: readonly BudgetCheckCost[]): string[] {
   if (costs.length === 0) return [];
+  const ms = (v: number | null | undefined, error: string | null) =>
+    v === null || v === undefined ? (error ? `**fails**: \`${error}\`` : '–') : n(v, 2);
   return [
     '### The budget check against the number of active sites (app pool)',
     '',
-    'One `beforeRequest` of a site that already spent in the window, one call at a time, far from the cap (so every',
-    "call goes through): the acquire script reads and sorts every active site's spend for the fair share.",
+    'One `beforeRequest` of a site that already spent in the window, one call at a time: far from the cap (every',
+    "call fits whatever the others spent: the script's short path), and near it (each site spent 1 to 5 points, about",
+    '6.5 a site are left, calls of 3 points): there the script walks the active sites that spent less than the caller,',
+    'lowest first, until the water runs out (src/atlassian/budget/budget-scripts.ts).',
     '',
-    '| active sites | ms per check |',
-    '|---|---|',
+    '| active sites | ms per check, far from the cap | ms per check, near the cap (calls refused) |',
+    '|---|---|---|',
     ...costs.map(
       (c) =>
-        `| ${n(c.activeSites)} | ${c.msPerCheck === null ? `**fails**: \`${c.error}\`` : n(c.msPerCheck, 2)} |`,
+        `| ${n(c.activeSites)} | ${ms(c.msPerCheck, c.error)} | ${ms(c.msPerCheckNearCap, c.error)}${c.refusedNearCap === null || c.refusedNearCap === undefined ? '' : ` (${n(c.refusedNearCap * 100)}%)`} |`,
     ),
     '',
   ];
