@@ -29,6 +29,7 @@ import { syncFields } from '../src/sync/sync-scope.ts';
 import { consentThroughSimulator } from '../test/helpers/consent.ts';
 import { KafkaReader } from '../test/helpers/kafka-reader.ts';
 import { deleteKeysAt } from '../test/helpers/redis-keys.ts';
+import { atlassianEnv } from '../test/helpers/relay-env.ts';
 import { type RelayProcess, startRelay, writeConnectorsFile } from '../test/helpers/relay-process.ts';
 
 const TICKET = 'dev.jirarelay.crm.ticket.upserted';
@@ -107,10 +108,7 @@ function relayEnv(sim: SimInfo, prefix: string, topics: { crm: string; monitorin
   return {
     REDIS_URL: redisUrl,
     KAFKA_BROKERS: brokers.join(','),
-    ATLASSIAN_AUTH_URL: sim.url,
-    ATLASSIAN_API_URL: sim.url,
-    ATLASSIAN_CLIENT_ID: sim.clientId,
-    ATLASSIAN_CLIENT_SECRET: sim.clientSecret,
+    ...atlassianEnv(sim),
     QUEUE_PREFIX: prefix,
     CONNECTORS_CONFIG: writeConnectorsFile(topics),
     KAFKA_DLQ_TOPIC: unique('bench-dlq'),

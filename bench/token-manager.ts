@@ -21,6 +21,7 @@ import { createTokenServices, type TokenServices } from '../src/composition/toke
 import type { Connection } from '../src/connections/connection.ts';
 import { createLogger } from '../src/logger.ts';
 import { myself } from '../test/helpers/jira-myself.ts';
+import { atlassianEnv } from '../test/helpers/relay-env.ts';
 import { type Simulator, startSimulator } from '../test/sim/index.ts';
 
 const WARM_CALLS = 1_000_000;
@@ -48,10 +49,7 @@ async function startStack(ttlSeconds: number, marginSeconds: number): Promise<St
   const config = loadConfig({
     PUBLIC_URL: 'http://relay.bench',
     REDIS_URL: redisUrl,
-    ATLASSIAN_AUTH_URL: sim.url,
-    ATLASSIAN_API_URL: sim.url,
-    ATLASSIAN_CLIENT_ID: sim.clientId,
-    ATLASSIAN_CLIENT_SECRET: sim.clientSecret,
+    ...atlassianEnv(sim),
     TOKEN_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
     ADMIN_TOKEN: randomBytes(16).toString('hex'),
     TOKEN_REFRESH_MARGIN_SECONDS: String(marginSeconds),

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { type Config, loadConfig } from '../../config/index.ts';
+import { atlassianEnv } from '../../test/helpers/relay-env.ts';
 
 /** A set of configuration values a mode runs with, on top of the relay's defaults. */
 export interface KnobSet {
@@ -136,10 +137,7 @@ export function relayConfig(
   };
   const config: Config = loadConfig({
     PUBLIC_URL: 'http://relay.bench',
-    ATLASSIAN_AUTH_URL: sim.url,
-    ATLASSIAN_API_URL: sim.url,
-    ATLASSIAN_CLIENT_ID: sim.clientId,
-    ATLASSIAN_CLIENT_SECRET: sim.clientSecret,
+    ...atlassianEnv(sim),
     TOKEN_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
     ADMIN_TOKEN: randomBytes(16).toString('hex'),
     LOG_LEVEL: 'silent',

@@ -12,6 +12,7 @@ import { createLogger, type Logger } from '../../../src/logger.ts';
 import { createRedisClient, type RedisClient } from '../../../src/state/redis-client.ts';
 import { lineCollector } from '../../helpers/log-capture.ts';
 import { deleteKeysWithPrefix } from '../../helpers/redis-keys.ts';
+import { atlassianEnv } from '../../helpers/relay-env.ts';
 import { redisEnv, uniqueName } from '../../helpers/services.ts';
 import { validEnv } from '../../helpers/valid-env.ts';
 import { type Simulator, type SimulatorOptions, startSimulator } from '../../sim/index.ts';
@@ -52,10 +53,7 @@ export async function startTokenStack(opts: StackOptions = {}): Promise<TokenSta
   const env = validEnv({
     PUBLIC_URL: publicUrl,
     ...redisEnv(),
-    ATLASSIAN_AUTH_URL: sim.url,
-    ATLASSIAN_API_URL: sim.url,
-    ATLASSIAN_CLIENT_ID: sim.clientId,
-    ATLASSIAN_CLIENT_SECRET: sim.clientSecret,
+    ...atlassianEnv(sim),
     JIRA_RETRY_BASE_DELAY_MS: '20',
     JIRA_RETRY_MAX_DELAY_MS: '200',
     TOKEN_REFRESH_LOCK_POLL_MS: '10',

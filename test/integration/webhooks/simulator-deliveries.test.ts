@@ -10,6 +10,7 @@ import type { ChangeJob } from '../../../src/queues/change-queue.ts';
 import { bullPrefix } from '../../../src/state/redis-client.ts';
 import { startEventsWorker } from '../../../workers/events-worker.ts';
 import { consentThroughSimulator } from '../../helpers/consent.ts';
+import { atlassianEnv } from '../../helpers/relay-env.ts';
 import { freePort } from '../../helpers/relay-process.ts';
 import { redisEnv, uniqueName } from '../../helpers/services.ts';
 import { validEnv } from '../../helpers/valid-env.ts';
@@ -37,10 +38,7 @@ describe('deliveries from the simulator, with retries, duplicates and shuffling'
       validEnv({
         PUBLIC_URL: `http://127.0.0.1:${port}`,
         ...redisEnv(),
-        ATLASSIAN_AUTH_URL: sim.url,
-        ATLASSIAN_API_URL: sim.url,
-        ATLASSIAN_CLIENT_ID: sim.clientId,
-        ATLASSIAN_CLIENT_SECRET: sim.clientSecret,
+        ...atlassianEnv(sim),
         QUEUE_PREFIX: uniqueName('relay'),
       }),
     );
